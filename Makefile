@@ -1,0 +1,55 @@
+# Holme CRM: `make run` sets everything up and serves the app; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint bench install assets translations extract-messages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+static/vendor/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf static/vendor && mkdir -p static/vendor/dkfds static/vendor/htmx
+	cp -r node_modules/dkfds/dist/css node_modules/dkfds/dist/fonts node_modules/dkfds/dist/img \
+	      node_modules/dkfds/dist/js static/vendor/dkfds/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	touch $@
+
+install: $(VENV)/.installed assets translations
+
+assets: static/vendor/.installed
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d crm/translations >/dev/null 2>&1
+
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --ignore-dirs '.* node_modules static' -k _l -k lazy_gettext --no-location --sort-output -o crm/translations/messages.pot .
+	$(BIN)/pybabel update -i crm/translations/messages.pot -d crm/translations --no-fuzzy-matching --ignore-obsolete
+	$(FLASK) translations fill-danish
+
+run: install
+	@mkdir -p instance
+	$(FLASK) db upgrade
+	$(FLASK) demo load --if-empty
+	@echo "Holme CRM: http://127.0.0.1:$(PORT)/"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor

@@ -1,0 +1,137 @@
+"""Configuration of Holme CRM, read from the environment.
+
+Every variable is documented in `.env.example`. `create_app()` picks the class named by `HOLME_ENV`
+(`development`, the default, or `production`); tests pass `TestingConfig` themselves.
+"""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def _bool(name, default=False):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def _int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _development_secret_key():
+    """Keep one generated key in instance/ so development sessions survive restarts."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Config:
+    APP_NAME = "Holme CRM"
+    NETWORK_NAME = os.environ.get("NETWORK_NAME", "Avedøre Holme Erhvervsnetværk")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'holme.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Language: Danish first, English available.
+    BABEL_DEFAULT_LOCALE = "da"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
+    LANGUAGES = ("da", "en")
+
+    # Mail. Without MAIL_SERVER the mail stays in the outbox, readable by staff.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Avedøre Holme Erhvervsnetværk <netvaerk@avedoreholme.example>"
+    )
+    MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO") or None
+
+    # Public address of the app, used in links in mails (no request exists in the worker or CLI).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Sessions and cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=_int("REMEMBER_DAYS", 14))
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    # Limits.
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)  # seconds
+    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
+    LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 50)
+    PASSWORD_RESET_HOURS = 1
+
+    # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+
+    ACCESSIBILITY_STATEMENT_URL = os.environ.get(
+        "ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/"
+    )
+
+    @classmethod
+    def init(cls):
+        """Values that must be computed when the app is created, not at import."""
+        return {}
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+
+    @classmethod
+    def init(cls):
+        return {"SECRET_KEY": cls.SECRET_KEY or _development_secret_key()}
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105  (tests only)
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    MAIL_SERVER = ""
+    WTF_CSRF_ENABLED = True
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    # The __Host- prefix binds the cookie to this host over HTTPS, path /.
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember_token"
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def init(cls):
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError(
+                "SECRET_KEY er ikke sat. Holme CRM starter ikke i produktion uden en hemmelig nøgle: "
+                "sæt miljøvariablen SECRET_KEY til en lang tilfældig værdi "
+                "(fx python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+            )
+        return {"SECRET_KEY": os.environ["SECRET_KEY"]}
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "production": ProductionConfig,
+    "testing": TestingConfig,
+}

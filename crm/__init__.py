@@ -1,0 +1,62 @@
+"""Holme CRM: the CRM of the Avedøre Holme business network."""
+
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, INSTANCE_DIR
+
+
+def create_app(config_class=None):
+    """Build the app: configuration, extensions, blueprints, error handlers and commands."""
+    if config_class is None:
+        config_class = CONFIGS[os.environ.get("HOLME_ENV", "development")]
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_object(config_class)
+    app.config.update(config_class.init())
+
+    if any(app.config[key] for key in ("PROXY_FIX_X_FOR", "PROXY_FIX_X_PROTO", "PROXY_FIX_X_HOST")):
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+            x_host=app.config["PROXY_FIX_X_HOST"],
+        )
+
+    from crm import errors, i18n, security
+    from crm.extensions import csrf, db, login_manager, mail, migrate
+
+    db.init_app(app)
+    migrations = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
+    mail.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+
+    from crm.audit import bp as audit_bp
+    from crm.auth import bp as auth_bp
+    from crm.auth.cli import users_cli
+    from crm.demo import demo_cli
+    from crm.home import bp as home_bp
+    from crm.mail import bp as mail_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(mail_bp)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(i18n.translations_cli)
+
+    import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+
+    return app

@@ -1,0 +1,28 @@
+"""AuditEntry: one recorded action."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from crm.db import UTCDateTime, utcnow
+from crm.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    #: The actor's e-mail (or the e-mail tried at a failed login), kept if the user is deleted.
+    actor_email: Mapped[str | None] = mapped_column(String(254))
+    #: Dotted verb such as "auth.login" or "company.update".
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[int | None]
+    #: {"field": [old, new]} for changes, or any details of the action.
+    changes: Mapped[dict | None] = mapped_column(JSON)
+    address: Mapped[str | None] = mapped_column(String(64))
+
+    actor = relationship("User")

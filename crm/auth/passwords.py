@@ -1,0 +1,49 @@
+"""Password hashing (Argon2id) and the password policy."""
+
+from functools import cache
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+
+MIN_LENGTH = 12
+MAX_LENGTH = 128
+
+_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
+# Verified against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+@cache
+def common_passwords():
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash, password):
+    """True when the password matches; spends the same time when there is no hash to check."""
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash):
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def password_problem(password):
+    """The reason a new password is refused, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return _l("Adgangskoden skal have mindst %(n)d tegn.", n=MIN_LENGTH)
+    if len(password) > MAX_LENGTH:
+        return _l("Adgangskoden må højst have %(n)d tegn.", n=MAX_LENGTH)
+    if password.lower() in common_passwords():
+        return _l("Adgangskoden er for almindelig. Vælg en, der er sværere at gætte.")
+    return None

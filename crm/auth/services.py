@@ -1,0 +1,155 @@
+"""Use cases of accounts: log in, throttle, reset and change passwords, create users."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, select
+
+from crm.audit.services import record
+from crm.auth import notifications
+from crm.auth.models import LoginFailure, PasswordResetToken, Role, User, new_session_token
+from crm.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from crm.db import utcnow
+from crm.extensions import db
+
+
+class PasswordRefused(ValueError):
+    """The new password breaks the policy; the message says why."""
+
+
+@dataclass
+class LoginResult:
+    user: User | None = None
+    throttled: bool = False
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user(email):
+    return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def is_throttled(email, address):
+    """True when the account or the address has failed too often within the window."""
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["LOGIN_THROTTLE_WINDOW"])
+    recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
+    per_account = db.session.scalar(recent.where(LoginFailure.email == email))
+    if per_account >= config["LOGIN_THROTTLE_PER_ACCOUNT"]:
+        return True
+    per_address = db.session.scalar(recent.where(LoginFailure.address == address))
+    return per_address >= config["LOGIN_THROTTLE_PER_ADDRESS"]
+
+
+def authenticate(email, password, address):
+    """Check a login attempt; record failures and throttle; on success note the login."""
+    email = normalise_email(email)
+    if is_throttled(email, address):
+        current_app.logger.warning("Login throttled for %s from %s", email, address)
+        record("auth.login_throttled", actor_email=email, address=address)
+        return LoginResult(throttled=True)
+    user = find_user(email)
+    if not verify_password(user.password_hash if user else None, password) or not user.active:
+        db.session.add(LoginFailure(email=email, address=address))
+        record("auth.login_failed", actor=user, actor_email=email, address=address)
+        current_app.logger.info("Failed login for %s from %s", email, address)
+        return LoginResult()
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    record("auth.login", actor=user, address=address)
+    return LoginResult(user=user)
+
+
+def end_sessions(user):
+    """Invalidate every session and remember-me cookie of the user."""
+    user.session_token = new_session_token()
+
+
+def logout(user, address):
+    """Note the logout and end the user's sessions everywhere."""
+    end_sessions(user)
+    record("auth.logout", actor=user, address=address)
+
+
+def set_password(user, password):
+    """Give the user a new password (policy checked) and end their other sessions."""
+    problem = password_problem(password)
+    if problem:
+        raise PasswordRefused(str(problem))
+    user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def change_password(user, current_password, new_password, address):
+    """Change one's own password after proving the current one."""
+    if not verify_password(user.password_hash, current_password):
+        raise PasswordRefused("wrong current password")
+    set_password(user, new_password)
+    record("auth.password_changed", actor=user, obj=user, address=address)
+
+
+def _token_hash(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def request_password_reset(email, address):
+    """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
+    user = find_user(email)
+    if user is None or not user.active:
+        record("auth.password_reset_unknown", actor_email=normalise_email(email), address=address)
+        return None
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["PASSWORD_RESET_HOURS"]
+    db.session.add(PasswordResetToken(
+        user=user, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=hours)
+    ))
+    notifications.notify_password_reset(user, token, hours)
+    record("auth.password_reset_requested", actor=user, obj=user, address=address)
+    return token
+
+
+def valid_reset_token(token):
+    """The unused, unexpired reset token row for this link, or None."""
+    row = db.session.scalars(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
+    ).first()
+    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.active:
+        return None
+    return row
+
+
+def reset_password(token, new_password, address):
+    """Use a reset link once: set the password, spend every open link of the user."""
+    row = valid_reset_token(token)
+    if row is None:
+        return None
+    set_password(row.user, new_password)
+    now = utcnow()
+    for open_row in db.session.scalars(
+        select(PasswordResetToken).where(
+            PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None)
+        )
+    ):
+        open_row.used_at = now
+    record("auth.password_reset", actor=row.user, obj=row.user, address=address)
+    return row.user
+
+
+def create_user(email, password, role, *, name="", company=None):
+    """Make a user with a checked password; the e-mail must be new."""
+    email = normalise_email(email)
+    if find_user(email) is not None:
+        raise ValueError(f"a user with the e-mail {email} exists")
+    user = User(email=email, name=name, role=Role(role), company=company)
+    set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    record("user.create", obj=user, changes={"email": email, "role": str(role)})
+    return user

@@ -1,0 +1,119 @@
+"""Login, logout, password reset and change, language choice."""
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from crm.auth import bp, services
+from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
+from crm.auth.models import Role
+from crm.extensions import db
+from crm.security import client_address, public, roles_required
+
+
+def safe_next(target, default="home.index"):
+    """A local path to go on to, or the default: never another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//") \
+                and "\\" not in target:
+            return target
+    return url_for(default)
+
+
+def _fresh_session():
+    """Start a new session, keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        result = services.authenticate(form.email.data, form.password.data, client_address())
+        db.session.commit()
+        if result.throttled:
+            return render_template("auth/login.html", form=form, throttled=True), 429
+        if result.user is None:
+            return render_template("auth/login.html", form=form, failed=True), 200
+        _fresh_session()
+        login_user(result.user, remember=form.remember.data)
+        default = "home.index"
+        return redirect(safe_next(form.next.data, default))
+    return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.post("/logout")
+@roles_required(*Role)
+def logout():
+    services.logout(current_user, client_address())
+    db.session.commit()
+    logout_user()
+    _fresh_session()
+    flash(_("Du er logget ud."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, client_address())
+        db.session.commit()
+        flash(_("Hvis e-mailen hører til en bruger, har vi sendt et link til at vælge en ny adgangskode. "
+                "Linket virker i en time."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token):
+    if services.valid_reset_token(token) is None:
+        return render_template("auth/reset_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data, client_address())
+        db.session.commit()
+        logout_user()
+        flash(_("Din adgangskode er skiftet. Log ind med den nye."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@roles_required(*Role)
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data, client_address())
+        except services.PasswordRefused:
+            form.current.errors.append(_("Den nuværende adgangskode er forkert."))
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on with the new token
+            flash(_("Din adgangskode er skiftet. Du er logget ud alle andre steder."), "success")
+            return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.post("/language")
+@public
+def set_language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+        if current_user.is_authenticated:
+            current_user.locale = form.lang.data
+            db.session.commit()
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,51 @@
+"""`flask demo load`: demo logins (and, with the company registry, a fictional network)."""
+
+import os
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from crm.auth import services as auth_services
+from crm.auth.models import Role, User
+from crm.companies.models import Company
+from crm.extensions import db
+
+demo_cli = AppGroup("demo", help="Demodata til udvikling og afprøvning.")
+
+DEMO_COMPANY = {"cvr": "10150817", "name": "Holmens Demo ApS"}
+DEMO_LOGINS = (
+    ("admin@holme.example", "holme-demo-admin", Role.ADMIN, "Anne Admin"),
+    ("staff@holme.example", "holme-demo-staff", Role.STAFF, "Søren Sekretariat"),
+    ("firma@holme.example", "holme-demo-firma", Role.COMPANY, "Frida Firma"),
+)
+
+
+def load_demo_logins():
+    """Create the demo company and the three demo users unless they exist; return the logins."""
+    company = db.session.scalars(select(Company).where(Company.cvr == DEMO_COMPANY["cvr"])).first()
+    if company is None:
+        company = Company(**DEMO_COMPANY)
+        db.session.add(company)
+        db.session.flush()
+    for email, password, role, name in DEMO_LOGINS:
+        if auth_services.find_user(email) is None:
+            auth_services.create_user(email, password, role, name=name,
+                                      company=company if role == Role.COMPANY else None)
+    return DEMO_LOGINS
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Kun hvis databasen ikke har brugere endnu.")
+def load(if_empty):
+    """Load the demo network and print its logins."""
+    if os.environ.get("HOLME_ENV") == "production":
+        raise click.ClickException("Demodata indlæses ikke i produktion.")
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Databasen har allerede brugere; demodata springes over.")
+        return
+    logins = load_demo_logins()
+    db.session.commit()
+    click.echo("Demo-logins (kun til udvikling):")
+    for email, password, role, _name in logins:
+        click.echo(f"  {role:<8} {email:<24} {password}")

@@ -1,0 +1,38 @@
+"""The main menu: each role sees only what it may use."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from crm.auth.models import Role
+
+#: (endpoint, label, roles). Areas add their entry here when they arrive.
+MENU = (
+    ("home.index", _l("Forside"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
+    ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
+    ("audit.index", _l("Log"), (Role.ADMIN,)),
+    ("auth.change_password", _l("Adgangskode"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
+)
+
+
+@dataclass
+class MenuItem:
+    url: str
+    label: str
+    active: bool
+
+
+def navigation():
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, roles in MENU:
+        if current_user.role in roles:
+            blueprint = endpoint.partition(".")[0]
+            active = request.endpoint == endpoint or (
+                blueprint != "home" and (request.endpoint or "").startswith(blueprint + ".")
+            )
+            items.append(MenuItem(url_for(endpoint), str(label), active))
+    return items

@@ -1,0 +1,61 @@
+"""Language: Danish by default, English on request (the user's choice, then the browser's)."""
+
+import os
+
+import click
+from babel.messages.pofile import read_po, write_po
+from flask import current_app, has_request_context, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+
+from crm.extensions import babel
+
+
+def select_locale():
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and the mail worker write Danish
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if current_user and getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def init_app(app):
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
+    )
+    app.add_template_filter(localtime, "localtime")
+
+
+def localtime(value, pattern="dd-MM-yyyy HH:mm"):
+    """A UTC time shown in Europe/Copenhagen."""
+    if value is None:
+        return ""
+    return format_datetime(value, pattern)
+
+
+@click.group("translations", help="Oversættelser.")
+def translations_cli():
+    pass
+
+
+@translations_cli.command("fill-danish")
+def fill_danish():
+    """Danish is the source language: give every Danish entry its own text as translation."""
+    path = os.path.join(os.path.dirname(__file__), "translations", "da", "LC_MESSAGES", "messages.po")
+    with open(path, "rb") as handle:
+        catalog = read_po(handle, locale="da")
+    filled = 0
+    for message in catalog:
+        if message.id and not message.string:
+            message.string = message.id
+            filled += 1
+        message.flags.discard("fuzzy")
+    with open(path, "wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True, width=120)
+    click.echo(f"{filled} danske tekster udfyldt.")

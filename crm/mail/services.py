@@ -1,0 +1,87 @@
+"""Writing mail to the outbox. Nothing here talks SMTP: the worker delivers after the commit."""
+
+from email.headerregistry import Address
+from email.utils import make_msgid, parseaddr
+
+from flask import current_app, render_template
+
+from crm.db import utcnow
+from crm.extensions import db
+from crm.mail.models import EmailKind, EmailStatus, OutboundAttachment, OutboundEmail
+
+
+class BadHeader(ValueError):
+    """A header value that would let text become another header (CR or LF inside)."""
+
+
+def _single_line(value, what):
+    if value and ("\r" in value or "\n" in value):
+        raise BadHeader(f"{what} must be one line")
+    return value
+
+
+def render_mail(template, **context):
+    """Render the paired templates mail/<template>.txt and .html with the network's signature."""
+    text = render_template(f"mail/{template}.txt", **context)
+    html = render_template(f"mail/{template}.html", **context)
+    return text, html
+
+
+def queue_email(*, to_address, subject, body_text, body_html=None, to_name="", company=None,
+                concerns=None, kind=EmailKind.SERVICE, attachments=(), headers=None, sender=None,
+                reply_to=None):
+    """Add one mail to the outbox in the caller's transaction; it is sent only if that commits."""
+    _single_line(subject, "subject")
+    _single_line(to_name, "recipient name")
+    _single_line(to_address, "recipient address")
+    for name, value in (headers or {}).items():
+        _single_line(name, "header name")
+        _single_line(value, "header value")
+    name, address = parseaddr(to_address)
+    if "@" not in address or address != to_address.strip():
+        raise BadHeader("recipient must be one plain address")
+    sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "holme-crm.local"
+    email = OutboundEmail(
+        message_id=make_msgid(domain=domain),
+        kind=kind,
+        sender=sender,
+        reply_to=reply_to or current_app.config.get("MAIL_REPLY_TO"),
+        to_name=to_name,
+        to_address=address,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        headers=headers or None,
+        object_type=concerns.__tablename__ if concerns is not None else None,
+        object_id=concerns.id if concerns is not None else None,
+        company_id=company.id if company is not None else None,
+    )
+    for filename, content_type, data in attachments:
+        email.attachments.append(OutboundAttachment(filename=filename, content_type=content_type, data=data))
+    db.session.add(email)
+    db.session.flush()
+    return email
+
+
+def formatted_recipient(email):
+    """The To: header of a mail, with the name encoded safely."""
+    return str(Address(display_name=email.to_name or "", addr_spec=email.to_address))
+
+
+def retry_email(email):
+    """Queue a failed or cancelled mail again, now; False when it is in another state."""
+    if email.status not in (EmailStatus.FAILED, EmailStatus.CANCELLED):
+        return False
+    email.status = EmailStatus.QUEUED
+    email.next_attempt_at = utcnow()
+    email.attempts = 0
+    return True
+
+
+def cancel_email(email):
+    """Stop a mail that has not been sent; False when it is sending or sent."""
+    if email.status not in (EmailStatus.QUEUED, EmailStatus.FAILED):
+        return False
+    email.status = EmailStatus.CANCELLED
+    return True

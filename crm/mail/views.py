@@ -1,0 +1,92 @@
+"""The outbox page: what was sent, what waits, what failed."""
+
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from crm.audit.services import record
+from crm.auth.models import STAFF_ROLES
+from crm.extensions import db
+from crm.mail import bp, services
+from crm.mail.models import EmailStatus, OutboundEmail
+from crm.security import client_address, roles_required
+
+#: The HTML body is shown in a sandboxed frame: its own styles, no scripts, nothing fetched.
+PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def index():
+    status = request.args.get("status", "")
+    query = request.args.get("q", "").strip()
+    statement = select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    if status in set(EmailStatus):
+        statement = statement.where(OutboundEmail.status == EmailStatus(status))
+    if query:
+        statement = statement.where(
+            OutboundEmail.to_address.contains(query.lower()) | OutboundEmail.subject.contains(query)
+        )
+    page = db.paginate(statement, per_page=50, error_out=False)
+    return render_template("mail/outbox.html", page=page, status=status, query=query, statuses=list(EmailStatus))
+
+
+@bp.get("/<int:email_id>")
+@roles_required(*STAFF_ROLES)
+def show(email_id):
+    email = db.get_or_404(OutboundEmail, email_id)
+    return render_template("mail/show.html", email=email, to=services.formatted_recipient(email))
+
+
+@bp.get("/<int:email_id>/html")
+@roles_required(*STAFF_ROLES)
+def html_body(email_id):
+    email = db.get_or_404(OutboundEmail, email_id)
+    if not email.body_html:
+        abort(404)
+    response = make_response(email.body_html)
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    response.headers["Content-Type"] = "text/html; charset=utf-8"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+@bp.post("/<int:email_id>/retry")
+@roles_required(*STAFF_ROLES)
+def retry(email_id):
+    email = db.get_or_404(OutboundEmail, email_id)
+    if services.retry_email(email):
+        record("mail.retry", obj=email, address=client_address())
+        db.session.commit()
+        flash(_("Mailen er sat i kø igen."), "success")
+    else:
+        flash(_("Kun fejlede eller annullerede mails kan sendes igen."), "warning")
+    return redirect(url_for(".show", email_id=email.id))
+
+
+@bp.post("/<int:email_id>/cancel")
+@roles_required(*STAFF_ROLES)
+def cancel(email_id):
+    email = db.get_or_404(OutboundEmail, email_id)
+    if services.cancel_email(email):
+        record("mail.cancel", obj=email, address=client_address())
+        db.session.commit()
+        flash(_("Mailen er annulleret og bliver ikke sendt."), "success")
+    else:
+        flash(_("Mailen er allerede sendt eller i gang med at blive sendt."), "warning")
+    return redirect(url_for(".show", email_id=email.id))
+
+
+STATUS_LABELS = {
+    EmailStatus.QUEUED: _l("I kø"),
+    EmailStatus.SENDING: _l("Sendes"),
+    EmailStatus.SENT: _l("Sendt"),
+    EmailStatus.FAILED: _l("Fejlet"),
+    EmailStatus.CANCELLED: _l("Annulleret"),
+}
+
+
+@bp.app_template_global()
+def email_status_label(status):
+    return STATUS_LABELS.get(EmailStatus(status), status)

@@ -1,0 +1,6 @@
+"""Imports every area's models, so SQLAlchemy and Alembic see the whole schema."""
+
+from crm.audit.models import AuditEntry  # noqa: F401
+from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
+from crm.companies.models import Company  # noqa: F401
+from crm.mail.models import OutboundAttachment, OutboundEmail  # noqa: F401

@@ -1,0 +1,130 @@
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from crm.audit.models import AuditEntry
+from crm.auth.models import LoginFailure, User
+from tests.conftest import PASSWORD, csrf_token, login, post
+
+GENERIC = "E-mail eller adgangskode er forkert."
+
+
+def test_login_page_is_danish(client):
+    page = client.get("/login")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<html lang="da">' in text
+    assert "Log ind" in text and "Adgangskode" in text
+
+
+def test_login_with_right_password_goes_home(client, make_user, db):
+    user = make_user("staff", name="Søren")
+    response = login(client, user.email.upper())  # e-mail is case-insensitive
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "Velkommen, Søren" in client.get("/").get_data(as_text=True)
+    assert db.session.get(User, user.id).last_login_at is not None
+
+
+def test_wrong_password_and_unknown_account_get_the_same_answer(client, make_user):
+    user = make_user("staff")
+    wrong = login(client, user.email, "forkert-adgangskode-123")
+    unknown = login(client, "findes.ikke@holme.example", "forkert-adgangskode-123")
+    assert wrong.status_code == unknown.status_code == 200
+    assert GENERIC in wrong.get_data(as_text=True)
+    assert GENERIC in unknown.get_data(as_text=True)
+    assert "findes ikke" not in unknown.get_data(as_text=True).lower().replace("siden findes ikke", "")
+
+
+def test_inactive_user_cannot_log_in(client, make_user, db):
+    user = make_user("staff")
+    user.active = False
+    db.session.commit()
+    assert GENERIC in login(client, user.email).get_data(as_text=True)
+
+
+def test_thirty_wrong_passwords_throttle_then_the_window_passes(client, make_user, db):
+    user = make_user("staff")
+    answers = [login(client, user.email, f"forkert-kode-nummer-{i}").status_code for i in range(30)]
+    assert answers[0] == 200
+    assert answers[-1] == 429
+    throttled = login(client, user.email)  # even the right password waits
+    assert throttled.status_code == 429
+    assert "For mange forsøg" in throttled.get_data(as_text=True)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.login_throttled").limit(1))
+
+    for failure in db.session.scalars(select(LoginFailure)):
+        failure.at -= timedelta(minutes=16)  # the throttle window (15 minutes) has passed
+    db.session.commit()
+    assert login(client, user.email).status_code == 302
+
+
+def test_address_throttle_covers_many_accounts(client, app, make_user):
+    limit = app.config["LOGIN_THROTTLE_PER_ADDRESS"]
+    for i in range(limit):
+        login(client, f"gaet{i}@holme.example", "forkert-kode-igen-og-igen")
+    user = make_user("staff")
+    assert login(client, user.email).status_code == 429
+
+
+def test_next_goes_only_to_local_paths(client, make_user):
+    user = make_user("admin")
+    assert login(client, user.email, next="https://evil.example/").headers["Location"] == "/"
+    client.post("/logout", data={"csrf_token": csrf_token(client)})
+    for bad in ("//evil.example/x", "/\\evil.example", "javascript:alert(1)"):
+        assert login(client, user.email, next=bad).headers["Location"] == "/"
+        client.post("/logout", data={"csrf_token": csrf_token(client)})
+    assert login(client, user.email, next="/audit/?action=auth").headers["Location"] == "/audit/?action=auth"
+
+
+def test_login_starts_a_new_session(client, make_user):
+    user = make_user("staff")
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    login(client, user.email)
+    with client.session_transaction() as session:
+        assert "planted" not in session
+
+
+def test_logout_ends_every_session_of_the_user(app, make_user):
+    user = make_user("staff")
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, user.email)
+    login(phone, user.email, remember="y")
+    assert phone.get("/").status_code == 200
+    response = post(laptop, "/logout")
+    assert response.status_code == 302
+    assert laptop.get("/").status_code == 302
+    assert phone.get("/").status_code == 302  # the remember cookie no longer works either
+    assert phone.get("/").headers["Location"].startswith("/login")
+
+
+def test_logout_needs_post(staff_client):
+    assert staff_client.get("/logout").status_code == 405
+    assert staff_client.get("/").status_code == 200
+
+
+def test_remember_cookie_is_secure_and_bounded(client, make_user, app):
+    user = make_user("staff")
+    response = login(client, user.email, remember="y")
+    cookies = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("remember_token=")]
+    assert cookies, "remember-me cookie not set"
+    assert "HttpOnly" in cookies[0] and "SameSite=Lax" in cookies[0]
+    assert "Expires=" in cookies[0]
+    assert app.config["REMEMBER_COOKIE_DURATION"] <= timedelta(days=30)
+
+
+def test_login_and_logout_are_audited(client, make_user, db):
+    user = make_user("staff")
+    login(client, user.email, "helt-forkert-kode-her")
+    login(client, user.email)
+    post(client, "/logout")
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.actor_email == user.email)).all()
+    assert {"auth.login_failed", "auth.login", "auth.logout"} <= set(actions)
+
+
+def test_password_is_never_stored_plainly(make_user, db):
+    user = make_user("staff")
+    stored = db.session.get(User, user.id).password_hash
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored

@@ -1,0 +1,114 @@
+import pytest
+from sqlalchemy import select
+
+from crm.auth.models import PasswordResetToken, User
+from crm.auth.passwords import password_problem
+from crm.mail.models import OutboundEmail
+from tests.conftest import PASSWORD, login, post
+
+
+@pytest.mark.parametrize(
+    ("password", "refused"),
+    [
+        ("kort-kode", True),
+        ("x" * 129, True),
+        ("password1234", True),
+        ("Velkommen2024", True),
+        ("123456789012", True),
+        ("en lang sætning med æøå og mellemrum", False),
+        ("🙂" * 12, False),
+        ("y" * 128, False),
+    ],
+)
+def test_password_policy(password, refused):
+    assert (password_problem(password) is not None) == refused
+
+
+def test_forgotten_password_mails_a_link_that_works_once(client, make_user, db):
+    user = make_user("staff")
+    response = post(client, "/password/forgot", {"email": user.email})
+    assert response.status_code == 302
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == user.email)).one()
+    link = next(word for word in mail.body_text.split() if "/password/reset/" in word)
+    token = link.rsplit("/", 1)[1]
+    stored = db.session.scalars(select(PasswordResetToken.token_hash)).all()
+    assert token not in stored and len(stored) == 1
+    path = f"/password/reset/{token}"
+    assert client.get(path).status_code == 200
+    new = "et nyt og langt kodeord til holmen"
+    response = post(client, path, {"password": new, "confirm": new})
+    assert response.status_code == 302
+    assert login(client, user.email, new).status_code == 302
+    assert client.get(path).status_code == 404
+    assert "Linket virker ikke længere" in client.get(path).get_data(as_text=True)
+
+
+def test_unknown_email_gets_the_same_answer_and_no_mail(client, make_user, db):
+    user = make_user("staff")
+    known = post(client, "/password/forgot", {"email": user.email})
+    unknown = post(client, "/password/forgot", {"email": "ingen@holme.example"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert db.session.scalars(select(OutboundEmail.to_address)).all() == [user.email]
+
+
+def test_expired_reset_link_is_refused(client, make_user, db):
+    from datetime import timedelta
+
+    from crm.auth import services
+    from crm.db import utcnow
+
+    user = make_user("staff")
+    token = services.request_password_reset(user.email, "127.0.0.1")
+    db.session.commit()
+    row = db.session.scalars(select(PasswordResetToken)).one()
+    row.expires_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    new = "noget helt nyt her"
+    response = post(client, f"/password/reset/{token}", {"password": new, "confirm": new})
+    assert response.status_code == 404
+    assert login(client, user.email).status_code == 302  # the old password still works
+
+
+def test_weak_new_password_is_explained(client, make_user):
+    user = make_user("staff")
+    from crm.auth import services
+
+    token = services.request_password_reset(user.email, "127.0.0.1")
+    response = post(client, f"/password/reset/{token}", {"password": "kort", "confirm": "kort"})
+    assert response.status_code == 422
+    assert "mindst 12 tegn" in response.get_data(as_text=True)
+
+
+def test_password_change_ends_other_sessions(app, make_user, db):
+    user = make_user("staff")
+    here, elsewhere = app.test_client(), app.test_client()
+    login(here, user.email)
+    login(elsewhere, user.email)
+    new = "sommerhus ved stranden i tisvilde"
+    response = post(here, "/account/password", {"current": PASSWORD, "password": new, "confirm": new})
+    assert response.status_code == 302
+    assert here.get("/").status_code == 200
+    assert elsewhere.get("/").status_code == 302
+    assert login(app.test_client(), user.email, new).status_code == 302
+
+
+def test_password_change_needs_the_current_password(staff_client, db):
+    new = "sommerhus ved stranden i tisvilde"
+    response = post(staff_client, "/account/password", {"current": "forkert-forkert", "password": new, "confirm": new})
+    assert response.status_code == 422
+    assert "nuværende adgangskode er forkert" in response.get_data(as_text=True)
+
+
+def test_create_admin_from_the_command_line(app, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "create-admin", "Chef@Hvidovre.example", "--password-stdin"],
+                           input="en god lang adgangskode\n")
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User).where(User.email == "chef@hvidovre.example")).one()
+    assert user.role == "admin"
+    again = runner.invoke(args=["users", "create-admin", "chef@hvidovre.example", "--password-stdin"],
+                          input="en god lang adgangskode\n")
+    assert again.exit_code != 0 and "findes allerede" in again.output
+    weak = runner.invoke(args=["users", "create-admin", "ny@hvidovre.example", "--password-stdin"], input="kort\n")
+    assert weak.exit_code != 0 and "mindst 12 tegn" in weak.output

@@ -1,0 +1,109 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the app served on a free local port.
+
+Without a Chromium the tests skip with a clear message; with HOLME_REQUIRE_BROWSER=1 (set by .ci/run)
+a missing browser is a failure.
+"""
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from crm.auth.models import Role
+from tests.conftest import PASSWORD, make_app
+from tests.databases import scratch_database
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path():
+    candidates = [os.environ.get("CHROMIUM_PATH"), shutil.which("chromium"), shutil.which("chromium-browser")]
+    return next((path for path in candidates if path and os.path.exists(path)), None)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found: install Debian's package (apt-get install -y chromium) or set CHROMIUM_PATH"
+        if os.environ.get("HOLME_REQUIRE_BROWSER") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app, url):
+        self.app = app
+        self.url = url
+
+    def make_user(self, role, email, name="", company=None):
+        from crm.auth import services
+        from crm.extensions import db
+
+        with self.app.app_context():
+            user = services.find_user(email) or services.create_user(
+                email, PASSWORD, role, name=name, company=company
+            )
+            db.session.commit()
+            return user.email
+
+
+@pytest.fixture(scope="session")
+def live_server(browser):
+    """The app on its own fresh database, served from a thread; data committed here stays for the session."""
+    from flask_migrate import upgrade
+
+    from crm.companies.models import Company
+    from crm.extensions import db
+
+    with scratch_database("browser") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            db.session.add(Company(cvr="10150817", name="Browserfirma ApS"))
+            db.session.commit()
+        server = make_server("127.0.0.1", 0, app, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        live = LiveServer(app, f"http://127.0.0.1:{server.server_port}")
+        live.make_user(Role.STAFF, "staff@browser.example", "Søren Sekretariat")
+        try:
+            yield live
+        finally:
+            server.shutdown()
+            with app.app_context():
+                db.engine.dispose()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="da-DK", base_url=live_server.url)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page, email, password=PASSWORD):
+    page.goto("/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Adgangskode", exact=True).fill(password)
+    page.get_by_role("button", name="Log ind").click()
+
+
+def axe_violations(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+from tests.conftest import csrf_token
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_danish_by_default(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert '<html lang="da">' in page and "Glemt adgangskode?" in page
+
+
+def test_english_from_the_browser(client):
+    page = client.get("/login", headers={"Accept-Language": "en-GB,en;q=0.8"}).get_data(as_text=True)
+    assert '<html lang="en">' in page and "Forgot your password?" in page
+
+
+def test_the_users_choice_beats_the_browser(client, staff_client, db):
+    response = client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": csrf_token(client)})
+    assert response.headers["Location"] == "/login"
+    assert "Forgot your password?" in client.get("/login", headers={"Accept-Language": "da"}).get_data(as_text=True)
+    staff_client.post("/language", data={"lang": "en", "csrf_token": csrf_token(staff_client)})
+    assert staff_client.user.locale == "en"
+
+
+def _source_messages():
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = set()
+    for folder, method_map in (
+        ("crm", [("**.py", "python")]),
+        ("templates", [("**.html", "jinja2.ext:babel_extract"), ("**.txt", "jinja2.ext:babel_extract")]),
+    ):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map, keywords=keywords, directory_filter=lambda path: True
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_text_is_translated(language):
+    path = ROOT / "crm" / "translations" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    translated = {message.id for message in catalog if message.id and message.string}
+    missing = _source_messages() - translated
+    assert not missing, f"untranslated in {language}: {sorted(missing)[:10]}"

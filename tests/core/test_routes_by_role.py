@@ -1,0 +1,88 @@
+"""Every registered route, requested as every role: the answer each role must get.
+
+A new route fails `test_every_route_is_in_the_matrix` until it is added to ROUTES with the roles that reach it.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from crm.audit.models import AuditEntry
+from crm.mail.services import queue_email
+from tests.conftest import login, post
+
+PUBLIC = "public"
+ALL = {"admin", "staff", "company"}
+STAFF = {"admin", "staff"}
+ADMIN = {"admin"}
+
+#: endpoint -> (method, url, roles that reach it). {email} is an outbox mail made by the fixture.
+ROUTES = {
+    "auth.login": ("GET", "/login", PUBLIC),
+    "auth.logout": ("POST", "/logout", ALL),
+    "auth.forgot_password": ("GET", "/password/forgot", PUBLIC),
+    "auth.reset_password": ("GET", "/password/reset/unknown-token", PUBLIC),
+    "auth.change_password": ("GET", "/account/password", ALL),
+    "auth.set_language": ("POST", "/language", PUBLIC),
+    "home.index": ("GET", "/", ALL),
+    "home.healthz": ("GET", "/healthz", PUBLIC),
+    "home.accessibility_statement": ("GET", "/was", PUBLIC),
+    "audit.index": ("GET", "/audit/", ADMIN),
+    "mail.index": ("GET", "/outbox/", STAFF),
+    "mail.show": ("GET", "/outbox/{email}", STAFF),
+    "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
+    "mail.retry": ("POST", "/outbox/{email}/retry", STAFF),
+    "mail.cancel": ("POST", "/outbox/{email}/cancel", STAFF),
+    "static": ("GET", "/static/css/app.css", PUBLIC),
+}
+
+ROLES = ("anonymous", "admin", "staff", "company")
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(ROUTES), "add new routes to ROUTES, remove old ones"
+
+
+def test_every_view_declares_who_may_reach_it(app):
+    undeclared = [
+        endpoint for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and not hasattr(view, "allowed_roles")
+    ]
+    assert undeclared == []
+
+
+@pytest.fixture
+def sample(db, make_company):
+    company = make_company()
+    email = queue_email(to_address="modtager@firma.example", subject="Prøve", body_text="Hej",
+                        body_html="<p>Hej</p>", company=company)
+    db.session.commit()
+    return {"email": email.id}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_answers_each_role(app, db, make_user, sample, endpoint, role):
+    method, url, allowed = ROUTES[endpoint]
+    url = url.format(**sample)
+    client = app.test_client()
+    if role != "anonymous":
+        assert login(client, make_user(role).email).status_code == 302
+    response = post(client, url) if method == "POST" else client.get(url)
+    location = response.headers.get("Location", "")
+    if allowed == PUBLIC or role in allowed:
+        assert response.status_code not in (401, 403), f"{role} refused at {url}"
+        if endpoint != "auth.logout":  # logging out ends at the login page
+            assert not location.startswith("/login"), f"{role} sent to login from {url}"
+    elif role == "anonymous":
+        assert response.status_code == 302 and location.startswith("/login?next=")
+    else:
+        assert response.status_code == 403
+        assert "Du har ikke adgang til siden" in response.get_data(as_text=True)
+
+
+def test_refused_access_is_audited(company_client, db):
+    assert company_client.get("/audit/").status_code == 403
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "access.denied")).one()
+    assert entry.actor_id == company_client.user.id
+    assert entry.changes["path"] == "/audit/"
