@@ -30,11 +30,13 @@ def create_app(config_class=None):
         )
 
     from crm import errors, i18n, security
+    from crm.db import include_in_migrations
     from crm.extensions import csrf, db, login_manager, mail, migrate
 
     db.init_app(app)
     migrations = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
-    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True,
+                     include_name=include_in_migrations)
     mail.init_app(app)
     csrf.init_app(app)
     i18n.init_app(app)

@@ -78,3 +78,12 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _sqlite_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+#: Database objects that migrations make by hand and autogenerate must leave alone (the search index).
+UNMANAGED_PREFIXES = ("company_search", "ix_companies_search_trgm")
+
+
+def include_in_migrations(name, type_, parent_names):
+    """Alembic's include_name hook: skip the hand-made search objects when comparing."""
+    return not (name or "").startswith(UNMANAGED_PREFIXES)

@@ -20,8 +20,10 @@ def scratch_database(purpose):
     schema = f"t_{purpose}_{secrets.token_hex(4)}"
     engine = create_engine(base)
     with engine.begin() as connection:
+        # Extensions live once per database; in public, every test schema sees the same one.
+        connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema},public"})
     try:
         yield url.render_as_string(hide_password=False)
     finally:

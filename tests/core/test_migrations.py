@@ -1,11 +1,13 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from crm.db import include_in_migrations
 from crm.extensions import db as _db
 
 
 def test_migrations_match_the_models(app, db):
     with _db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        options = {"compare_type": True, "include_name": include_in_migrations}
+        context = MigrationContext.configure(connection, opts=options)
         differences = compare_metadata(context, _db.metadata)
     assert differences == []
