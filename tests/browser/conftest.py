@@ -99,11 +99,13 @@ def log_in(page, email, password=PASSWORD):
     page.goto("/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Adgangskode", exact=True).fill(password)
-    page.get_by_role("button", name="Log ind").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log ind").click()
 
 
 def axe_violations(page):
     from axe_playwright_python.sync_playwright import Axe
 
+    page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]

@@ -11,11 +11,13 @@ def test_staff_logs_in_switches_to_english_and_logs_out(page, live_server):
     assert page.get_by_role("heading", level=1).inner_text() == "Velkommen, Søren Sekretariat"
     assert page.locator("html").get_attribute("lang") == "da"
 
-    page.get_by_role("button", name="English").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="English").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Welcome, Søren Sekretariat"
     assert page.locator("html").get_attribute("lang") == "en"
 
-    page.get_by_role("button", name="Log out").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log out").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Log in"
     assert "You are logged out." in page.content()
     page.goto("/")
@@ -33,7 +35,8 @@ def test_pages_have_no_accessibility_violations(page, live_server, where):
         page.goto("/login")
     elif where == "invalid_login":
         page.goto("/login")
-        page.get_by_role("button", name="Log ind").click()  # empty form: error summary and field errors
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log ind").click()  # empty form: error summary and field errors
         assert page.locator(".form-error-message").count() == 2
     elif where == "not_found":
         page.goto("/findes-ikke")
