@@ -50,6 +50,7 @@ def create_app(config_class=None):
     from crm.demo import demo_cli
     from crm.home import bp as home_bp
     from crm.mail import bp as mail_bp
+    from crm.mail.cli import mail_cli
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -57,6 +58,7 @@ def create_app(config_class=None):
     app.register_blueprint(mail_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(mail_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

@@ -1,0 +1,5 @@
+"""`flask mail ...` commands."""
+
+from flask.cli import AppGroup
+
+mail_cli = AppGroup("mail", help="Udgående post.")
