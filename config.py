@@ -75,6 +75,7 @@ class Config:
 
     # Limits.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
+    IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
     LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)  # seconds
     LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
     LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 50)
@@ -84,6 +85,9 @@ class Config:
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
     PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+
+    #: Benchmark only: count SQL statements per request into an X-SQL-Statements header.
+    SQL_COUNT_HEADER = _bool("HOLME_SQL_COUNT")
 
     ACCESSIBILITY_STATEMENT_URL = os.environ.get(
         "ACCESSIBILITY_STATEMENT_URL", "https://www.was.digst.dk/"

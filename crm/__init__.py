@@ -29,7 +29,7 @@ def create_app(config_class=None):
             x_host=app.config["PROXY_FIX_X_HOST"],
         )
 
-    from crm import errors, i18n, security
+    from crm import errors, i18n, instrumentation, security
     from crm.db import include_in_migrations
     from crm.extensions import csrf, db, login_manager, mail, migrate
 
@@ -43,10 +43,13 @@ def create_app(config_class=None):
     login_manager.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    instrumentation.init_app(app)
 
     from crm.audit import bp as audit_bp
     from crm.auth import bp as auth_bp
     from crm.auth.cli import users_cli
+    from crm.companies import bp as companies_bp
+    from crm.companies.cli import companies_cli
     from crm.demo import demo_cli
     from crm.home import bp as home_bp
     from crm.mail import bp as mail_bp
@@ -55,10 +58,12 @@ def create_app(config_class=None):
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(companies_bp)
     app.register_blueprint(mail_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(companies_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

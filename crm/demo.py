@@ -1,4 +1,4 @@
-"""`flask demo load`: demo logins (and, with the company registry, a fictional network)."""
+"""`flask demo load`: the fictional demo network of 394 companies and three demo logins."""
 
 import os
 
@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 
 from crm.auth import services as auth_services
 from crm.auth.models import Role, User
+from crm.companies.demo_data import load_network
 from crm.companies.models import Company
 from crm.extensions import db
 
 demo_cli = AppGroup("demo", help="Demodata til udvikling og afprøvning.")
 
-DEMO_COMPANY = {"cvr": "10150817", "name": "Holmens Demo ApS"}
+DEMO_COMPANIES = 394
 DEMO_LOGINS = (
     ("admin@holme.example", "holme-demo-admin", Role.ADMIN, "Anne Admin"),
     ("staff@holme.example", "holme-demo-staff", Role.STAFF, "Søren Sekretariat"),
@@ -22,12 +23,8 @@ DEMO_LOGINS = (
 
 
 def load_demo_logins():
-    """Create the demo company and the three demo users unless they exist; return the logins."""
-    company = db.session.scalars(select(Company).where(Company.cvr == DEMO_COMPANY["cvr"])).first()
-    if company is None:
-        company = Company(**DEMO_COMPANY)
-        db.session.add(company)
-        db.session.flush()
+    """Create the three demo users unless they exist (the company user in the first demo company)."""
+    company = db.session.scalars(select(Company).order_by(Company.id).limit(1)).first()
     for email, password, role, name in DEMO_LOGINS:
         if auth_services.find_user(email) is None:
             auth_services.create_user(email, password, role, name=name,
@@ -44,8 +41,10 @@ def load(if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
+    created = load_network(DEMO_COMPANIES)
     logins = load_demo_logins()
     db.session.commit()
+    click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket).")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

@@ -5,7 +5,7 @@ import os
 import click
 from babel.messages.pofile import read_po, write_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
 from crm.extensions import babel
@@ -30,6 +30,7 @@ def init_app(app):
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(format_decimal, "number")
 
 
 def localtime(value, pattern="dd-MM-yyyy HH:mm"):
@@ -52,8 +53,13 @@ def fill_danish():
         catalog = read_po(handle, locale="da")
     filled = 0
     for message in catalog:
-        if message.id and not message.string:
+        if not message.id:
+            continue
+        if isinstance(message.id, str) and not message.string:
             message.string = message.id
+            filled += 1
+        elif not isinstance(message.id, str) and not all(message.string):
+            message.string = tuple(message.id)
             filled += 1
         message.flags.discard("fuzzy")
     with open(path, "wb") as handle:

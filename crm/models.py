@@ -2,5 +2,5 @@
 
 from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
-from crm.companies.models import Activity, Company, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
+from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
 from crm.mail.models import OutboundAttachment, OutboundEmail  # noqa: F401

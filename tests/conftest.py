@@ -114,12 +114,15 @@ def valid_cvr(serial):
 @pytest.fixture
 def make_company(db):
     from crm.companies.models import Company
+    from crm.companies.services import search_text_for
 
     def make(**overrides):
         serial = next(_serial)
         values = {"cvr": valid_cvr(serial * 13), "name": f"Testfirma {serial} ApS"}
+        overrides.pop("tags", None)
         values.update(overrides)
         company = Company(**values)
+        company.search_text = search_text_for(company)
         db.session.add(company)
         db.session.commit()
         return company

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -187,3 +187,28 @@ class Activity(db.Model):
 
     company = relationship(Company, back_populates="activities")
     author = relationship("User")
+
+
+class ImportStatus(enum.StrEnum):
+    PREVIEW = "preview"
+    DONE = "done"
+    DISCARDED = "discarded"
+
+
+class CompanyImport(db.Model):
+    """An uploaded company file between its preview and its confirmation, and the result afterwards."""
+
+    __tablename__ = "company_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[ImportStatus] = mapped_column(enum_type(ImportStatus, "import_status"),
+                                                 default=ImportStatus.PREVIEW)
+    #: Counts and rejected rows once imported.
+    result: Mapped[dict | None] = mapped_column(JSON)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    uploaded_by = relationship("User")

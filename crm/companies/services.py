@@ -1,8 +1,48 @@
 """Use cases of the company register. Services flush, never commit."""
 
-from crm.companies.models import Activity, ActivityKind
+import re
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select, update
+
+from crm.audit.services import diff, record
+from crm.auth.models import User
+from crm.companies.models import (
+    Activity,
+    ActivityKind,
+    Company,
+    CompanyStatus,
+    CompanyTag,
+    Contact,
+    Plot,
+    Tenancy,
+)
+from crm.cvr import normalise_cvr
 from crm.db import utcnow
 from crm.extensions import db
+
+COMPANY_FIELDS = (
+    "cvr", "p_number", "ean", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
+    "industry", "status", "joined_on", "left_on", "website", "advertising_protected", "description",
+)
+CONTACT_FIELDS = (
+    "name", "title", "email", "phone", "is_primary", "lawful_basis", "source", "newsletter_consent",
+    "consent_text_version", "consent_channel",
+)
+LEGAL_SUFFIXES = re.compile(r"\b(aps|a/s|as|i/s|is|k/s|ks|ivs|p/s|smba|amba|fmba)\b\.?", re.IGNORECASE)
+
+
+class DuplicateCompany(ValueError):
+    """A company with this CVR number is already in the register."""
+
+    def __init__(self, existing):
+        super().__init__(existing.cvr)
+        self.existing = existing
+
+
+class DuplicateContact(ValueError):
+    """The company already has a contact with this e-mail."""
 
 
 def search_text_for(company, contacts=()):
@@ -31,3 +71,252 @@ def log_activity(company_id, kind, text, *, author=None, obj=None, occurred_at=N
     )
     db.session.add(activity)
     return activity
+
+
+def find_by_cvr(cvr):
+    return db.session.scalars(select(Company).where(Company.cvr == cvr)).first()
+
+
+def parse_tags(text):
+    """Free tags from a comma-separated text: trimmed, lower-cased, unique, in order."""
+    seen = []
+    for tag in (text or "").split(","):
+        tag = tag.strip().lower()[:50]
+        if tag and tag not in seen:
+            seen.append(tag)
+    return seen
+
+
+def _set_tags(company, tags):
+    wanted = parse_tags(tags if isinstance(tags, str) else ",".join(tags or ()))
+    company.tags = [tag for tag in company.tags if tag.tag in wanted]
+    present = {tag.tag for tag in company.tags}
+    company.tags.extend(CompanyTag(tag=tag) for tag in wanted if tag not in present)
+
+
+def create_company(values, *, by=None, tags=(), address=None):
+    """Register a new company; the same CVR twice is refused with the existing company."""
+    values = dict(values)
+    values["cvr"] = normalise_cvr(values["cvr"])
+    existing = find_by_cvr(values["cvr"])
+    if existing is not None:
+        raise DuplicateCompany(existing)
+    company = Company(**{key: value for key, value in values.items() if key in COMPANY_FIELDS})
+    _set_tags(company, tags)
+    db.session.add(company)
+    company.search_text = search_text_for(company)
+    db.session.flush()
+    log_activity(company.id, ActivityKind.CHANGE, _("Virksomheden blev oprettet i registret."), author=by)
+    record("company.create", actor=by, obj=company, changes={"cvr": company.cvr, "name": company.name},
+           address=address)
+    return company
+
+
+def update_company(company, values, *, by=None, tags=None, address=None):
+    """Change a company's details; the change is audited and noted on the timeline."""
+    values = {key: value for key, value in values.items() if key in COMPANY_FIELDS}
+    if "cvr" in values:
+        values["cvr"] = normalise_cvr(values["cvr"])
+        other = find_by_cvr(values["cvr"])
+        if other is not None and other.id != company.id:
+            raise DuplicateCompany(other)
+    changes = diff(company, values)
+    if tags is not None:
+        before = company.tag_names
+        _set_tags(company, tags)
+        if company.tag_names != before:
+            changes["tags"] = [", ".join(before), ", ".join(company.tag_names)]
+    for key, value in values.items():
+        setattr(company, key, value)
+    if changes:
+        refresh_search_text(company)
+        fields = ", ".join(sorted(changes))
+        log_activity(company.id, ActivityKind.CHANGE, _("Oplysninger ændret: %(fields)s", fields=fields), author=by)
+        record("company.update", actor=by, obj=company, changes=changes, address=address)
+    db.session.flush()
+    return changes
+
+
+def mark_left(company, left_on=None, *, by=None, address=None):
+    """Note that a company has left the area; its history stays."""
+    left_on = left_on or date.today()
+    changes = update_company(company, {"status": CompanyStatus.LEFT, "left_on": left_on}, by=by, address=address)
+    return changes
+
+
+def similar_companies(name, *, exclude_id=None, limit=5):
+    """Companies whose name, without legal suffixes and case, equals or contains this one (or the reverse)."""
+    core = LEGAL_SUFFIXES.sub("", name or "").strip(" .,&-").lower()
+    if len(core) < 3:
+        return []
+    statement = select(Company).where(func.lower(Company.name).contains(core, autoescape=True))
+    if exclude_id:
+        statement = statement.where(Company.id != exclude_id)
+    return db.session.scalars(statement.order_by(Company.name).limit(limit)).all()
+
+
+def companies_with_contact_email(email, *, exclude_id=None):
+    """Other companies that already have a contact with this e-mail."""
+    if not email:
+        return []
+    statement = select(Company).join(Contact).where(Contact.email == email.strip().lower())
+    if exclude_id:
+        statement = statement.where(Company.id != exclude_id)
+    return db.session.scalars(statement.distinct().order_by(Company.name)).all()
+
+
+def _clean_contact_values(values):
+    values = {key: value for key, value in values.items() if key in CONTACT_FIELDS}
+    if "email" in values:
+        values["email"] = (values["email"] or "").strip().lower() or None
+    return values
+
+
+def _make_only_primary(contact):
+    for other in contact.company.contacts:
+        if other is not contact:
+            other.is_primary = False
+
+
+def add_contact(company, values, *, by=None, address=None):
+    """Add a contact person; the e-mail must be new within the company."""
+    values = _clean_contact_values(values)
+    if values.get("email") and any(c.email == values["email"] for c in company.contacts):
+        raise DuplicateContact(values["email"])
+    contact = Contact(**values)
+    if values.get("newsletter_consent"):
+        contact.consent_at = utcnow()
+    company.contacts.append(contact)
+    if contact.is_primary or len(company.contacts) == 1:
+        contact.is_primary = True
+        _make_only_primary(contact)
+    refresh_search_text(company)
+    db.session.flush()
+    log_activity(company.id, ActivityKind.CHANGE, _("Kontaktperson tilføjet: %(name)s", name=contact.name),
+                 author=by)
+    record("contact.create", actor=by, obj=contact, changes={"company_id": company.id}, address=address)
+    return contact
+
+
+def update_contact(contact, values, *, by=None, address=None):
+    """Change a contact person; consent changes keep their time."""
+    values = _clean_contact_values(values)
+    company = contact.company
+    if values.get("email") and any(c.email == values["email"] and c is not contact for c in company.contacts):
+        raise DuplicateContact(values["email"])
+    changes = diff(contact, values)
+    for key, value in values.items():
+        setattr(contact, key, value)
+    if "newsletter_consent" in changes:
+        contact.consent_at = utcnow() if contact.newsletter_consent else None
+    if contact.is_primary:
+        _make_only_primary(contact)
+    if changes:
+        refresh_search_text(company)
+        record("contact.update", actor=by, obj=contact, changes=changes, address=address)
+    db.session.flush()
+    return changes
+
+
+def remove_contact(contact, *, by=None, address=None):
+    """Remove a contact person: the timeline keeps its words, the person is gone."""
+    company = contact.company
+    was_primary = contact.is_primary
+    record("contact.delete", actor=by, object_type="contacts", object_id=contact.id,
+           changes={"company_id": company.id}, address=address)
+    company.contacts.remove(contact)
+    db.session.delete(contact)
+    if was_primary and company.contacts:
+        company.contacts[0].is_primary = True
+    refresh_search_text(company)
+    log_activity(company.id, ActivityKind.CHANGE, _("En kontaktperson blev fjernet."), author=by)
+    db.session.flush()
+
+
+def add_activity(company, kind, text, *, by=None, occurred_at=None):
+    """A note, call or visit written by staff on the company's timeline."""
+    activity = log_activity(company.id, kind, text.strip(), author=by, occurred_at=occurred_at)
+    db.session.flush()
+    return activity
+
+
+def merge_companies(survivor, duplicate, *, by=None, address=None):
+    """Move everything of the duplicate to the survivor, then delete the duplicate; audited."""
+    if survivor.id == duplicate.id:
+        raise ValueError("a company cannot be merged with itself")
+    moved = {"contacts": 0, "activities": 0, "plots": 0, "tenancies": 0, "users": 0}
+    survivor_emails = {contact.email for contact in survivor.contacts if contact.email}
+    for contact in list(duplicate.contacts):
+        if contact.email and contact.email in survivor_emails:
+            continue  # the survivor already has this person; the duplicate's row goes with the duplicate
+        duplicate.contacts.remove(contact)
+        contact.is_primary = contact.is_primary and survivor.primary_contact is None
+        survivor.contacts.append(contact)
+        moved["contacts"] += 1
+    for model, column, key in ((Activity, Activity.company_id, "activities"), (Tenancy, Tenancy.company_id,
+                               "tenancies"), (Plot, Plot.owner_id, "plots"), (User, User.company_id, "users")):
+        result = db.session.execute(
+            update(model).where(column == duplicate.id).values({column.key: survivor.id})
+            .execution_options(synchronize_session=False)
+        )
+        moved[key] = result.rowcount
+    from crm.mail.models import OutboundEmail
+
+    db.session.execute(update(OutboundEmail).where(OutboundEmail.company_id == duplicate.id)
+                       .values(company_id=survivor.id).execution_options(synchronize_session=False))
+    _set_tags(survivor, survivor.tag_names + duplicate.tag_names)
+    for field in ("p_number", "ean", "street", "postal_code", "city", "employees", "area_m2", "industry",
+                  "website", "description", "joined_on"):
+        if not getattr(survivor, field) and getattr(duplicate, field):
+            setattr(survivor, field, getattr(duplicate, field))
+    details = {"survivor": [survivor.id, survivor.cvr], "merged": [duplicate.id, duplicate.cvr, duplicate.name],
+               **moved}
+    db.session.execute(delete(CompanyTag).where(CompanyTag.company_id == duplicate.id))
+    db.session.flush()
+    db.session.expire(survivor)
+    db.session.delete(duplicate)
+    db.session.flush()
+    refresh_search_text(survivor)
+    log_activity(survivor.id, ActivityKind.CHANGE,
+                 _("%(name)s (CVR %(cvr)s) blev lagt sammen med denne virksomhed.", name=duplicate.name,
+                   cvr=duplicate.cvr), author=by)
+    record("company.merge", actor=by, obj=survivor, changes=details, address=address)
+    db.session.flush()
+    return moved
+
+
+def plots_of(company):
+    """The plots the company owns and the tenancies it has, with the other side of each."""
+    owned = db.session.scalars(select(Plot).where(Plot.owner_id == company.id).order_by(Plot.cadastral_number)).all()
+    rented = db.session.scalars(
+        select(Tenancy).where(Tenancy.company_id == company.id).order_by(Tenancy.from_date.desc())
+    ).all()
+    return owned, rented
+
+
+def add_plot(owner, values, *, by=None, address=None):
+    """Register a plot owned by the company."""
+    plot = Plot(owner_id=owner.id, **values)
+    db.session.add(plot)
+    db.session.flush()
+    record("plot.create", actor=by, obj=plot, changes={"owner": owner.cvr, **{k: str(v) for k, v in values.items()}},
+           address=address)
+    return plot
+
+
+def add_tenancy(plot, tenant, from_date=None, to_date=None, *, by=None, address=None):
+    """Record that a company rents (part of) a plot."""
+    tenancy = Tenancy(plot_id=plot.id, company_id=tenant.id, from_date=from_date, to_date=to_date)
+    db.session.add(tenancy)
+    db.session.flush()
+    log_activity(tenant.id, ActivityKind.CHANGE,
+                 _("Lejer på %(plot)s (ejer: %(owner)s).", plot=plot.cadastral_number,
+                   owner=plot.owner.name if plot.owner else "?"), author=by)
+    record("tenancy.create", actor=by, obj=tenancy, changes={"plot": plot.cadastral_number, "tenant": tenant.cvr},
+           address=address)
+    return tenancy
+
+
+def count_companies(*conditions):
+    return db.session.scalar(select(func.count()).select_from(Company).where(*conditions))
+

@@ -11,6 +11,7 @@ from crm.auth.models import Role
 #: (endpoint, label, roles). Areas add their entry here when they arrive.
 MENU = (
     ("home.index", _l("Forside"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
+    ("companies.index", _l("Virksomheder"), (Role.ADMIN, Role.STAFF)),
     ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
     ("audit.index", _l("Log"), (Role.ADMIN,)),
     ("auth.change_password", _l("Adgangskode"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),

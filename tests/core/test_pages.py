@@ -101,3 +101,14 @@ def test_home_counts_the_outbox(staff_client, db):
     queued = db.session.scalar(select(OutboundEmail).limit(1))
     assert queued is not None
     assert "<strong>3</strong> i kø" in staff_client.get("/").get_data(as_text=True)
+
+
+def test_sql_statement_count_header_only_when_asked(database_url):
+    from flask_migrate import upgrade
+
+    counting = make_app(database_url, SQL_COUNT_HEADER=True)
+    with counting.app_context():
+        upgrade()
+    response = counting.test_client().get("/healthz")
+    assert int(response.headers["X-SQL-Statements"]) >= 1  # SELECT 1 (and SQLite's explicit BEGIN)
+    assert "X-SQL-Statements" not in make_app(database_url).test_client().get("/healthz").headers

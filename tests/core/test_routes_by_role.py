@@ -33,6 +33,22 @@ ROUTES = {
     "mail.retry": ("POST", "/outbox/{email}/retry", STAFF),
     "mail.cancel": ("POST", "/outbox/{email}/cancel", STAFF),
     "static": ("GET", "/static/css/app.css", PUBLIC),
+    "companies.index": ("GET", "/companies/", STAFF),
+    "companies.export": ("GET", "/companies/export?format=csv", STAFF),
+    "companies.create": ("GET", "/companies/new", STAFF),
+    "companies.show": ("GET", "/companies/{company}", STAFF),
+    "companies.edit": ("GET", "/companies/{company}/edit", STAFF),
+    "companies.mark_left": ("POST", "/companies/{company}/left", STAFF),
+    "companies.add_activity": ("POST", "/companies/{company}/activities", STAFF),
+    "companies.add_contact": ("GET", "/companies/{company}/contacts/new", STAFF),
+    "companies.edit_contact": ("GET", "/companies/{company}/contacts/{contact}/edit", STAFF),
+    "companies.remove_contact": ("POST", "/companies/{company}/contacts/{contact}/delete", STAFF),
+    "companies.merge": ("GET", "/companies/{company}/merge", STAFF),
+    "companies.add_plot": ("POST", "/companies/{company}/plots", STAFF),
+    "companies.add_tenant": ("POST", "/companies/{company}/plots/{plot}/tenants", STAFF),
+    "companies.import_upload": ("GET", "/companies/import", STAFF),
+    "companies.import_preview": ("GET", "/companies/import/{upload}", STAFF),
+    "companies.import_confirm": ("POST", "/companies/import/{upload}/confirm", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -53,11 +69,17 @@ def test_every_view_declares_who_may_reach_it(app):
 
 @pytest.fixture
 def sample(db, make_company):
+    from crm.companies.models import CompanyImport, Contact, Plot
+
     company = make_company()
     email = queue_email(to_address="modtager@firma.example", subject="Prøve", body_text="Hej",
                         body_html="<p>Hej</p>", company=company)
+    contact = Contact(company=company, name="Karen Kontakt", email="karen@firma.example", is_primary=True)
+    plot = Plot(cadastral_number="1a Avedøre By", owner_id=company.id)
+    upload = CompanyImport(filename="liste.csv", data=b"CVR;Navn\r\n")
+    db.session.add_all([contact, plot, upload])
     db.session.commit()
-    return {"email": email.id}
+    return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

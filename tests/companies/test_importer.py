@@ -1,0 +1,450 @@
+"""Reading uploaded company lists: the files Danish offices really produce, written here byte by byte."""
+
+import io
+import re
+import zipfile
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from crm.companies.importer import (
+    CANONICAL_COLUMNS,
+    ImportFileError,
+    normalise_header,
+    parse_danish_number,
+    parse_file,
+)
+from crm.companies.models import CompanyRole
+from tests.conftest import valid_cvr
+
+CVR_A, CVR_B, CVR_C = valid_cvr(101), valid_cvr(202), valid_cvr(303)
+BAD_CHECK_DIGIT = CVR_A[:7] + str((int(CVR_A[7]) + 1) % 10)
+
+
+def csv_file(lines, encoding="utf-8", newline="\r\n"):
+    return newline.join(lines).encode(encoding) + newline.encode()
+
+
+def xlsx_file(*sheets, formulas=None):
+    """A workbook with one sheet per (title, rows); `formulas` maps a formula (without `=`) to its saved value."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    if not formulas:
+        return buffer.getvalue()
+    # openpyxl writes formulas without a saved value; give them one, as Excel does when it saves.
+    source, target = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as archive:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                for formula, value in formulas.items():
+                    content = re.sub(rb"<f>" + re.escape(formula.encode()) + rb"</f>\s*<v\s*/>",
+                                     b"<f>" + formula.encode() + b"</f><v>" + str(value).encode() + b"</v>",
+                                     content)
+            archive.writestr(item, content)
+    return target.getvalue()
+
+
+def error_of(data, filename="firmaer.csv"):
+    with pytest.raises(ImportFileError) as caught:
+        parse_file(data, filename)
+    return str(caught.value)
+
+
+# --- encodings and delimiters ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+@pytest.mark.parametrize("delimiter", [";", ",", "\t"])
+def test_every_encoding_and_delimiter_keeps_danish_letters(encoding, delimiter):
+    lines = [
+        delimiter.join(["CVR-nr.", "Firmanavn", "Adresse", "Postnr.", "By", "Kontaktperson"]),
+        delimiter.join([CVR_A, "Østergård & Søn ApS", "Åmarksvej 3", "2650", "Hvidovre", "Bjørn Ærø"]),
+    ]
+    parsed = parse_file(csv_file(lines, encoding), "firmaer.csv")
+    assert parsed.encoding == encoding
+    assert parsed.delimiter == delimiter
+    assert parsed.rows[0].values == {
+        "cvr": CVR_A, "name": "Østergård & Søn ApS", "street": "Åmarksvej 3", "postal_code": "2650",
+        "city": "Hvidovre", "contact_name": "Bjørn Ærø",
+    }
+    assert parsed.rows[0].errors == []
+
+
+def test_delimiter_is_sniffed_from_the_header_outside_quotes():
+    lines = ['cvr,name,"Bemærk; intern",area_m2', f'{CVR_A},"Holme; Nord A/S",ring først,"1.250,5"']
+    parsed = parse_file(csv_file(lines), "firmaer.csv")
+    assert parsed.delimiter == ","
+    assert parsed.unknown_headers == ["Bemærk; intern"]
+    assert parsed.rows[0].values == {"cvr": CVR_A, "name": "Holme; Nord A/S", "area_m2": Decimal("1250.50")}
+
+
+def test_excels_sep_line_sets_the_delimiter_and_is_not_a_row():
+    parsed = parse_file(csv_file(["sep=;", "CVR;Navn", f"{CVR_A};Firma, med komma"]), "firmaer.csv")
+    assert parsed.delimiter == ";"
+    assert [(row.number, row.values["name"]) for row in parsed.rows] == [(2, "Firma, med komma")]
+
+
+def test_old_mac_line_endings():
+    parsed = parse_file(csv_file(["CVR;Navn", f"{CVR_A};Alfa", f"{CVR_B};Beta"], newline="\r"), "firmaer.csv")
+    assert [row.values["name"] for row in parsed.rows] == ["Alfa", "Beta"]
+
+
+def test_undecodable_bytes_name_their_line():
+    data = csv_file(["CVR;Navn", f"{CVR_A};Alfa", f"{CVR_B};Beta"], "cp1252") + CVR_C.encode() + b";Fejl \x81 her\r\n"
+    message = error_of(data)
+    assert "linje 4" in message
+    assert "hverken er UTF-8 eller Windows-1252" in message
+
+
+def test_a_file_mixing_utf8_and_windows_1252_is_refused_not_mangled():
+    data = (csv_file(["CVR;Navn", f"{CVR_A};Søndergård ApS"], "utf-8")
+            + csv_file([f"{CVR_B};Ærø Shipping"], "cp1252"))
+    message = error_of(data)
+    assert "linje 3" in message
+    assert "Filen er skrevet i UTF-8" in message
+
+
+def test_invalid_utf8_after_a_bom_names_the_line():
+    data = csv_file(["CVR;Navn", f"{CVR_A};Alfa"], "utf-8-sig") + f"{CVR_B};Bl".encode() + b"\xe5\r\n"
+    assert "linje 3" in error_of(data)
+
+
+@pytest.mark.parametrize(("data", "expected"), [
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100, "gamle Excel-format (.xls)"),
+    ("CVR\tNavn\r\n".encode("utf-16"), "Unicode-tekst (UTF-16)"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "hverken en CSV-fil eller en Excel-projektmappe"),
+])
+def test_files_that_are_not_csv_say_what_they_are(data, expected):
+    assert expected in error_of(data)
+
+
+# --- the shape of the file -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [b"", b"   \r\n\r\n", b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b";;;\r\n;;;\r\n"])
+def test_empty_file(data):
+    assert error_of(data) == "Filen er tom."
+
+
+def test_header_only_file_has_no_rows():
+    parsed = parse_file(csv_file(["CVR-nr.;Navn;By"]), "firmaer.csv")
+    assert parsed.rows == []
+    assert parsed.columns == {"cvr": "CVR-nr.", "name": "Navn", "city": "By"}
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("Navn;By", "Filen mangler kolonnen «CVR-nr.»"),
+    ("CVR;By", "Filen mangler kolonnen «Navn»"),
+    ("Adresse;By", "Filen mangler kolonnerne «CVR-nr.» og «Navn»"),
+])
+def test_missing_cvr_or_name_column_is_named(header, expected):
+    message = error_of(csv_file([header, "a;b"]))
+    assert message.startswith(expected)
+    assert "den er: «" + header.split(";")[0] + "»" in message
+
+
+def test_wrong_delimiter_shows_the_header_as_read():
+    message = error_of(csv_file(["CVR|Navn|By", f"{CVR_A}|Alfa|Hvidovre"]))
+    assert "«CVR|Navn|By»" in message
+
+
+def test_two_columns_meaning_the_same_are_refused():
+    message = error_of(csv_file(["CVR;Navn;Firmanavn", f"{CVR_A};Alfa;Alfa ApS"]))
+    assert message == "Kolonnerne «Navn» og «Firmanavn» betyder det samme. Slet den ene, og prøv igen."
+
+
+@pytest.mark.parametrize(("header", "column"), [
+    ("CVR-nr.", "cvr"), ("CVR-nummer", "cvr"), ("cvr", "cvr"), (" Cvr Nr ", "cvr"),
+    ("Navn", "name"), ("Firmanavn", "name"), ("Virksomhed", "name"),
+    ("Adresse", "street"), ("Vejnavn", "street"), ("address", "street"),
+    ("Postnr.", "postal_code"), ("Postnummer", "postal_code"), ("POST-NR", "postal_code"),
+    ("By", "city"), ("Ejer/lejer", "role"), ("Rolle", "role"),
+    ("Antal ansatte", "employees"), ("Ansatte", "employees"),
+    ("Grundareal (m²)", "area_m2"), ("Grundareal (m2)", "area_m2"), ("Areal", "area_m2"), ("area m2", "area_m2"),
+    ("Branche", "industry"), ("Kontaktperson", "contact_name"), ("E-mail", "contact_email"),
+    ("Email", "contact_email"), ("Telefon", "contact_phone"), ("Tlf.", "contact_phone"),
+])
+def test_header_aliases(header, column):
+    headers = [header] + [required for name, required in (("cvr", "CVR"), ("name", "Navn")) if name != column]
+    parsed = parse_file(csv_file([";".join(headers)]), "firmaer.csv")
+    assert parsed.columns[column] == header.strip()
+    assert parsed.unknown_headers == []
+
+
+def test_canonical_names_are_their_own_aliases():
+    assert [normalise_header(column) for column in CANONICAL_COLUMNS] == [
+        "cvr", "name", "street", "postalcode", "city", "role", "employees", "aream2",
+        "industry", "contactname", "contactemail", "contactphone",
+    ]
+    parsed = parse_file(csv_file([",".join(CANONICAL_COLUMNS)]), "export.csv")
+    assert list(parsed.columns) == list(CANONICAL_COLUMNS)
+
+
+def test_unknown_headers_are_listed_and_their_columns_ignored():
+    parsed = parse_file(csv_file(["CVR;Navn;Bemærkning;;Hjemmeside", f"{CVR_A};Alfa;ring først;;alfa.dk"]), "f.csv")
+    assert parsed.unknown_headers == ["Bemærkning", "Hjemmeside"]
+    assert parsed.rows[0].values == {"cvr": CVR_A, "name": "Alfa"}
+    assert parsed.rows[0].errors == []
+
+
+def test_quoted_fields_with_delimiter_quotes_and_line_breaks():
+    lines = ["CVR;Navn;Adresse", f'{CVR_A};"Holme; ""Nord"" A/S";"Stamholmen 1', '2. sal"']
+    row = parse_file(csv_file(lines), "f.csv").rows[0]
+    assert row.values == {"cvr": CVR_A, "name": 'Holme; "Nord" A/S', "street": "Stamholmen 1\r\n2. sal"}
+    assert row.errors == []
+
+
+def test_an_unclosed_quote_names_the_line_instead_of_swallowing_the_rest():
+    lines = ["CVR;Navn", f"{CVR_A};Alfa", f'{CVR_B};"Beta', f"{CVR_C};Gamma"]
+    message = error_of(csv_file(lines))
+    assert message.startswith("Linje 3 kan ikke læses: tjek anførselstegnene.")
+
+
+def test_an_unquoted_delimiter_that_shifts_the_columns_is_a_row_error():
+    lines = ["CVR;Navn;By", f"{CVR_A};Alfa; Beta ApS;Hvidovre", f"{CVR_B};Gamma;Hvidovre;;"]
+    parsed = parse_file(csv_file(lines), "f.csv")
+    assert parsed.rows[0].errors == [
+        "Rækken har 4 felter, men filen har kun 3 kolonneoverskrifter. Står der et skilletegn i et felt uden "
+        "anførselstegn, eller mangler en kolonne sin overskrift?"
+    ]
+    assert parsed.rows[1].errors == []
+
+
+def test_excels_empty_rows_are_skipped_and_row_numbers_still_match_excel():
+    lines = ["CVR;Navn;By", f"{CVR_A};Alfa;Hvidovre", ";;", "", f"{BAD_CHECK_DIGIT};Beta;Hvidovre",
+             " ; ;", ";;", ";;", ";;"]
+    parsed = parse_file(csv_file(lines), "f.csv")
+    assert [(row.number, row.values["name"]) for row in parsed.rows] == [(2, "Alfa"), (5, "Beta")]
+    assert parsed.rows[1].errors == [f"CVR-nummeret «{BAD_CHECK_DIGIT}» findes ikke (kontrolcifferet passer ikke)"]
+
+
+# --- the rows --------------------------------------------------------------------------------------------
+
+
+def test_bad_cvr_and_missing_name_are_reported_with_their_row():
+    lines = ["CVR;Navn", f"{CVR_A};Alfa", f"{BAD_CHECK_DIGIT};Beta", f"DK {CVR_C[:2]} {CVR_C[2:4]} {CVR_C[4:]};",
+             ";Uden CVR", f"{CVR_B[:4]};Kort"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert [(row.number, row.errors) for row in rows] == [
+        (2, []),
+        (3, [f"CVR-nummeret «{BAD_CHECK_DIGIT}» findes ikke (kontrolcifferet passer ikke)"]),
+        (4, ["Navnet mangler"]),
+        (5, ["CVR-nummer mangler"]),
+        (6, [f"CVR-nummeret «{CVR_B[:4]}» skal være 8 cifre"]),
+    ]
+    assert rows[2].values["cvr"] == CVR_C
+    assert rows[1].values["cvr"] == BAD_CHECK_DIGIT  # shown as typed in the preview
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    ("Ejer", CompanyRole.OWNER), ("owner", CompanyRole.OWNER), ("E", CompanyRole.OWNER), ("ejer", CompanyRole.OWNER),
+    ("Lejer", CompanyRole.TENANT), ("tenant", CompanyRole.TENANT), ("l", CompanyRole.TENANT),
+    ("Begge", CompanyRole.BOTH), ("both", CompanyRole.BOTH), ("Ejer og lejer", CompanyRole.BOTH),
+    ("ejer+lejer", CompanyRole.BOTH), ("", None),
+])
+def test_role_words(text, role):
+    row = parse_file(csv_file(["CVR;Navn;Ejer/lejer", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["role"] is role
+    assert row.errors == []
+
+
+def test_unknown_role_word():
+    row = parse_file(csv_file(["CVR;Navn;Rolle", f"{CVR_A};Alfa;Forpagter"]), "f.csv").rows[0]
+    assert row.errors == ["Ukendt rolle «Forpagter»: skriv Ejer, Lejer eller Begge"]
+
+
+@pytest.mark.parametrize(("text", "integer", "expected"), [
+    ("1.250", False, Decimal("1250")),
+    ("1.250", True, 1250),
+    ("12.500,5", False, Decimal("12500.5")),
+    ("12500,5", False, Decimal("12500.5")),
+    ("1250", True, 1250),
+    ("12500.5", False, Decimal("12500.5")),
+    ("1.250.000", True, 1250000),
+    ("1.25", False, Decimal("1.25")),
+    ("12.5000", False, Decimal("12.5")),
+    ("0,75", False, Decimal("0.75")),
+    ("12 500,5", False, Decimal("12500.5")),
+    ("12\xa0500", True, 12500),
+    ("1\u202f250,25", False, Decimal("1250.25")),
+    ("  42 ", True, 42),
+    ("12,0", True, 12),
+    ("-3", True, -3),
+    ("", True, None),
+    ("   ", False, None),
+    (None, False, None),
+    (20, True, 20),
+    (20.0, True, 20),
+    (12500.5, False, Decimal("12500.5")),
+    (0.1, False, Decimal("0.1")),
+])
+def test_danish_numbers(text, integer, expected):
+    value = parse_danish_number(text, integer=integer)
+    assert value == expected
+    assert type(value) is type(expected)
+
+
+@pytest.mark.parametrize(("text", "integer", "message"), [
+    ("ca. 20", True, "«ca. 20» er ikke et tal"),
+    ("12,5", True, "«12,5» er ikke et helt tal"),
+    ("12.5", True, "«12.5» er ikke et helt tal"),
+    ("1.2,5", False, "«1.2,5» er ikke et tal"),
+    ("1,250,000", False, "«1,250,000» er ikke et tal"),
+    ("1 2", False, "«1 2» er ikke et tal"),
+    ("1e5", False, "«1e5» er ikke et tal"),
+    ("20 m²", False, "«20 m²» er ikke et tal"),
+])
+def test_not_danish_numbers(text, integer, message):
+    with pytest.raises(ValueError) as caught:
+        parse_danish_number(text, integer=integer)
+    assert str(caught.value) == message
+
+
+def test_number_columns_name_the_column_and_the_value():
+    lines = ["CVR;Navn;Antal ansatte;Grundareal (m²)",
+             f"{CVR_A};Alfa;ca. 20;stor",
+             f"{CVR_B};Beta;12,5;-3",
+             f"{CVR_C};Gamma;-3;1.250,125"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert rows[0].errors == ["Antal ansatte: «ca. 20» er ikke et tal", "Grundareal (m²): «stor» er ikke et tal"]
+    assert rows[1].errors == ["Antal ansatte: «12,5» er ikke et helt tal",
+                              "Grundareal (m²): «-3» må ikke være negativt"]
+    assert rows[2].errors == ["Antal ansatte: «-3» må ikke være negativt"]
+    assert rows[2].values["area_m2"] == Decimal("1250.13")  # rounded half up to two decimals
+
+
+def test_valid_numbers_in_rows():
+    lines = ["CVR;Navn;Ansatte;Areal", f"{CVR_A};Alfa;1.250;12.500,5", f"{CVR_B};Beta;;"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert (rows[0].values["employees"], rows[0].values["area_m2"]) == (1250, Decimal("12500.50"))
+    assert (rows[1].values["employees"], rows[1].values["area_m2"]) == (None, None)
+
+
+def test_contact_email_is_lower_cased_and_checked():
+    lines = ["CVR;Navn;E-mail", f"{CVR_A};Alfa;Mette.Holm@Alfa.DK", f"{CVR_B};Beta;mette@alfa",
+             f"{CVR_C};Gamma;a@b.dk; c@d.dk", f"{valid_cvr(404)};Delta;"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert rows[0].values["contact_email"] == "mette.holm@alfa.dk"
+    assert rows[1].errors == ["E-mail: «mette@alfa» er ikke en gyldig e-mailadresse"]
+    assert rows[2].errors[0] == "Rækken har 4 felter, men filen har kun 3 kolonneoverskrifter. Står der et " \
+        "skilletegn i et felt uden anførselstegn, eller mangler en kolonne sin overskrift?"
+    assert (rows[3].values["contact_email"], rows[3].errors) == ("", [])
+
+
+def test_too_long_text_is_an_error_not_cut_short():
+    lines = ["CVR;Navn;Postnr.", f"{CVR_A};{'A' * 201};2650", f"{CVR_B};{'B' * 200};DK-2650 Hvidovre"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert rows[0].errors == ["Navn: teksten er 201 tegn lang; højst 200 tegn er tilladt"]
+    assert rows[0].values["name"] == "A" * 201
+    assert rows[1].errors == ["Postnr.: teksten er 16 tegn lang; højst 10 tegn er tilladt"]
+
+
+def test_html_and_script_are_kept_exactly_as_typed():
+    name = '<script>alert("hej")</script> & <b>Søn</b>'
+    row = parse_file(csv_file(["CVR;Navn", f'{CVR_A};"{name.replace(chr(34), chr(34) * 2)}"']), "f.csv").rows[0]
+    assert row.values["name"] == name
+    assert row.errors == []
+
+
+def test_export_format_round_trips():
+    """What `companies export` writes (canonical headers, plain numbers, UTF-8, commas) reads back unchanged."""
+    lines = [",".join(CANONICAL_COLUMNS),
+             f"{CVR_A},Alfa ApS,Stamholmen 1,2650,Hvidovre,owner,1250,12500.5,Logistik,Mette Holm,"
+             f"mette@alfa.dk,+45 36 00 00 00",
+             f"{CVR_B},Beta A/S,,,,tenant,,,,,,",
+             f'{CVR_C},"Gamma, Delta & Co",,,,both,7,0.25,,,,']
+    parsed = parse_file(csv_file(lines, newline="\n"), "virksomheder.csv")
+    assert parsed.unknown_headers == []
+    assert [row.errors for row in parsed.rows] == [[], [], []]
+    assert parsed.rows[0].values == {
+        "cvr": CVR_A, "name": "Alfa ApS", "street": "Stamholmen 1", "postal_code": "2650", "city": "Hvidovre",
+        "role": CompanyRole.OWNER, "employees": 1250, "area_m2": Decimal("12500.5"), "industry": "Logistik",
+        "contact_name": "Mette Holm", "contact_email": "mette@alfa.dk", "contact_phone": "+45 36 00 00 00",
+    }
+    assert parsed.rows[1].values["role"] is CompanyRole.TENANT
+    assert (parsed.rows[1].values["employees"], parsed.rows[1].values["area_m2"]) == (None, None)
+    assert parsed.rows[2].values["name"] == "Gamma, Delta & Co"
+    assert parsed.rows[2].values["area_m2"] == Decimal("0.25")
+
+
+# --- XLSX ------------------------------------------------------------------------------------------------
+
+
+def test_xlsx_numeric_cells_and_danish_text():
+    data = xlsx_file(("Firmaer", [
+        ["CVR-nr.", "Navn", "Postnr.", "Antal ansatte", "Grundareal (m²)", "Telefon", "By"],
+        [int(CVR_A), "Ærøskøbing Østergaard ApS", 2650, 20, 12500.5, 36000000, "Hvidovre"],
+        [None, None, None, None, None, None, None],
+        [float(CVR_B), "Beta", "2650", 20.0, 0.1 + 0.2, "+45 36 00 00 01", None],
+    ]))
+    parsed = parse_file(data, "firmaer.xlsx")
+    assert (parsed.encoding, parsed.delimiter, parsed.warnings) == (None, None, [])
+    assert [row.number for row in parsed.rows] == [2, 4]
+    assert parsed.rows[0].values == {
+        "cvr": CVR_A, "name": "Ærøskøbing Østergaard ApS", "postal_code": "2650", "employees": 20,
+        "area_m2": Decimal("12500.50"), "contact_phone": "36000000", "city": "Hvidovre",
+    }
+    assert parsed.rows[1].values["cvr"] == CVR_B
+    assert parsed.rows[1].values["area_m2"] == Decimal("0.30")
+    assert parsed.rows[1].values["city"] == ""
+
+
+def test_xlsx_detected_by_content_whatever_the_name():
+    data = xlsx_file(("Ark1", [["CVR", "Navn"], [CVR_A, "Alfa"]]))
+    assert parse_file(data, "upload").rows[0].values == {"cvr": CVR_A, "name": "Alfa"}
+
+
+def test_xlsx_with_several_sheets_reads_the_first_and_says_so():
+    data = xlsx_file(("Firmaer", [["CVR", "Navn"], [CVR_A, "Alfa"]]),
+                     ("Noter", [["CVR", "Navn"], [CVR_B, "Beta"]]), ("Ark3", [["x"]]))
+    parsed = parse_file(data, "firmaer.xlsx")
+    assert [row.values["name"] for row in parsed.rows] == ["Alfa"]
+    assert parsed.warnings == ["Filen har flere ark; kun det første («Firmaer») er læst. Ikke læst: «Noter», «Ark3»."]
+
+
+def test_xlsx_formulas_are_read_as_their_saved_values_with_a_warning():
+    data = xlsx_file(("Ark1", [["CVR", "Navn", "Areal", "Ansatte"],
+                               [int(CVR_A), "Alfa", "=1000+250.5", "=B3"]]),
+                     formulas={"1000+250.5": 1250.5})
+    parsed = parse_file(data, "firmaer.xlsx")
+    assert parsed.rows[0].values["area_m2"] == Decimal("1250.50")
+    assert parsed.rows[0].values["employees"] is None  # never calculated, so no saved value
+    assert parsed.warnings == ["Arket indeholder formler. De er læst som de værdier, der sidst blev gemt i filen; "
+                               "en formel uden gemt værdi er læst som et tomt felt."]
+
+
+def test_xlsx_rows_are_checked_like_csv_rows():
+    data = xlsx_file(("Ark1", [["CVR", "Navn", "Rolle", "Ansatte"],
+                               [int(BAD_CHECK_DIGIT), "Alfa", "Ejer", 12.5],
+                               [CVR_B, None, "Udlejer", -3]]))
+    rows = parse_file(data, "firmaer.xlsx").rows
+    assert rows[0].errors == [f"CVR-nummeret «{BAD_CHECK_DIGIT}» findes ikke (kontrolcifferet passer ikke)",
+                              "Ansatte: «12.5» er ikke et helt tal"]
+    assert rows[1].errors == ["Navnet mangler", "Ukendt rolle «Udlejer»: skriv Ejer, Lejer eller Begge",
+                              "Ansatte: «-3» må ikke være negativt"]
+
+
+def test_xlsx_header_only_and_empty_workbooks():
+    assert parse_file(xlsx_file(("Ark1", [["CVR", "Navn"]])), "f.xlsx").rows == []
+    assert error_of(xlsx_file(("Ark1", [])), "f.xlsx") == "Filen er tom."
+    assert error_of(xlsx_file(("Ark1", [["Navn"], ["Alfa"]])), "f.xlsx").startswith("Filen mangler kolonnen «CVR-nr.»")
+
+
+def test_xlsx_name_without_a_workbook_inside():
+    message = error_of(csv_file(["CVR;Navn", f"{CVR_A};Alfa"]), "firmaer.xlsx")
+    assert message.startswith("Filen hedder .xlsx, men er ikke en Excel-projektmappe.")
+
+
+def test_a_zip_that_is_not_a_workbook():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("noter.txt", "hej")
+    assert error_of(buffer.getvalue(), "firmaer.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
