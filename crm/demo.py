@@ -41,7 +41,7 @@ def load(if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
-    created = load_network(DEMO_COMPANIES)
+    created = load_network(DEMO_COMPANIES, activities_per_company=2)
     logins = load_demo_logins()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket).")

@@ -167,11 +167,14 @@ def _write(state, created):
             new_rows.append({**row, "cvr": cvr, "created_at": now})
         else:
             update_rows.append({**row, "id": company.id})
+    # A plain executemany, then the ids by CVR: SQLite runs INSERT ... RETURNING row by row.
     for start in range(0, len(new_rows), CHUNK):
-        chunk = new_rows[start:start + CHUNK]
-        ids = db.session.execute(insert(Company).returning(Company.id, Company.cvr, sort_by_parameter_order=True),
-                                 chunk).all()
-        for company_id, cvr in ids:
+        db.session.execute(insert(Company), new_rows[start:start + CHUNK])
+    new_cvrs = [row["cvr"] for row in new_rows]
+    for start in range(0, len(new_cvrs), CHUNK):
+        for company_id, cvr in db.session.execute(
+            select(Company.id, Company.cvr).where(Company.cvr.in_(new_cvrs[start:start + CHUNK]))
+        ):
             state[cvr].id = company_id
     for start in range(0, len(update_rows), CHUNK):
         db.session.execute(update(Company), update_rows[start:start + CHUNK])

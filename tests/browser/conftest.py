@@ -65,6 +65,7 @@ def live_server(browser):
     """The app on its own fresh database, served from a thread; data committed here stays for the session."""
     from flask_migrate import upgrade
 
+    from crm.companies.demo_data import load_network
     from crm.companies.models import Company
     from crm.extensions import db
 
@@ -73,6 +74,7 @@ def live_server(browser):
         with app.app_context():
             upgrade()
             db.session.add(Company(cvr="10150817", name="Browserfirma ApS"))
+            load_network(120, seed=7)
             db.session.commit()
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
