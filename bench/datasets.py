@@ -1,0 +1,227 @@
+"""Databases for the benchmark: cached datasets per scale and scratch databases, on SQLite or PostgreSQL.
+
+SQLite datasets are files under bench/results/data/; PostgreSQL datasets are schemas in BENCH_DATABASE_URL
+(reached through `options=-csearch_path=<schema>,public`, as tests/databases.py does). A dataset is built under a
+temporary name and renamed when complete, so an interrupted build never leaves a half-filled cache behind.
+"""
+
+import io
+import math
+import re
+import secrets
+from contextlib import contextmanager, redirect_stderr
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from config import DevelopmentConfig
+
+RESULTS = Path(__file__).resolve().parent / "results"
+DATA = RESULTS / "data"
+#: Companies in the network at scale 1: the 394 companies of Avedøre Holme.
+COMPANIES_PER_SCALE = 394
+ACTIVITIES_PER_COMPANY = 2
+SEED = 2024
+PER_PAGE = 50
+STAFF_EMAIL = "bench@holme.example"
+STAFF_PASSWORD = "maalebaand-og-stopur-2024"  # noqa: S105  (a benchmark user in a throwaway database)
+
+
+def bench_config(url):
+    """A development configuration on the given database, with a fixed secret key."""
+    return type("BenchConfig", (DevelopmentConfig,), {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+
+
+def bench_app(url):
+    """The CRM app on the given database."""
+    from crm import create_app
+
+    return create_app(bench_config(url))
+
+
+def migrate(app):
+    """Bring the app's database to the latest migration, keeping Alembic's log lines off the output."""
+    from flask_migrate import upgrade
+
+    with app.app_context(), redirect_stderr(io.StringIO()):
+        upgrade()
+
+
+@dataclass(frozen=True)
+class Database:
+    """A kind of database the benchmark runs on: "sqlite" (files), or "postgresql" (schemas in base_url)."""
+
+    kind: str
+    base_url: str | None = None
+
+    @classmethod
+    def sqlite(cls):
+        return cls("sqlite")
+
+    @classmethod
+    def postgresql(cls, base_url):
+        return cls("postgresql", base_url)
+
+    def _schema(self, name):
+        return "bench_" + re.sub(r"[^a-z0-9]+", "_", name.lower())
+
+    def _path(self, name):
+        return DATA / f"{name}.sqlite3"
+
+    def url(self, name):
+        """The SQLAlchemy URL of the database called `name`."""
+        if self.kind == "sqlite":
+            return f"sqlite:///{self._path(name)}"
+        url = make_url(self.base_url).update_query_dict({"options": f"-csearch_path={self._schema(name)},public"})
+        return url.render_as_string(hide_password=False)
+
+    @contextmanager
+    def _admin(self):
+        engine = create_engine(self.base_url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as connection:
+                yield connection
+        finally:
+            engine.dispose()
+
+    def exists(self, name):
+        if self.kind == "sqlite":
+            return self._path(name).exists()
+        with self._admin() as connection:
+            found = connection.execute(text("SELECT 1 FROM pg_namespace WHERE nspname = :schema"),
+                                       {"schema": self._schema(name)})
+            return found.first() is not None
+
+    def create(self, name):
+        """An empty database called `name`, replacing any left over."""
+        self.drop(name)
+        if self.kind == "sqlite":
+            DATA.mkdir(parents=True, exist_ok=True)
+            return
+        with self._admin() as connection:
+            # Extensions live once per database; in public, every schema sees the same one.
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public"))
+            connection.execute(text(f'CREATE SCHEMA "{self._schema(name)}"'))
+
+    def drop(self, name):
+        if self.kind == "sqlite":
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                Path(f"{self._path(name)}{suffix}").unlink(missing_ok=True)
+            return
+        with self._admin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{self._schema(name)}" CASCADE'))
+
+    def rename(self, old, new):
+        if self.kind == "sqlite":
+            self._path(old).rename(self._path(new))
+            return
+        with self._admin() as connection:
+            connection.execute(text(f'ALTER SCHEMA "{self._schema(old)}" RENAME TO "{self._schema(new)}"'))
+
+    def analyze(self, name):
+        """Give the query planner statistics, as a database in use has them."""
+        if self.kind == "sqlite":
+            engine = create_engine(self.url(name))
+            with engine.begin() as connection:
+                connection.execute(text("ANALYZE"))
+            engine.dispose()
+            return
+        with self._admin() as connection:
+            tables = connection.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"),
+                                        {"schema": self._schema(name)}).all()
+            for table in tables:  # VACUUM too: bulk-loaded tables need their visibility map for index-only scans
+                connection.execute(text(f'VACUUM ANALYZE "{self._schema(name)}"."{table}"'))
+
+    def names(self):
+        """The names of the benchmark's databases that exist now."""
+        if self.kind == "sqlite":
+            return sorted(path.name.removesuffix(".sqlite3") for path in DATA.glob("*.sqlite3"))
+        with self._admin() as connection:
+            schemas = connection.scalars(text("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_%'"))
+            return sorted(schema.removeprefix("bench_").replace("_", "-") for schema in schemas)
+
+    @contextmanager
+    def scratch(self, purpose):
+        """A fresh, migrated, empty database for one measurement; removed afterwards."""
+        name = f"scratch-{purpose}-{secrets.token_hex(3)}"
+        self.create(name)
+        try:
+            app = bench_app(self.url(name))
+            migrate(app)
+            yield app
+            with app.app_context():
+                from crm.extensions import db
+
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            self.drop(name)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A built dataset and what the scenarios need to know of it to build their paths."""
+
+    database: str
+    scale: int
+    url: str
+    companies: int
+    #: A company with contacts, activities and two plots with one tenant each: the company page's sample.
+    sample_company_id: int
+
+    @property
+    def last_page(self):
+        return math.ceil(self.companies / PER_PAGE)
+
+
+SAMPLE_COMPANY = text("""
+    SELECT c.id FROM companies c
+    WHERE (SELECT count(*) FROM contacts WHERE contacts.company_id = c.id) >= 2
+      AND EXISTS (SELECT 1 FROM activities WHERE activities.company_id = c.id)
+      AND (SELECT count(*) FROM plots WHERE plots.owner_id = c.id) = 2
+      AND NOT EXISTS (SELECT 1 FROM plots p WHERE p.owner_id = c.id
+                      AND (SELECT count(*) FROM tenancies t WHERE t.plot_id = p.id) <> 1)
+    ORDER BY c.id LIMIT 1
+""")
+
+
+def dataset(database, scale, *, rebuild=False, log=print):
+    """The dataset of `scale` x 394 companies on `database`, built (and cached) when missing or asked to."""
+    name = f"scale-{scale}"
+    if rebuild or not database.exists(name):
+        log(f"building {database.kind} dataset at scale {scale} ({COMPANIES_PER_SCALE * scale:,} companies)...")
+        _build(database, name, scale)
+    url = database.url(name)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            companies = connection.scalar(text("SELECT count(*) FROM companies"))
+            sample = connection.scalar(SAMPLE_COMPANY)
+    finally:
+        engine.dispose()
+    if sample is None:
+        raise RuntimeError(f"no company in {name} has the sample shape the company page is measured on")
+    return Dataset(database.kind, scale, url, companies, sample)
+
+
+def _build(database, name, scale):
+    from crm.auth.models import Role
+    from crm.auth.services import create_user
+    from crm.companies.demo_data import load_network
+    from crm.extensions import db
+
+    building = f"{name}-building"
+    database.create(building)
+    app = bench_app(database.url(building))
+    migrate(app)
+    with app.app_context():
+        load_network(COMPANIES_PER_SCALE * scale, SEED, activities_per_company=ACTIVITIES_PER_COMPANY)
+        create_user(STAFF_EMAIL, STAFF_PASSWORD, Role.STAFF)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    database.analyze(building)
+    database.drop(name)
+    database.rename(building, name)
