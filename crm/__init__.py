@@ -53,6 +53,7 @@ def create_app(config_class=None):
     from crm.demo import demo_cli
     from crm.home import bp as home_bp
     from crm.mail import bp as mail_bp
+    from crm.mail import public_bp as mail_public_bp
     from crm.mail.cli import mail_cli
 
     app.register_blueprint(auth_bp)
@@ -60,6 +61,7 @@ def create_app(config_class=None):
     app.register_blueprint(audit_bp)
     app.register_blueprint(companies_bp)
     app.register_blueprint(mail_bp)
+    app.register_blueprint(mail_public_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

@@ -1,6 +1,8 @@
 """Language: Danish by default, English on request (the user's choice, then the browser's)."""
 
 import os
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 import click
 from babel.messages.pofile import read_po, write_po
@@ -31,6 +33,18 @@ def init_app(app):
     )
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_decimal, "number")
+
+
+LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def local_day(value, end=False):
+    """The start (or end) of a YYYY-MM-DD day in Copenhagen, or None."""
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d").date()
+    except (TypeError, ValueError):
+        return None
+    return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL)
 
 
 def localtime(value, pattern="dd-MM-yyyy HH:mm"):

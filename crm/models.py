@@ -3,4 +3,4 @@
 from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
 from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
-from crm.mail.models import OutboundAttachment, OutboundEmail  # noqa: F401
+from crm.mail.models import Newsletter, OutboundAttachment, OutboundEmail  # noqa: F401

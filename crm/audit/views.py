@@ -1,8 +1,5 @@
 """The audit log page for admins."""
 
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
-
 from flask import render_template, request
 from sqlalchemy import select
 
@@ -10,17 +7,8 @@ from crm.audit import bp
 from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db
+from crm.i18n import local_day
 from crm.security import roles_required
-
-LOCAL = ZoneInfo("Europe/Copenhagen")
-
-
-def _day(value, end=False):
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
-        return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL)
 
 
 @bp.get("/")
@@ -32,9 +20,9 @@ def index():
         statement = statement.where(AuditEntry.action.startswith(filters["action"]))
     if filters["actor"]:
         statement = statement.where(AuditEntry.actor_email.contains(filters["actor"].lower()))
-    if start := _day(filters["from"]):
+    if start := local_day(filters["from"]):
         statement = statement.where(AuditEntry.at >= start)
-    if end := _day(filters["to"], end=True):
+    if end := local_day(filters["to"], end=True):
         statement = statement.where(AuditEntry.at <= end)
     page = db.paginate(statement, per_page=50, error_out=False)
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()

@@ -71,3 +71,20 @@ class OutboundAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     email = relationship(OutboundEmail, back_populates="attachments")
+
+
+class Newsletter(db.Model):
+    """A newsletter as written and sent to the contacts who consented."""
+
+    __tablename__ = "newsletters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    #: The company-list filters that chose the recipients, e.g. {"tag": "energi"}.
+    filters: Mapped[dict | None] = mapped_column(JSON)
+    recipients: Mapped[int] = mapped_column(default=0)
+    #: Random key of the form that sent it: a double click finds it and sends nothing more.
+    form_key: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,10 +4,13 @@ from flask import abort, flash, make_response, redirect, render_template, reques
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from crm.audit.services import record
 from crm.auth.models import STAFF_ROLES
+from crm.companies.models import Company
 from crm.extensions import db
+from crm.i18n import local_day
 from crm.mail import bp, services
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.security import client_address, roles_required
@@ -19,17 +22,23 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fra
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index():
-    status = request.args.get("status", "")
-    query = request.args.get("q", "").strip()
-    statement = select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
-    if status in set(EmailStatus):
-        statement = statement.where(OutboundEmail.status == EmailStatus(status))
-    if query:
-        statement = statement.where(
-            OutboundEmail.to_address.contains(query.lower()) | OutboundEmail.subject.contains(query)
-        )
+    filters = {key: request.args.get(key, "").strip() for key in ("status", "q", "company", "from", "to")}
+    statement = select(OutboundEmail).options(joinedload(OutboundEmail.company)).order_by(
+        OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
+    if filters["status"] in set(EmailStatus):
+        statement = statement.where(OutboundEmail.status == EmailStatus(filters["status"]))
+    if filters["q"]:
+        statement = statement.where(OutboundEmail.to_address.contains(filters["q"].lower(), autoescape=True)
+                                    | OutboundEmail.subject.contains(filters["q"], autoescape=True))
+    if filters["company"]:
+        statement = statement.where(OutboundEmail.company_id.in_(
+            select(Company.id).where(Company.search_text.contains(filters["company"].lower(), autoescape=True))))
+    if start := local_day(filters["from"]):
+        statement = statement.where(OutboundEmail.created_at >= start)
+    if end := local_day(filters["to"], end=True):
+        statement = statement.where(OutboundEmail.created_at <= end)
     page = db.paginate(statement, per_page=50, error_out=False)
-    return render_template("mail/outbox.html", page=page, status=status, query=query, statuses=list(EmailStatus))
+    return render_template("mail/outbox.html", page=page, filters=filters, statuses=list(EmailStatus))
 
 
 @bp.get("/<int:email_id>")

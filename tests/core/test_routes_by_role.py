@@ -32,6 +32,8 @@ ROUTES = {
     "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
     "mail.retry": ("POST", "/outbox/{email}/retry", STAFF),
     "mail.cancel": ("POST", "/outbox/{email}/cancel", STAFF),
+    "mail.newsletter": ("GET", "/outbox/newsletter", STAFF),
+    "mail_public.unsubscribe": ("GET", "/unsubscribe/forged-token", PUBLIC),
     "static": ("GET", "/static/css/app.css", PUBLIC),
     "companies.index": ("GET", "/companies/", STAFF),
     "companies.export": ("GET", "/companies/export?format=csv", STAFF),

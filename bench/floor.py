@@ -1,0 +1,134 @@
+"""The floor: a bare Flask app that runs each page's queries and renders a minimal HTML table.
+
+No blueprints, no login, no project templates, no translations: what is left is the cost of the queries and of
+serving HTML at all, which the CRM's pages are compared with. It answers the same paths as the CRM. Serve it with
+`gunicorn 'bench.floor:create_app()'` and DATABASE_URL set; every response carries X-SQL-Statements.
+"""
+
+import os
+
+from flask import Flask, abort, current_app, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from crm import instrumentation
+from crm.companies.models import Activity, Company, Plot, Tenancy
+from crm.companies.search import CompanyFilters, all_tags, company_statement
+from crm.extensions import db
+
+PER_PAGE = 50
+
+COMPANY_LIST = """<!doctype html>
+<title>Virksomheder</title>
+<p>{{ total }} virksomheder, side {{ page }}</p>
+<select name="tag">{% for tag in tags %}<option>{{ tag }}</option>{% endfor %}</select>
+<table>
+<tr><th>Navn</th><th>CVR</th><th>Adresse</th><th>Rolle</th><th>Status</th><th>Ansatte</th><th>Kontakt</th><th>Mærker</th></tr>
+{% for company in companies %}{% set contact = company.primary_contact %}
+<tr><td><a href="/companies/{{ company.id }}">{{ company.name }}</a></td><td>{{ company.cvr }}</td>
+<td>{{ company.street }}</td><td>{{ company.role }}</td><td>{{ company.status }}</td>
+<td>{{ company.employees if company.employees is not none else "" }}</td>
+<td>{% if contact %}{{ contact.name }} {{ contact.email or "" }}{% endif %}</td>
+<td>{{ company.tag_names|join(", ") }}</td></tr>
+{% endfor %}
+</table>
+"""
+
+COMPANY_PAGE = """<!doctype html>
+<title>{{ company.name }}</title>
+<h1>{{ company.name }}</h1>
+<table>
+<tr><th>CVR</th><td>{{ company.cvr }}</td></tr><tr><th>Adresse</th><td>{{ company.street }}, {{ company.postal_code }}
+{{ company.city }}</td></tr><tr><th>Rolle</th><td>{{ company.role }}</td></tr><tr><th>Status</th>
+<td>{{ company.status }}</td></tr><tr><th>Ansatte</th><td>{{ company.employees }}</td></tr><tr><th>Areal</th>
+<td>{{ company.area_m2 }}</td></tr><tr><th>Mærker</th><td>{{ company.tag_names|join(", ") }}</td></tr>
+</table>
+<table>{% for contact in company.contacts %}
+<tr><td>{{ contact.name }}</td><td>{{ contact.title }}</td><td>{{ contact.email or "" }}</td>
+<td>{{ contact.phone }}</td></tr>
+{% endfor %}</table>
+<table>{% for plot in owned %}
+<tr><td>{{ plot.cadastral_number }}</td><td>{{ plot.address }}</td><td>{{ plot.area_m2 }}</td>
+<td>{% for tenancy in plot.tenancies %}<a href="/companies/{{ tenancy.company_id }}">{{ tenancy.company.name }}</a>
+{% endfor %}</td></tr>{% endfor %}
+{% for tenancy in rented %}<tr><td>{{ tenancy.plot.cadastral_number }}</td><td>{{ tenancy.plot.address }}</td>
+<td>{{ tenancy.plot.owner.name if tenancy.plot.owner else "" }}</td></tr>{% endfor %}
+</table>
+<table>{% for activity in activities %}
+<tr><td>{{ activity.occurred_at }}</td><td>{{ activity.kind }}</td>
+<td>{{ activity.author.email if activity.author else "" }}</td><td>{{ activity.text }}</td></tr>
+{% endfor %}</table>
+"""
+
+
+def company_list():
+    """The company list's queries: the count, one page with tags and contacts, and the tags to filter by."""
+    filters = CompanyFilters.from_args(request.args)
+    page = max(request.args.get("page", 1, type=int), 1)
+    statement = company_statement(filters)
+    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    companies = db.session.scalars(
+        statement.options(selectinload(Company.tags), selectinload(Company.contacts))
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    ).all()
+    return _render("company_list", total=total, page=page, companies=companies, tags=all_tags())
+
+
+def company_page(company_id):
+    """The company page's data: the company, its tags, contacts, plots with tenants, tenancies, 100 activities."""
+    company = db.session.scalars(
+        select(Company).where(Company.id == company_id)
+        .options(selectinload(Company.tags), selectinload(Company.contacts))
+    ).first()
+    if company is None:
+        abort(404)
+    owned = db.session.scalars(
+        select(Plot).where(Plot.owner_id == company_id).order_by(Plot.cadastral_number)
+        .options(selectinload(Plot.tenancies).joinedload(Tenancy.company))
+    ).all()
+    rented = db.session.scalars(
+        select(Tenancy).where(Tenancy.company_id == company_id).order_by(Tenancy.from_date.desc())
+        .options(joinedload(Tenancy.plot).joinedload(Plot.owner))
+    ).all()
+    activities = db.session.scalars(
+        select(Activity).where(Activity.company_id == company_id)
+        .order_by(Activity.occurred_at.desc()).limit(100).options(joinedload(Activity.author))
+    ).all()
+    return _render("company_page", company=company, owned=owned, rented=rented, activities=activities)
+
+
+def healthz():
+    return "ok"
+
+
+#: Floor route name -> (URL rule, view, template). The rules are the CRM's own paths.
+ROUTES = {
+    "company_list": ("/companies/", company_list, COMPANY_LIST),
+    "company_page": ("/companies/<int:company_id>", company_page, COMPANY_PAGE),
+}
+
+
+def _render(name, **context):
+    return current_app.extensions["floor_templates"][name].render(**context)
+
+
+def create_app(database_url=None):
+    """The floor app on DATABASE_URL (or the given URL), counting SQL statements per request."""
+    app = Flask(__name__)
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=database_url or os.environ["DATABASE_URL"],
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        SQL_COUNT_HEADER=True,
+    )
+    db.init_app(app)
+    instrumentation.init_app(app)
+    import crm.models  # noqa: F401  (every model known to SQLAlchemy, for the relationships)
+
+    # Compiled once, as Flask caches the CRM's file templates; autoescaped like them.
+    app.extensions["floor_templates"] = {
+        name: app.jinja_env.from_string(template) for name, (_, _, template) in ROUTES.items()
+    }
+    for name, (rule, view, _) in ROUTES.items():
+        app.add_url_rule(rule, name, view)
+    app.add_url_rule("/healthz", "healthz", healthz)
+    return app

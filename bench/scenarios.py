@@ -1,0 +1,89 @@
+"""What the benchmark measures: one Scenario per page and query, each with its floor route and its targets.
+
+To measure a new page, add a Scenario here and, for its floor, a route with the same URL rule in bench/floor.py
+(the floor app answers the same paths as the CRM, so one path is requested from both servers).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+#: SQL statements a page may run per request (and the count must not grow with the data: no N+1).
+MAX_SQL = 8
+
+
+@dataclass(frozen=True)
+class Target:
+    """What a scenario must meet; the timing limits apply at the scales named, the SQL limits at every scale."""
+
+    #: p95 of the page at most this many times the p95 of its floor.
+    max_floor_ratio: float | None = None
+    #: p95 below this many milliseconds.
+    max_p95_ms: float | None = None
+    max_sql: int | None = MAX_SQL
+    timing_scales: tuple = (100,)
+
+    def describe(self, scale):
+        parts = []
+        if scale in self.timing_scales:
+            if self.max_p95_ms is not None:
+                parts.append(f"p95<{self.max_p95_ms:g}ms")
+            if self.max_floor_ratio is not None:
+                parts.append(f"<={self.max_floor_ratio:g}x floor")
+        if self.max_sql is not None:
+            parts.append(f"SQL<={self.max_sql}")
+        return ", ".join(parts)
+
+    def misses(self, result):
+        """The targets the measured result misses, as short texts."""
+        misses = []
+        if result["scale"] in self.timing_scales:
+            if self.max_p95_ms is not None and result["p95_ms"] >= self.max_p95_ms:
+                misses.append(f"p95 {result['p95_ms']:.1f}ms")
+            ratio = result.get("floor_ratio")
+            if self.max_floor_ratio is not None and ratio is not None and ratio > self.max_floor_ratio:
+                misses.append(f"{ratio:.2f}x floor")
+        if self.max_sql is not None and max(result["sql"], default=0) > self.max_sql:
+            misses.append(f"{max(result['sql'])} SQL")
+        return misses
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A page request: `path(dataset)` gives its URL; `floor` names the floor route answering the same path."""
+
+    name: str
+    area: str
+    path: Callable
+    floor: str | None
+    target: Target
+    #: Shown when the path differs from what the name says at some scale.
+    note: Callable = lambda dataset: ""
+
+
+def _list(**args):
+    query = urlencode(args)
+    return lambda dataset: "/companies/" + (f"?{query}" if query else "")
+
+
+def _page_50(dataset):
+    return f"/companies/?page={min(50, dataset.last_page)}"
+
+
+def _page_50_note(dataset):
+    return f"only {dataset.last_page} pages: the last one" if dataset.last_page < 50 else ""
+
+
+LIST_TARGET = Target(max_floor_ratio=2.0)
+SEARCH_TARGET = Target(max_floor_ratio=2.0, max_p95_ms=30)
+
+SCENARIOS = [
+    Scenario("company list", "companies", _list(), "company_list", LIST_TARGET),
+    Scenario("search 'hammerholmen'", "companies", _list(q="hammerholmen"), "company_list", SEARCH_TARGET),
+    Scenario("search 'sø' (2 letters)", "companies", _list(q="sø"), "company_list", LIST_TARGET),
+    Scenario("filter owner+member", "companies", _list(role="owner", status="member"), "company_list", LIST_TARGET),
+    Scenario("list page 50", "companies", _page_50, "company_list", LIST_TARGET, note=_page_50_note),
+    Scenario("company page", "companies", lambda dataset: f"/companies/{dataset.sample_company_id}",
+             "company_page", Target()),
+]
+AREAS = sorted({scenario.area for scenario in SCENARIOS})

@@ -1,0 +1,13 @@
+"""Forms of the mail area."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class NewsletterForm(FlaskForm):
+    subject = StringField(_l("Emne"), validators=[DataRequired(_l("Skriv et emne.")), Length(max=300)])
+    body = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv nyhedsbrevets tekst.")),
+                                                  Length(max=50_000)])
+    form_key = HiddenField()

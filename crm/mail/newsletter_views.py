@@ -1,0 +1,54 @@
+"""Writing and sending a newsletter; the public unsubscribe page."""
+
+import secrets
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.auth.models import STAFF_ROLES
+from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
+from crm.companies.search import CompanyFilters, all_tags
+from crm.extensions import csrf, db
+from crm.mail import bp, newsletters, public_bp
+from crm.mail.forms import NewsletterForm
+from crm.security import client_address, public, roles_required
+
+
+@bp.route("/newsletter", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def newsletter():
+    form = NewsletterForm()
+    filters = CompanyFilters.from_args(request.values)
+    if request.method == "GET":
+        form.form_key.data = secrets.token_urlsafe(24)
+    recipients = newsletters.consenting_contacts(filters)
+    if request.form.get("action") == "send" and form.validate_on_submit():
+        if not recipients:
+            flash(_("Ingen kontaktpersoner i udvalget har sagt ja til nyhedsbrevet."), "error")
+        else:
+            sent, new = newsletters.send_newsletter(form.subject.data, form.body.data, filters,
+                                                    form_key=form.form_key.data or secrets.token_urlsafe(24),
+                                                    by=current_user, address=client_address())
+            db.session.commit()
+            if new:
+                flash(_("Nyhedsbrevet er lagt i udbakken til %(n)d modtagere.", n=sent.recipients), "success")
+            else:
+                flash(_("Nyhedsbrevet var allerede sendt; det er ikke sendt igen."), "info")
+            return redirect(url_for(".index", status="queued"))
+    return render_template("mail/newsletter_form.html", form=form, filters=filters, recipients=recipients,
+                           tags=all_tags(), roles=ROLE_LABELS, statuses=STATUS_LABELS)
+
+
+@public_bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@public
+@csrf.exempt  # one-click unsubscribe (RFC 8058) posts from the mail program, with no form and no cookies
+def unsubscribe(token):
+    contact = newsletters.contact_for_token(token)
+    if contact is None:
+        return render_template("mail/unsubscribe.html", invalid=True), 404
+    if request.method == "POST":
+        newsletters.unsubscribe(contact, address=client_address())
+        db.session.commit()
+        return render_template("mail/unsubscribe.html", done=True, contact=contact)
+    return render_template("mail/unsubscribe.html", contact=contact, token=token)
