@@ -40,7 +40,14 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo load --if-empty
 	@echo "Holme CRM: http://127.0.0.1:$(PORT)/"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@if [ -n "$$MAIL_SERVER" ]; then \
+	  echo "MAIL_SERVER er sat: mail-workeren kører ved siden af."; \
+	  $(FLASK) mail worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	else \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	fi
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
