@@ -147,17 +147,24 @@ class Database:
         """A fresh, migrated, empty database for one measurement; removed afterwards."""
         name = f"scratch-{purpose}-{secrets.token_hex(3)}"
         self.create(name)
+        app = None
         try:
             app = bench_app(self.url(name))
             migrate(app)
             yield app
-            with app.app_context():
-                from crm.extensions import db
-
-                db.session.remove()
-                db.engine.dispose()
         finally:
+            if app is not None:
+                _close(app)
             self.drop(name)
+
+
+def _close(app):
+    """Return the app's connections, so that its database can be dropped."""
+    from crm.extensions import db
+
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @dataclass(frozen=True)
@@ -220,8 +227,7 @@ def _build(database, name, scale):
         load_network(COMPANIES_PER_SCALE * scale, SEED, activities_per_company=ACTIVITIES_PER_COMPANY)
         create_user(STAFF_EMAIL, STAFF_PASSWORD, Role.STAFF)
         db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    _close(app)
     database.analyze(building)
     database.drop(name)
     database.rename(building, name)

@@ -51,7 +51,7 @@ class Company(db.Model):
     p_number: Mapped[str | None] = mapped_column(String(10))
     #: EAN/GLN number for electronic invoices, 13 digits.
     ean: Mapped[str | None] = mapped_column(String(13))
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), index=True)
     street: Mapped[str] = mapped_column(String(200), default="")
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(100), default="")

@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload, selectinload
 
 from crm.audit.services import diff, record
 from crm.auth.models import User
@@ -286,10 +287,14 @@ def merge_companies(survivor, duplicate, *, by=None, address=None):
 
 
 def plots_of(company):
-    """The plots the company owns and the tenancies it has, with the other side of each."""
-    owned = db.session.scalars(select(Plot).where(Plot.owner_id == company.id).order_by(Plot.cadastral_number)).all()
+    """The plots the company owns (with their tenants) and its tenancies (with plot and owner), no N+1."""
+    owned = db.session.scalars(
+        select(Plot).where(Plot.owner_id == company.id)
+        .options(selectinload(Plot.tenancies).joinedload(Tenancy.company)).order_by(Plot.cadastral_number)
+    ).all()
     rented = db.session.scalars(
-        select(Tenancy).where(Tenancy.company_id == company.id).order_by(Tenancy.from_date.desc())
+        select(Tenancy).where(Tenancy.company_id == company.id)
+        .options(joinedload(Tenancy.plot).joinedload(Plot.owner)).order_by(Tenancy.from_date.desc())
     ).all()
     return owned, rented
 
