@@ -1,8 +1,9 @@
 """The company list: search, filters and sorting, the same for the page and its export."""
 
 from dataclasses import dataclass, field
+from math import ceil
 
-from sqlalchemy import column, select, text
+from sqlalchemy import column, func, select, text
 from sqlalchemy.orm import selectinload
 
 from crm.companies.models import Company, CompanyRole, CompanyStatus, CompanyTag
@@ -56,48 +57,114 @@ def _fts_expression(terms):
     return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
 
 
-def search_condition(q):
-    """Every word of the query must occur in the company's search text (case-insensitive, æøå included)."""
+def _fts_matches(terms):
+    return (
+        text("SELECT rowid FROM company_search WHERE company_search MATCH :expression")
+        .bindparams(expression=_fts_expression(terms))
+        .columns(column("rowid"))
+    )
+
+
+def _indexed_terms(q):
+    """The words the SQLite FTS5 trigram index can answer (three letters or more); none on PostgreSQL."""
+    if db.session.get_bind().dialect.name != "sqlite":
+        return []
+    return [term for term in q.lower().split() if len(term) >= TRIGRAM]
+
+
+def search_condition(q, *, scan=False):
+    """Every word of the query must occur in the company's search text (case-insensitive, æøå included).
+
+    With `scan`, SQLite checks the words row by row instead of asking FTS5: when many companies match and the
+    list is sorted by name, walking the name index and stopping after one page beats sorting every match.
+    """
     terms = [term for term in q.lower().split() if term]
-    conditions = []
-    dialect = db.session.get_bind().dialect.name
-    indexed = [term for term in terms if len(term) >= TRIGRAM] if dialect == "sqlite" else []
-    if indexed:
-        matches = (
-            text("SELECT rowid FROM company_search WHERE company_search MATCH :expression")
-            .bindparams(expression=_fts_expression(indexed))
-            .columns(column("rowid"))
-        )
-        conditions.append(Company.id.in_(matches))
+    indexed = [] if scan else _indexed_terms(q)
+    conditions = [Company.id.in_(_fts_matches(indexed))] if indexed else []
     for term in terms:
         if term not in indexed:  # PostgreSQL: LIKE is answered by the pg_trgm index
             conditions.append(Company.search_text.contains(term, autoescape=True))
     return conditions
 
 
-def company_statement(filters):
-    """SELECT of the companies the filters describe, sorted; the same for the page and the export."""
-    statement = select(Company)
-    if filters.q:
-        statement = statement.where(*search_condition(filters.q))
+def filter_conditions(filters, *, scan=False):
+    """The WHERE clauses of the filters."""
+    conditions = search_condition(filters.q, scan=scan) if filters.q else []
     if filters.role:
-        statement = statement.where(Company.role == CompanyRole(filters.role))
+        conditions.append(Company.role == CompanyRole(filters.role))
     if filters.status:
-        statement = statement.where(Company.status == CompanyStatus(filters.status))
+        conditions.append(Company.status == CompanyStatus(filters.status))
     if filters.tag:
-        statement = statement.where(
-            Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag == filters.tag))
-        )
+        conditions.append(Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag == filters.tag)))
+    return conditions
+
+
+def company_statement(filters, *, scan=False):
+    """SELECT of the companies the filters describe, sorted; the same for the page and the export."""
     order = SORTABLE[filters.sort]
     order = order.desc() if filters.desc else order.asc()
     tiebreak = Company.id.desc() if filters.desc else Company.id.asc()
-    return statement.order_by(order, tiebreak)
+    return select(Company).where(*filter_conditions(filters, scan=scan)).order_by(order, tiebreak)
+
+
+def count_companies(filters):
+    """How many companies the filters describe, counted without selecting their columns."""
+    terms = _indexed_terms(filters.q) if filters.q else []
+    only_indexed_search = terms and len(terms) == len(filters.q.split()) and not (
+        filters.role or filters.status or filters.tag)
+    if only_indexed_search:  # the FTS table holds one row per company: count there
+        return db.session.scalar(
+            text("SELECT count(*) FROM company_search WHERE company_search MATCH :expression")
+            .bindparams(expression=_fts_expression(terms))
+        )
+    return db.session.scalar(select(func.count()).select_from(Company).where(*filter_conditions(filters)))
+
+
+@dataclass
+class Page:
+    """One page of a list, with what the pager needs."""
+
+    items: list
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self):
+        return max(1, ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+#: Above this many matches a name-sorted SQLite search walks the name index instead of sorting FTS5's answer.
+DENSE_MATCHES = 2000
 
 
 def company_page(filters, page, per_page=50):
     """One page of the company list, with tags and contacts loaded in two more queries (no N+1)."""
-    statement = company_statement(filters).options(selectinload(Company.tags), selectinload(Company.contacts))
-    return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+    total = count_companies(filters)
+    page = min(max(page, 1), max(1, ceil(total / per_page)))
+    scan = bool(filters.q) and filters.sort == "name" and total > DENSE_MATCHES
+    statement = (
+        company_statement(filters, scan=scan)
+        .options(selectinload(Company.tags), selectinload(Company.contacts))
+        .limit(per_page).offset((page - 1) * per_page)
+    )
+    return Page(db.session.scalars(statement).all(), total, page, per_page)
 
 
 def all_tags():

@@ -237,3 +237,20 @@ def test_company_user_opening_a_company_is_refused_and_audited(company_client, d
         assert company_client.get(url).status_code == 403
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "access.denied", AuditEntry.actor_id == company_client.user.id)) == 3
+
+
+def test_dense_and_sparse_search_paths_give_the_same_page(db, make_company, monkeypatch):
+    from crm.companies import search
+
+    for n in range(12):
+        make_company(name=f"Holmens Smedje {n:02d} ApS")
+    make_company(name="Andet Firma ApS")
+    filters = CompanyFilters(q="holmens smedje")
+    sparse = search.company_page(filters, 2, per_page=5)
+    monkeypatch.setattr(search, "DENSE_MATCHES", 3)  # many matches: walk the name index instead
+    dense = search.company_page(filters, 2, per_page=5)
+    assert sparse.total == dense.total == 12
+    assert [c.name for c in sparse.items] == [c.name for c in dense.items] == [
+        f"Holmens Smedje {n:02d} ApS" for n in range(5, 10)]
+    assert dense.pages == 3 and dense.has_prev and dense.has_next
+    assert search.company_page(filters, 99, per_page=5).page == 3  # past the end: the last page
