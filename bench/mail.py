@@ -87,18 +87,20 @@ def _requeue(app):
 def _plain_smtplib(app, port):
     """Send the same messages with smtplib over one connection; return the seconds it took."""
     from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
 
     from crm.extensions import db
     from crm.mail.models import OutboundEmail
     from crm.mail.worker import build_message
 
-    with app.app_context():
-        messages = [build_message(email) for email in db.session.scalars(select(OutboundEmail).order_by(
-            OutboundEmail.id))]
+    # Timed like the worker: from reading the rows, through building each message, to the server's answer.
     started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", port) as connection:
-        for message in messages:
-            connection.send_message(message)
+    with app.app_context(), smtplib.SMTP("127.0.0.1", port) as connection:
+        emails = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id)
+                                    .options(selectinload(OutboundEmail.attachments))).all()
+        for email in emails:
+            connection.send_message(build_message(email))
+        db.session.rollback()
     return time.perf_counter() - started
 
 

@@ -29,10 +29,11 @@ from email.utils import format_datetime
 
 from flask import current_app
 from flask_mail import Connection
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import selectinload
 
-from crm.companies.services import log_activity
+from crm.companies.models import Activity, ActivityKind
 from crm.db import utcnow
 from crm.extensions import db
 from crm.mail.models import EmailStatus, OutboundEmail
@@ -322,19 +323,55 @@ def _still_ours(email_id):
     return (OutboundEmail.id == email_id) & (OutboundEmail.status == EmailStatus.SENDING)
 
 
-def _mark_sent(email_id, attempts):
+def _mark_sent(job):
     # The write comes first, so on SQLite the transaction holds the write lock before it reads anything.
     db.session.execute(
-        update(OutboundEmail).where(OutboundEmail.id == email_id)
-        .values(status=EmailStatus.SENT, sent_at=utcnow(), attempts=attempts + 1, claimed_at=None, last_error=None),
+        update(OutboundEmail).where(OutboundEmail.id == job.email_id)
+        .values(status=EmailStatus.SENT, sent_at=utcnow(), attempts=job.attempts + 1, claimed_at=None,
+                last_error=None),
         execution_options={"synchronize_session": False},
     )
-    email = db.session.get(OutboundEmail, email_id, populate_existing=True)
-    to_address = email.to_address
-    if email.company_id is not None:
-        log_activity(email.company_id, "email", f"Mail sendt til {to_address}: {email.subject}", obj=email)
+    if job.company_id is not None:  # a plain INSERT: the ORM's unit of work costs more than the SMTP round trip
+        now = utcnow()
+        db.session.execute(insert(Activity).values(
+            company_id=job.company_id, kind=ActivityKind.EMAIL, text=f"Mail sendt til {job.to_address}: {job.subject}",
+            object_type=OutboundEmail.__tablename__, object_id=job.email_id, occurred_at=now, created_at=now,
+        ))
     db.session.commit()
-    log.info("Sendt: mail %d til %s", email_id, to_address)
+    log.info("Sendt: mail %d til %s", job.email_id, job.to_address)
+
+
+@dataclass
+class _Job:
+    """What sending one claimed mail needs, read once per batch so no transaction is open while sending."""
+
+    email_id: int
+    attempts: int
+    company_id: int | None
+    to_address: str
+    subject: str
+    message: EmailMessage | None = None
+    sender: str = ""
+    recipient: str = ""
+    error: str | None = None
+
+
+def _prepare(ids):
+    """Read the batch's rows with their attachments in two queries and build every message."""
+    rows = db.session.scalars(
+        select(OutboundEmail).where(OutboundEmail.id.in_(ids)).options(selectinload(OutboundEmail.attachments))
+    ).all()
+    jobs = {}
+    for email in rows:
+        job = _Job(email.id, email.attempts, email.company_id, email.to_address, email.subject)
+        try:
+            job.message = build_message(email)
+            job.sender, job.recipient = job.message["From"].addresses[0].addr_spec, recipient_address(email)
+        except ValueError as error:  # BadHeader, Undeliverable, a header the email package refuses
+            job.error = str(error)
+        jobs[email.id] = job
+    db.session.rollback()  # end the read: no transaction stays open while we talk to the SMTP server
+    return jobs
 
 
 def _mark_failed(email_id, attempts, permanent, error):
@@ -373,6 +410,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
     # Never send a row whose claim another worker could already be taking back.
     claim_timeout = current_app.config.get("MAIL_CLAIM_TIMEOUT", DEFAULT_CLAIM_TIMEOUT)
     deadline = utcnow() + timedelta(seconds=claim_timeout / 2)
+    jobs = _prepare(ids)
     smtp = _Session()
     unreachable = None  # the error of a failed connect: the rest of the batch is not tried against it
     pending = list(ids)
@@ -383,22 +421,16 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
             if len(pending) < len(ids) and utcnow() > deadline:  # at least one per batch: always progress
                 break
             email_id = pending[0]
-            email = db.session.get(OutboundEmail, email_id, populate_existing=True)
-            if email is None:  # erased while claimed
+            job = jobs.get(email_id)
+            if job is None:  # erased while claimed
                 pending.pop(0)
                 continue
-            attempts = email.attempts
-            try:
-                message = build_message(email)
-                sender, recipient = message["From"].addresses[0].addr_spec, recipient_address(email)
-            except ValueError as error:  # BadHeader, Undeliverable, a header the email package refuses
-                db.session.rollback()
-                _mark_failed(email_id, attempts, True, str(error))
+            attempts = job.attempts
+            if job.error is not None:
+                _mark_failed(email_id, attempts, True, job.error)
                 counts.failed += 1
                 pending.pop(0)
                 continue
-            db.session.rollback()  # end the read: no transaction stays open while we talk to the SMTP server
-            del email
 
             if unreachable is None:
                 try:
@@ -414,7 +446,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
                 pending.pop(0)
                 continue
             try:
-                smtp.send(sender, recipient, message)
+                smtp.send(job.sender, job.recipient, job.message)
             except (smtplib.SMTPException, OSError) as error:
                 smtp.close()  # reconnect for the next mail
                 permanent, text = classify_failure(error)
@@ -427,7 +459,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
                 continue
             # The server has the mail: from here until the commit in _mark_sent is the duplicate window.
             pending.pop(0)
-            _mark_sent(email_id, attempts)
+            _mark_sent(job)
             counts.sent += 1
     finally:
         smtp.close()
