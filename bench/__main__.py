@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import imports, measure, report, serving
+from bench import imports, mail, measure, report, serving
 from bench.datasets import Database, dataset
 from bench.scenarios import AREAS, SCENARIOS
 
@@ -26,7 +26,8 @@ def _arguments(argv):
     parser.add_argument("--requests", type=int, default=200, help="measured requests per scenario (default 200)")
     parser.add_argument("--max-seconds", type=float, default=20,
                         help=f"stop a scenario after this long, once it has {measure.MIN_REQUESTS} requests")
-    parser.add_argument("--only", choices=[*AREAS, "import"], help="measure only these pages, or only the import")
+    parser.add_argument("--only", choices=[*AREAS, "import", "mail"],
+                        help="measure only these pages, only the import, or only the mail section")
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="which of sqlite,postgresql to run (PostgreSQL needs BENCH_DATABASE_URL)")
     parser.add_argument("--rebuild", action="store_true", help="build the datasets again even if cached")
@@ -68,7 +69,7 @@ def main(argv=None):
     scales = [int(scale) for scale in args.scales.split(",")]
     run = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "arguments": vars(args),
            "environment": _environment(databases), "datasets": [], "pages": [], "imports": []}
-    if args.only != "import":
+    if args.only not in ("import", "mail"):
         scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)]
         for database in databases:
             for scale in scales:
@@ -80,6 +81,8 @@ def main(argv=None):
         report.judge_pages(run["pages"], SCENARIOS)
     if args.only in (None, "import"):
         run["imports"] = imports.time_imports(databases)
+    if args.only in (None, "mail"):
+        run["mail"] = mail.run_mail_bench()
     run["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
 
     if run["pages"]:
@@ -87,8 +90,12 @@ def main(argv=None):
     if run["imports"]:
         print()
         print(report.imports_table(run["imports"]))
+    if run.get("mail"):
+        print()
+        print("\n".join(mail.mail_table(run["mail"])))
     print(f"\nwritten to {report.write_json(run)}")
     misses = any(result["misses"] for result in run["pages"] + run["imports"])
+    misses = misses or run.get("mail", {}).get("verdict") == "MISS"
     return 1 if misses else 0
 
 
