@@ -51,6 +51,7 @@ def create_app(config_class=None):
     from crm.companies import bp as companies_bp
     from crm.companies.cli import companies_cli
     from crm.demo import demo_cli
+    from crm.groups import bp as groups_bp
     from crm.home import bp as home_bp
     from crm.mail import bp as mail_bp
     from crm.mail import public_bp as mail_public_bp
@@ -60,6 +61,7 @@ def create_app(config_class=None):
     app.register_blueprint(home_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(companies_bp)
+    app.register_blueprint(groups_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mail_public_bp)
     app.cli.add_command(users_cli)

@@ -11,6 +11,7 @@ from crm.auth.models import Role, User
 from crm.companies.demo_data import load_network
 from crm.companies.models import Company
 from crm.extensions import db
+from crm.groups.demo import load_demo_groups
 
 demo_cli = AppGroup("demo", help="Demodata til udvikling og afprøvning.")
 
@@ -42,9 +43,11 @@ def load(if_empty):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
     created = load_network(DEMO_COMPANIES, activities_per_company=2)
+    memberships = load_demo_groups()
     logins = load_demo_logins()
     db.session.commit()
-    click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket).")
+    click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
+               f"{memberships} nye gruppemedlemskaber.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

@@ -42,12 +42,14 @@ class CompanyFilters:
             role=args.get("role", "") if args.get("role", "") in set(CompanyRole) else "",
             status=args.get("status", "") if args.get("status", "") in set(CompanyStatus) else "",
             tag=args.get("tag", "").strip().lower()[:50],
+            group=args.get("group", "").strip().lower()[:50],
             sort=sort if sort in SORTABLE else "name",
             desc=args.get("dir") == "desc",
         )
 
     def as_args(self, **overrides):
-        values = {"q": self.q, "role": self.role, "status": self.status, "tag": self.tag, "sort": self.sort,
+        values = {"q": self.q, "role": self.role, "status": self.status, "tag": self.tag, "group": self.group,
+                  "sort": self.sort,
                   "dir": "desc" if self.desc else ""}
         values.update(overrides)
         return {key: value for key, value in values.items() if value}
@@ -96,6 +98,13 @@ def filter_conditions(filters, *, scan=False):
         conditions.append(Company.status == CompanyStatus(filters.status))
     if filters.tag:
         conditions.append(Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag == filters.tag)))
+    if filters.group:
+        from crm.groups.models import GroupMembership, WorkingGroup
+
+        conditions.append(Company.id.in_(
+            select(GroupMembership.company_id).join(WorkingGroup)
+            .where(WorkingGroup.slug == filters.group, GroupMembership.left_on.is_(None))
+        ))
     return conditions
 
 
@@ -111,7 +120,7 @@ def count_companies(filters):
     """How many companies the filters describe, counted without selecting their columns."""
     terms = _indexed_terms(filters.q) if filters.q else []
     only_indexed_search = terms and len(terms) == len(filters.q.split()) and not (
-        filters.role or filters.status or filters.tag)
+        filters.role or filters.status or filters.tag or filters.group)
     if only_indexed_search:  # the FTS table holds one row per company: count there
         return db.session.scalar(
             text("SELECT count(*) FROM company_search WHERE company_search MATCH :expression")
@@ -165,6 +174,13 @@ def company_page(filters, page, per_page=50):
         .limit(per_page).offset((page - 1) * per_page)
     )
     return Page(db.session.scalars(statement).all(), total, page, per_page)
+
+
+def all_groups():
+    """(slug, name) of every working group, for the filter."""
+    from crm.groups.models import WorkingGroup
+
+    return db.session.execute(select(WorkingGroup.slug, WorkingGroup.name).order_by(WorkingGroup.name)).all()
 
 
 def all_tags():

@@ -22,6 +22,7 @@ from crm.companies.forms import (
 )
 from crm.companies.models import Company, Contact, Plot
 from crm.extensions import db
+from crm.forms import errors_text
 from crm.security import client_address, roles_required
 
 
@@ -50,7 +51,7 @@ def index():
     filters = search.CompanyFilters.from_args(request.args)
     page = search.company_page(filters, request.args.get("page", 1, type=int))
     return render_template(
-        "companies/index.html", page=page, filters=filters, tags=search.all_tags(),
+        "companies/index.html", page=page, filters=filters, tags=search.all_tags(), groups=search.all_groups(),
         roles=ROLE_LABELS, statuses=STATUS_LABELS,
     )
 
@@ -111,6 +112,7 @@ def show(company_id):
     activities = company.activities.limit(100).all()
     return render_template(
         "companies/show.html", company=company, owned=owned, rented=rented, activities=activities,
+        memberships=services.group_memberships(company),
         activity_form=ActivityForm(), left_form=LeftForm(), plot_form=PlotForm(), tenancy_form=TenancyForm(),
     )
 
@@ -269,7 +271,7 @@ def add_plot(company_id):
             db.session.commit()
             flash(_("Grunden er tilføjet."), "success")
     else:
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(errors_text(form), "error")
     return redirect(url_for(".show", company_id=company.id, _anchor="grunde"))
 
 
@@ -293,6 +295,6 @@ def add_tenant(company_id, plot_id):
             db.session.commit()
             flash(_("Lejeren er tilføjet."), "success")
     else:
-        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
+        flash(errors_text(form), "error")
     return redirect(url_for(".show", company_id=company.id, _anchor="grunde"))
 

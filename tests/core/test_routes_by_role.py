@@ -51,6 +51,15 @@ ROUTES = {
     "companies.import_upload": ("GET", "/companies/import", STAFF),
     "companies.import_preview": ("GET", "/companies/import/{upload}", STAFF),
     "companies.import_confirm": ("POST", "/companies/import/{upload}/confirm", STAFF),
+    "groups.index": ("GET", "/groups/", STAFF),
+    "groups.show": ("GET", "/groups/vand", STAFF),
+    "groups.add_members": ("POST", "/groups/vand/members", STAFF),
+    "groups.remove_member": ("POST", "/groups/vand/members/{membership}/remove", STAFF),
+    "groups.set_role": ("POST", "/groups/vand/members/{membership}/role", STAFF),
+    "groups.mail": ("GET", "/groups/vand/mail", STAFF),
+    "groups.add_initiative": ("POST", "/groups/vand/initiatives", STAFF),
+    "groups.create": ("GET", "/groups/new", ADMIN),
+    "groups.edit": ("GET", "/groups/vand/edit", ADMIN),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -80,8 +89,15 @@ def sample(db, make_company):
     plot = Plot(cadastral_number="1a Avedøre By", owner_id=company.id)
     upload = CompanyImport(filename="liste.csv", data=b"CVR;Navn\r\n")
     db.session.add_all([contact, plot, upload])
+    db.session.flush()
+    from crm.groups.models import GroupMembership, WorkingGroup
+
+    water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
+    membership = GroupMembership(group_id=water.id, company_id=company.id)
+    db.session.add(membership)
     db.session.commit()
-    return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id}
+    return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
+            "membership": membership.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,141 @@
+"""Use cases of the working groups. Services flush, never commit."""
+
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from crm.audit.services import record
+from crm.companies.models import ActivityKind, Company
+from crm.companies.services import log_activity
+from crm.extensions import db
+from crm.groups.models import GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
+from crm.mail.services import queue_email, render_mail
+
+
+class AlreadyMember(ValueError):
+    """The company already takes part in the group."""
+
+
+class GroupArchived(ValueError):
+    """The group is archived: nothing new happens in it."""
+
+
+def current_members(group):
+    """The group's current memberships with company and contact, chairs first."""
+    return db.session.scalars(
+        select(GroupMembership).join(Company)
+        .where(GroupMembership.group_id == group.id, GroupMembership.left_on.is_(None))
+        .options(joinedload(GroupMembership.company), joinedload(GroupMembership.contact))
+        .order_by(GroupMembership.role, Company.name)
+    ).all()
+
+
+def member_counts(day=None):
+    """{group id: number of companies taking part on the day} for every group (today by default)."""
+    day = day or date.today()
+    rows = db.session.execute(
+        select(GroupMembership.group_id, func.count())
+        .where(GroupMembership.joined_on <= day,
+               (GroupMembership.left_on.is_(None)) | (GroupMembership.left_on > day))
+        .group_by(GroupMembership.group_id)
+    ).all()
+    return dict(rows)
+
+
+def add_members(group, companies, *, role=MemberRole.MEMBER, by=None, address=None):
+    """Let several companies join; those already in are reported, not added twice."""
+    if not group.active:
+        raise GroupArchived(group.name)
+    current = {m.company_id for m in current_members(group)}
+    added, skipped = [], []
+    for company in companies:
+        if company.id in current:
+            skipped.append(company)
+            continue
+        membership = GroupMembership(group_id=group.id, company_id=company.id, role=role,
+                                     contact_id=company.primary_contact.id if company.primary_contact else None)
+        db.session.add(membership)
+        current.add(company.id)
+        added.append(company)
+        log_activity(company.id, ActivityKind.CHANGE, _("Med i arbejdsgruppen %(group)s.", group=group.name),
+                     author=by)
+    db.session.flush()
+    if added:
+        record("group.members_added", actor=by, obj=group, changes={"companies": [c.cvr for c in added]},
+               address=address)
+    return added, skipped
+
+
+def only_chair(membership):
+    """True when this membership is the group's only current chair."""
+    if membership.role != MemberRole.CHAIR:
+        return False
+    chairs = db.session.scalar(select(func.count()).select_from(GroupMembership).where(
+        GroupMembership.group_id == membership.group_id, GroupMembership.role == MemberRole.CHAIR,
+        GroupMembership.left_on.is_(None)))
+    return chairs == 1
+
+
+def remove_member(membership, *, by=None, address=None):
+    """End a membership; the history stays."""
+    membership.left_on = date.today()
+    log_activity(membership.company_id, ActivityKind.CHANGE,
+                 _("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
+    record("group.member_removed", actor=by, obj=membership.group,
+           changes={"company_id": membership.company_id}, address=address)
+    db.session.flush()
+
+
+def set_role(membership, role, *, by=None, address=None):
+    """Make a member chair, or a chair member again."""
+    old = membership.role
+    membership.role = MemberRole(role)
+    record("group.role", actor=by, obj=membership.group,
+           changes={"company_id": membership.company_id, "role": [str(old), str(role)]}, address=address)
+    db.session.flush()
+
+
+def save_group(values, group=None, *, by=None, address=None):
+    """Create or rename a group (admins)."""
+    if group is None:
+        group = WorkingGroup(**values)
+        db.session.add(group)
+        db.session.flush()
+        record("group.create", actor=by, obj=group, changes=values, address=address)
+    else:
+        for key, value in values.items():
+            setattr(group, key, value)
+        record("group.update", actor=by, obj=group, changes=values, address=address)
+    db.session.flush()
+    return group
+
+
+def add_initiative(group, title, description, status, figures, *, by=None):
+    """An initiative of the group with its figures [(label, value, unit)]."""
+    initiative = Initiative(group_id=group.id, title=title, description=description, status=status)
+    initiative.figures = [InitiativeFigure(label=label, value=value, unit=unit) for label, value, unit in figures]
+    db.session.add(initiative)
+    db.session.flush()
+    record("group.initiative", actor=by, obj=group, changes={"title": title})
+    return initiative
+
+
+def mail_group(group, subject, body, *, by=None, address=None):
+    """Service mail to the contact of every current member, with a line on each company's timeline."""
+    sent = 0
+    for membership in current_members(group):
+        contact = membership.contact or membership.company.primary_contact
+        if contact is None or not contact.email:
+            continue
+        text, html = render_mail("group_message", group=group, contact=contact, body=body)
+        email = queue_email(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                            body_html=html, company=membership.company, concerns=group)
+        log_activity(membership.company_id, ActivityKind.EMAIL,
+                     _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
+                     author=by, obj=email)
+        sent += 1
+    record("group.mail", actor=by, obj=group, changes={"subject": subject, "recipients": sent}, address=address)
+    db.session.flush()
+    return sent

@@ -1,0 +1,199 @@
+"""Pages of the working groups."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from crm.auth.models import STAFF_ROLES, Role
+from crm.companies.models import Company
+from crm.extensions import db
+from crm.forms import errors_text
+from crm.groups import bp, services
+from crm.groups.forms import (
+    INITIATIVE_LABELS,
+    ROLE_LABELS,
+    AddMembersForm,
+    GroupForm,
+    GroupMailForm,
+    InitiativeForm,
+)
+from crm.groups.models import GroupMembership, InitiativeStatus, MemberRole, WorkingGroup
+from crm.security import client_address, roles_required
+
+
+@bp.app_template_global()
+def member_role_label(role):
+    return ROLE_LABELS.get(role, role)
+
+
+@bp.app_template_global()
+def initiative_status_label(status):
+    return INITIATIVE_LABELS.get(status, status)
+
+
+def _group_or_404(slug):
+    group = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug)).first()
+    if group is None:
+        abort(404)
+    return group
+
+
+def _membership_of(group, membership_id):
+    membership = db.session.scalars(select(GroupMembership).where(
+        GroupMembership.id == membership_id, GroupMembership.group_id == group.id,
+        GroupMembership.left_on.is_(None))).first()
+    if membership is None:
+        abort(404)
+    return membership
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def index():
+    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.active.desc(), WorkingGroup.name)).all()
+    year_start = date(date.today().year, 1, 1)
+    return render_template("groups/index.html", groups=groups, now=services.member_counts(),
+                           before=services.member_counts(year_start), year_start=year_start)
+
+
+@bp.get("/<slug>")
+@roles_required(*STAFF_ROLES)
+def show(slug):
+    group = _group_or_404(slug)
+    return render_template(
+        "groups/show.html", group=group, members=services.current_members(group), add_form=AddMembersForm(),
+        initiative_form=InitiativeForm(), is_admin=current_user.role == Role.ADMIN,
+    )
+
+
+@bp.post("/<slug>/members")
+@roles_required(*STAFF_ROLES)
+def add_members(slug):
+    group = _group_or_404(slug)
+    form = AddMembersForm()
+    if not form.validate_on_submit():
+        flash(errors_text(form), "error")
+        return redirect(url_for(".show", slug=group.slug))
+    companies = db.session.scalars(select(Company).where(Company.cvr.in_(form.cvrs.data))).all()
+    unknown = sorted(set(form.cvrs.data) - {company.cvr for company in companies})
+    try:
+        added, skipped = services.add_members(group, companies, role=MemberRole(form.role.data), by=current_user,
+                                              address=client_address())
+    except services.GroupArchived:
+        flash(_("Gruppen er arkiveret; der kan ikke komme nye medlemmer."), "error")
+        return redirect(url_for(".show", slug=group.slug))
+    db.session.commit()
+    if added:
+        flash(_("Tilføjet: %(names)s.", names=", ".join(c.name for c in added)), "success")
+    if skipped:
+        flash(_("Allerede med: %(names)s.", names=", ".join(c.name for c in skipped)), "warning")
+    if unknown:
+        flash(_("Ingen virksomhed med CVR-nummer %(cvrs)s.", cvrs=", ".join(unknown)), "error")
+    return redirect(url_for(".show", slug=group.slug))
+
+
+@bp.post("/<slug>/members/<int:membership_id>/remove")
+@roles_required(*STAFF_ROLES)
+def remove_member(slug, membership_id):
+    group = _group_or_404(slug)
+    membership = _membership_of(group, membership_id)
+    if services.only_chair(membership) and not request.form.get("confirm"):
+        return render_template("groups/confirm_remove.html", group=group, membership=membership)
+    services.remove_member(membership, by=current_user, address=client_address())
+    db.session.commit()
+    flash(_("%(name)s er ikke længere med i gruppen.", name=membership.company.name), "success")
+    return redirect(url_for(".show", slug=group.slug))
+
+
+@bp.post("/<slug>/members/<int:membership_id>/role")
+@roles_required(*STAFF_ROLES)
+def set_role(slug, membership_id):
+    group = _group_or_404(slug)
+    membership = _membership_of(group, membership_id)
+    role = request.form.get("role", "")
+    if role not in set(MemberRole):
+        abort(400)
+    if role == MemberRole.MEMBER and services.only_chair(membership) and not request.form.get("confirm"):
+        flash(_("%(name)s er gruppens eneste formand. Vælg en ny formand først, eller bekræft.",
+                name=membership.company.name), "warning")
+        return redirect(url_for(".show", slug=group.slug))
+    services.set_role(membership, role, by=current_user, address=client_address())
+    db.session.commit()
+    flash(_("Rollen er gemt."), "success")
+    return redirect(url_for(".show", slug=group.slug))
+
+
+@bp.route("/<slug>/mail", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def mail(slug):
+    group = _group_or_404(slug)
+    form = GroupMailForm()
+    if form.validate_on_submit():
+        sent = services.mail_group(group, form.subject.data, form.body.data, by=current_user,
+                                   address=client_address())
+        db.session.commit()
+        flash(_("Mailen er lagt i udbakken til %(n)d medlemmer.", n=sent), "success")
+        return redirect(url_for(".show", slug=group.slug))
+    return render_template("groups/mail.html", group=group, form=form,
+                           members=services.current_members(group)), 422 if form.is_submitted() else 200
+
+
+@bp.post("/<slug>/initiatives")
+@roles_required(*STAFF_ROLES)
+def add_initiative(slug):
+    group = _group_or_404(slug)
+    form = InitiativeForm()
+    if form.validate_on_submit():
+        services.add_initiative(group, form.title.data, form.description.data or "",
+                                InitiativeStatus(form.status.data), form.figures.data, by=current_user)
+        db.session.commit()
+        flash(_("Initiativet er gemt."), "success")
+    else:
+        flash(errors_text(form), "error")
+    return redirect(url_for(".show", slug=group.slug, _anchor="initiativer"))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def create():
+    form = GroupForm()
+    if form.validate_on_submit():
+        if _taken(form):
+            return render_template("groups/form.html", form=form), 422
+        group = services.save_group(_values(form), by=current_user, address=client_address())
+        db.session.commit()
+        flash(_("Gruppen er oprettet."), "success")
+        return redirect(url_for(".show", slug=group.slug))
+    return render_template("groups/form.html", form=form), 422 if form.is_submitted() else 200
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def edit(slug):
+    group = _group_or_404(slug)
+    form = GroupForm(obj=group)
+    if form.validate_on_submit():
+        if _taken(form, group):
+            return render_template("groups/form.html", form=form, group=group), 422
+        services.save_group(_values(form), group, by=current_user, address=client_address())
+        db.session.commit()
+        flash(_("Gruppen er gemt."), "success")
+        return redirect(url_for(".show", slug=group.slug))
+    return render_template("groups/form.html", form=form, group=group), 422 if form.is_submitted() else 200
+
+
+def _values(form):
+    return {"name": form.name.data.strip(), "slug": form.slug.data, "purpose": (form.purpose.data or "").strip(),
+            "active": form.active.data}
+
+
+def _taken(form, group=None):
+    """Add an error when another group has the name or the short name."""
+    for field, column in ((form.name, WorkingGroup.name), (form.slug, WorkingGroup.slug)):
+        other = db.session.scalars(select(WorkingGroup).where(column == field.data.strip())).first()
+        if other is not None and other is not group:
+            field.errors.append(_("En anden gruppe hedder allerede sådan."))
+    return bool(form.name.errors or form.slug.errors)
