@@ -9,6 +9,7 @@ import os
 import resource
 import smtplib
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,7 @@ from aiosmtpd.controller import Controller
 
 ROOT = Path(__file__).resolve().parent.parent
 COUNT = 394
+ROUNDS = 3
 ICS = (
     "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Holme CRM//bench//DA\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\n"
     "UID:meeting-1@holme-crm\r\nSEQUENCE:0\r\nDTSTAMP:20261127T080000Z\r\nDTSTART:20261210T150000Z\r\n"
@@ -137,13 +139,21 @@ def run_mail_bench():
             worker_seconds = time.perf_counter() - started
             worker_peak_mb = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) / 1024
             process_delivered = sink.received
-            _requeue(app)
-            started = time.perf_counter()
-            with app.app_context():
-                run_worker(once=True)
-            worker_seconds_in_process = time.perf_counter() - started
-            delivered = sink.received - process_delivered
-            smtplib_seconds = _plain_smtplib(app, port)
+            # Worker loop and plain smtplib take turns, ROUNDS times each; the medians are compared, so a
+            # moment of load from elsewhere on the machine does not decide the ratio.
+            worker_times, smtplib_times, delivered = [], [], []
+            for _round in range(ROUNDS):
+                _requeue(app)
+                before_round = sink.received
+                started = time.perf_counter()
+                with app.app_context():
+                    run_worker(once=True)
+                worker_times.append(time.perf_counter() - started)
+                delivered.append(sink.received - before_round)
+                smtplib_times.append(_plain_smtplib(app, port))
+            worker_seconds_in_process = statistics.median(worker_times)
+            smtplib_seconds = statistics.median(smtplib_times)
+            delivered = min(delivered)
         finally:
             controller.stop()
         with app.app_context():
@@ -168,7 +178,8 @@ def mail_table(result):
         f"  queued in one transaction: {result['queued_s'] * 1000:.0f} ms (target < 500 ms)",
         f"  worker process (--once) delivered {result['process_delivered']}/{result['mails']} in "
         f"{result['worker_s']:.2f} s (target < 10 s; includes process start)",
-        f"  worker loop in process: {result['delivered']} in {result['worker_in_process_s']:.2f} s; "
+        f"  worker loop in process (median of {ROUNDS}): {result['delivered']} in "
+        f"{result['worker_in_process_s']:.2f} s; "
         f"plain smtplib, one connection: {result['smtplib_s']:.2f} s; worker rate / smtplib rate = "
         f"{result['rate_ratio']:.2f} (target >= 0.80)",
         f"  worker peak memory: {result['worker_peak_mb']:.0f} MB (target < 150 MB)",

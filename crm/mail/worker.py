@@ -25,11 +25,11 @@ from datetime import timedelta
 from email import policy as email_policy
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 from flask_mail import Connection
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
 
@@ -323,20 +323,31 @@ def _still_ours(email_id):
     return (OutboundEmail.id == email_id) & (OutboundEmail.status == EmailStatus.SENDING)
 
 
+_emails = OutboundEmail.__table__
+_activities = Activity.__table__
+#: Core statements, compiled once: marking a mail sent is the worker's only per-mail database work.
+MARK_SENT = (
+    update(_emails).where(_emails.c.id == bindparam("email_id"))
+    .values(status=EmailStatus.SENT, sent_at=bindparam("now"), attempts=bindparam("attempts"), claimed_at=None,
+            last_error=None)
+)
+ADD_TIMELINE_ENTRY = insert(_activities).values(
+    company_id=bindparam("company_id"), kind=ActivityKind.EMAIL, text=bindparam("text"),
+    object_type=OutboundEmail.__tablename__, object_id=bindparam("email_id"), occurred_at=bindparam("now"),
+    created_at=bindparam("now"),
+)
+
+
 def _mark_sent(job):
     # The write comes first, so on SQLite the transaction holds the write lock before it reads anything.
-    db.session.execute(
-        update(OutboundEmail).where(OutboundEmail.id == job.email_id)
-        .values(status=EmailStatus.SENT, sent_at=utcnow(), attempts=job.attempts + 1, claimed_at=None,
-                last_error=None),
-        execution_options={"synchronize_session": False},
-    )
-    if job.company_id is not None:  # a plain INSERT: the ORM's unit of work costs more than the SMTP round trip
-        now = utcnow()
-        db.session.execute(insert(Activity).values(
-            company_id=job.company_id, kind=ActivityKind.EMAIL, text=f"Mail sendt til {job.to_address}: {job.subject}",
-            object_type=OutboundEmail.__tablename__, object_id=job.email_id, occurred_at=now, created_at=now,
-        ))
+    connection = db.session.connection()
+    now = utcnow()
+    connection.execute(MARK_SENT, {"email_id": job.email_id, "now": now, "attempts": job.attempts + 1})
+    if job.company_id is not None:
+        connection.execute(ADD_TIMELINE_ENTRY, {
+            "company_id": job.company_id, "email_id": job.email_id, "now": now,
+            "text": f"Mail sendt til {job.to_address}: {job.subject}",
+        })
     db.session.commit()
     log.info("Sendt: mail %d til %s", job.email_id, job.to_address)
 
@@ -365,8 +376,8 @@ def _prepare(ids):
     for email in rows:
         job = _Job(email.id, email.attempts, email.company_id, email.to_address, email.subject)
         try:
-            job.message = build_message(email)
-            job.sender, job.recipient = job.message["From"].addresses[0].addr_spec, recipient_address(email)
+            job.message = build_message(email)  # checks sender and recipient; the envelope uses them as they are
+            job.sender, job.recipient = parseaddr(email.sender)[1], email.to_address.strip()
         except ValueError as error:  # BadHeader, Undeliverable, a header the email package refuses
             job.error = str(error)
         jobs[email.id] = job
