@@ -200,6 +200,8 @@ def dataset(database, scale, *, rebuild=False, log=print):
     if rebuild or not database.exists(name):
         log(f"building {database.kind} dataset at scale {scale} ({COMPANIES_PER_SCALE * scale:,} companies)...")
         _build(database, name, scale)
+    else:
+        _bring_up_to_date(database, name, log)
     url = database.url(name)
     engine = create_engine(url)
     try:
@@ -218,6 +220,7 @@ def _build(database, name, scale):
     from crm.auth.services import create_user
     from crm.companies.demo_data import load_network
     from crm.extensions import db
+    from crm.groups.demo import load_demo_groups
 
     building = f"{name}-building"
     database.create(building)
@@ -225,9 +228,32 @@ def _build(database, name, scale):
     migrate(app)
     with app.app_context():
         load_network(COMPANIES_PER_SCALE * scale, SEED, activities_per_company=ACTIVITIES_PER_COMPANY)
+        load_demo_groups(SEED)
         create_user(STAFF_EMAIL, STAFF_PASSWORD, Role.STAFF)
         db.session.commit()
     _close(app)
     database.analyze(building)
     database.drop(name)
     database.rename(building, name)
+
+
+def _bring_up_to_date(database, name, log):
+    """A cached dataset migrated to the latest revision, with what later builds add: the working groups' members.
+
+    The migrations run on the data as on a database in use; the groups' members, chairs and initiatives are added
+    (as load_demo_groups does on a fresh build) when the dataset has no memberships yet.
+    """
+    from crm.extensions import db
+    from crm.groups.demo import load_demo_groups
+
+    app = bench_app(database.url(name))
+    try:
+        migrate(app)
+        with app.app_context():
+            added = load_demo_groups(SEED)
+            db.session.commit()
+    finally:
+        _close(app)
+    if added:
+        log(f"added {added} working-group members to the cached {database.kind} dataset {name}")
+        database.analyze(name)

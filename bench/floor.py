@@ -6,6 +6,7 @@ serving HTML at all, which the CRM's pages are compared with. It answers the sam
 """
 
 import os
+from datetime import date
 
 from flask import Flask, abort, current_app, request
 from sqlalchemy import func, select
@@ -15,6 +16,7 @@ from crm import instrumentation
 from crm.companies.models import Activity, Company, Plot, Tenancy
 from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
+from crm.groups.models import GroupMembership, Initiative, WorkingGroup
 
 PER_PAGE = 50
 
@@ -60,6 +62,32 @@ COMPANY_PAGE = """<!doctype html>
 {% endfor %}</table>
 """
 
+GROUP_LIST = """<!doctype html>
+<title>Arbejdsgrupper</title>
+<table>
+<tr><th>Gruppe</th><th>Medlemmer nu</th><th>Pr. {{ year_start }}</th><th>Ændring i år</th><th>Status</th></tr>
+{% for group in groups %}{% set n = now.get(group.id, 0) %}{% set b = before.get(group.id, 0) %}
+<tr><td><a href="/groups/{{ group.slug }}">{{ group.name }}</a></td><td>{{ n }}</td><td>{{ b }}</td>
+<td>{{ "%+d"|format(n - b) }}</td><td>{{ "Aktiv" if group.active else "Arkiveret" }}</td></tr>
+{% endfor %}
+</table>
+"""
+
+GROUP_PAGE = """<!doctype html>
+<title>{{ group.name }}</title>
+<h1>{{ group.name }}</h1>
+<p>{{ group.purpose }}</p>
+<h2>Medlemmer ({{ members|length }})</h2>
+<table>{% for m in members %}
+<tr><td><a href="/companies/{{ m.company_id }}">{{ m.company.name }}</a></td>
+<td>{{ m.contact.name if m.contact else "" }}</td><td>{{ m.role }}</td><td>{{ m.joined_on }}</td></tr>
+{% endfor %}</table>
+{% for initiative in group.initiatives %}
+<h3>{{ initiative.title }} {{ initiative.status }}</h3><p>{{ initiative.description }}</p>
+<ul>{% for f in initiative.figures %}<li>{{ f.value }} {{ f.unit }} {{ f.label }}</li>{% endfor %}</ul>
+{% endfor %}
+"""
+
 
 def company_list():
     """The company list's queries: the count, one page with tags and contacts, and the tags to filter by."""
@@ -97,6 +125,41 @@ def company_page(company_id):
     return _render("company_page", company=company, owned=owned, rented=rented, activities=activities)
 
 
+def _member_counts(day):
+    """{group id: companies taking part on the day}, as crm.groups.services.member_counts."""
+    return dict(db.session.execute(
+        select(GroupMembership.group_id, func.count())
+        .where(GroupMembership.joined_on <= day,
+               GroupMembership.left_on.is_(None) | (GroupMembership.left_on > day))
+        .group_by(GroupMembership.group_id)
+    ).all())
+
+
+def group_list():
+    """The group list's queries: every group, and the member counts today and on 1 January."""
+    groups = db.session.scalars(select(WorkingGroup).order_by(WorkingGroup.active.desc(), WorkingGroup.name)).all()
+    year_start = date(date.today().year, 1, 1)
+    return _render("group_list", groups=groups, now=_member_counts(date.today()), before=_member_counts(year_start),
+                   year_start=year_start)
+
+
+def group_page(slug):
+    """The group page's data: the group with its initiatives and their figures, its current members."""
+    group = db.session.scalars(
+        select(WorkingGroup).where(WorkingGroup.slug == slug)
+        .options(selectinload(WorkingGroup.initiatives).selectinload(Initiative.figures))
+    ).first()
+    if group is None:
+        abort(404)
+    members = db.session.scalars(
+        select(GroupMembership).join(Company)
+        .where(GroupMembership.group_id == group.id, GroupMembership.left_on.is_(None))
+        .options(joinedload(GroupMembership.company), joinedload(GroupMembership.contact))
+        .order_by(GroupMembership.role, Company.name)
+    ).all()
+    return _render("group_page", group=group, members=members)
+
+
 def healthz():
     return "ok"
 
@@ -105,6 +168,8 @@ def healthz():
 ROUTES = {
     "company_list": ("/companies/", company_list, COMPANY_LIST),
     "company_page": ("/companies/<int:company_id>", company_page, COMPANY_PAGE),
+    "group_list": ("/groups/", group_list, GROUP_LIST),
+    "group_page": ("/groups/<slug>", group_page, GROUP_PAGE),
 }
 
 

@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
@@ -20,7 +21,7 @@ from crm.groups.forms import (
     GroupMailForm,
     InitiativeForm,
 )
-from crm.groups.models import GroupMembership, InitiativeStatus, MemberRole, WorkingGroup
+from crm.groups.models import GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
 from crm.security import client_address, roles_required
 
 
@@ -34,8 +35,8 @@ def initiative_status_label(status):
     return INITIATIVE_LABELS.get(status, status)
 
 
-def _group_or_404(slug):
-    group = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug)).first()
+def _group_or_404(slug, *options):
+    group = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug).options(*options)).first()
     if group is None:
         abort(404)
     return group
@@ -62,7 +63,7 @@ def index():
 @bp.get("/<slug>")
 @roles_required(*STAFF_ROLES)
 def show(slug):
-    group = _group_or_404(slug)
+    group = _group_or_404(slug, selectinload(WorkingGroup.initiatives).selectinload(Initiative.figures))
     return render_template(
         "groups/show.html", group=group, members=services.current_members(group), add_form=AddMembersForm(),
         initiative_form=InitiativeForm(), is_admin=current_user.role == Role.ADMIN,
