@@ -354,7 +354,7 @@ def _mark_sent(job):
 
 @dataclass
 class _Job:
-    """What sending one claimed mail needs, read once per batch so no transaction is open while sending."""
+    """What sending one claimed mail needs, so no transaction is open while sending."""
 
     email_id: int
     attempts: int
@@ -368,21 +368,25 @@ class _Job:
 
 
 def _prepare(ids):
-    """Read the batch's rows with their attachments in two queries and build every message."""
+    """Read the batch's rows with their attachments in two queries, detached from the session."""
     rows = db.session.scalars(
         select(OutboundEmail).where(OutboundEmail.id.in_(ids)).options(selectinload(OutboundEmail.attachments))
     ).all()
-    jobs = {}
     for email in rows:
-        job = _Job(email.id, email.attempts, email.company_id, email.to_address, email.subject)
-        try:
-            job.message = build_message(email)  # checks sender and recipient; the envelope uses them as they are
-            job.sender, job.recipient = parseaddr(email.sender)[1], email.to_address.strip()
-        except ValueError as error:  # BadHeader, Undeliverable, a header the email package refuses
-            job.error = str(error)
-        jobs[email.id] = job
+        db.session.expunge(email)  # with its attachments: the rows keep what was loaded, nothing is read again
     db.session.rollback()  # end the read: no transaction stays open while we talk to the SMTP server
-    return jobs
+    return {email.id: email for email in rows}
+
+
+def _job(email):
+    """What sending one mail needs; the message is built just before it is sent, one at a time."""
+    job = _Job(email.id, email.attempts, email.company_id, email.to_address, email.subject)
+    try:
+        job.message = build_message(email)  # checks sender and recipient; the envelope uses them as they are
+        job.sender, job.recipient = parseaddr(email.sender)[1], email.to_address.strip()
+    except ValueError as error:  # BadHeader, Undeliverable, a header the email package refuses
+        job.error = str(error)
+    return job
 
 
 def _mark_failed(email_id, attempts, permanent, error):
@@ -421,7 +425,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
     # Never send a row whose claim another worker could already be taking back.
     claim_timeout = current_app.config.get("MAIL_CLAIM_TIMEOUT", DEFAULT_CLAIM_TIMEOUT)
     deadline = utcnow() + timedelta(seconds=claim_timeout / 2)
-    jobs = _prepare(ids)
+    rows = _prepare(ids)
     smtp = _Session()
     unreachable = None  # the error of a failed connect: the rest of the batch is not tried against it
     pending = list(ids)
@@ -432,10 +436,11 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
             if len(pending) < len(ids) and utcnow() > deadline:  # at least one per batch: always progress
                 break
             email_id = pending[0]
-            job = jobs.get(email_id)
-            if job is None:  # erased while claimed
+            email = rows.get(email_id)
+            if email is None:  # erased while claimed
                 pending.pop(0)
                 continue
+            job = _job(email)
             attempts = job.attempts
             if job.error is not None:
                 _mark_failed(email_id, attempts, True, job.error)
