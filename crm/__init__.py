@@ -56,12 +56,14 @@ def create_app(config_class=None):
     from crm.mail import bp as mail_bp
     from crm.mail import public_bp as mail_public_bp
     from crm.mail.cli import mail_cli
+    from crm.meetings import bp as meetings_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(companies_bp)
     app.register_blueprint(groups_bp)
+    app.register_blueprint(meetings_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mail_public_bp)
     app.cli.add_command(users_cli)

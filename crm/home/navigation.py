@@ -12,6 +12,7 @@ from crm.auth.models import Role
 MENU = (
     ("home.index", _l("Forside"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
     ("companies.index", _l("Virksomheder"), (Role.ADMIN, Role.STAFF)),
+    ("meetings.index", _l("Møder"), (Role.ADMIN, Role.STAFF)),
     ("groups.index", _l("Arbejdsgrupper"), (Role.ADMIN, Role.STAFF)),
     ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
     ("audit.index", _l("Log"), (Role.ADMIN,)),

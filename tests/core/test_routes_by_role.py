@@ -60,6 +60,12 @@ ROUTES = {
     "groups.add_initiative": ("POST", "/groups/vand/initiatives", STAFF),
     "groups.create": ("GET", "/groups/new", ADMIN),
     "groups.edit": ("GET", "/groups/vand/edit", ADMIN),
+    "meetings.index": ("GET", "/meetings/", STAFF),
+    "meetings.create": ("GET", "/meetings/new", STAFF),
+    "meetings.show": ("GET", "/meetings/{meeting}", STAFF),
+    "meetings.edit": ("GET", "/meetings/{meeting}/edit", STAFF),
+    "meetings.add_agenda_item": ("POST", "/meetings/{meeting}/agenda", STAFF),
+    "meetings.plan_next": ("POST", "/meetings/{meeting}/next", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -94,10 +100,16 @@ def sample(db, make_company):
 
     water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
     membership = GroupMembership(group_id=water.id, company_id=company.id)
-    db.session.add(membership)
+    from datetime import UTC, datetime, timedelta
+
+    from crm.meetings.models import Meeting
+
+    starts = datetime.now(UTC) + timedelta(days=7)
+    meeting = Meeting(title="Netværksmøde", starts_at=starts, ends_at=starts + timedelta(hours=2))
+    db.session.add_all([membership, meeting])
     db.session.commit()
     return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
-            "membership": membership.id}
+            "membership": membership.id, "meeting": meeting.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

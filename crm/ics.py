@@ -1,0 +1,127 @@
+"""iCalendar (RFC 5545) data for network meetings: invitations, cancellations and subscription feeds.
+
+Plain values in, bytes out: no Flask, no database. Times go out in UTC ("Z"), so every calendar program shows
+them in its own zone (Europe/Copenhagen for the network) without a VTIMEZONE block. Invitations and cancellations
+follow iTIP (RFC 5546): the same UID for every message about a meeting, SEQUENCE raised by the caller on each
+change of time or place, so a calendar program updates or removes the entry it already has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from icalendar import Calendar, Event, vCalAddress
+
+PRODID = "-//Holme CRM//Avedøre Holme//DA"
+
+
+@dataclass
+class CalendarEvent:
+    """One meeting as a calendar program sees it."""
+
+    #: stable per meeting, e.g. "meeting-12@holme-crm"; every message about the meeting carries it
+    uid: str
+    #: 0 for the first invitation, +1 per change of time or place (and for the cancellation)
+    sequence: int
+    title: str
+    #: timezone-aware (naive is refused); written as UTC
+    starts_at: datetime
+    ends_at: datetime
+    location: str = ""
+    description: str = ""
+    #: optional link, e.g. the meeting page or the online meeting
+    url: str = ""
+    organizer_name: str = ""
+    organizer_email: str = ""
+    cancelled: bool = False
+
+
+def invitation(event: CalendarEvent, attendee_name: str, attendee_email: str) -> bytes:
+    """Build the METHOD:REQUEST message inviting one attendee to a meeting (or telling them it changed)."""
+    if event.cancelled:
+        raise ValueError("a cancelled meeting cannot be sent as an invitation; use cancellation()")
+    _require_organizer(event)
+    vevent = _vevent(event, status="CONFIRMED")
+    vevent.add("attendee", _attendee(attendee_name, attendee_email))
+    return _calendar("REQUEST", [vevent]).to_ical()
+
+
+def cancellation(event: CalendarEvent, attendee_name: str, attendee_email: str) -> bytes:
+    """Build the METHOD:CANCEL message removing a meeting from one attendee's calendar."""
+    _require_organizer(event)
+    vevent = _vevent(event, status="CANCELLED")
+    vevent.add("attendee", _attendee(attendee_name, attendee_email))
+    return _calendar("CANCEL", [vevent]).to_ical()
+
+
+def feed(events: Iterable[CalendarEvent], name: str) -> bytes:
+    """Build a METHOD:PUBLISH calendar of many meetings for subscription; cancelled ones stay, marked CANCELLED."""
+    vevents = [_vevent(event, status="CANCELLED" if event.cancelled else "CONFIRMED") for event in events]
+    calendar = _calendar("PUBLISH", vevents)
+    calendar.add("x-wr-calname", name)
+    return calendar.to_ical()
+
+
+def _calendar(method: str, vevents: list[Event]) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+    for vevent in vevents:
+        calendar.add_component(vevent)
+    return calendar
+
+
+def _vevent(event: CalendarEvent, status: str) -> Event:
+    if not event.uid:
+        raise ValueError("a calendar event needs a UID")
+    if event.sequence < 0:
+        raise ValueError(f"SEQUENCE cannot be negative, got {event.sequence}")
+    starts_at = _utc(event.starts_at, "starts_at")
+    ends_at = _utc(event.ends_at, "ends_at")
+    if ends_at <= starts_at:
+        raise ValueError(f"ends_at ({ends_at.isoformat()}) must be after starts_at ({starts_at.isoformat()})")
+
+    vevent = Event()
+    vevent.add("uid", event.uid)
+    vevent.add("sequence", event.sequence)
+    vevent.add("dtstamp", datetime.now(UTC))
+    vevent.add("dtstart", starts_at)
+    vevent.add("dtend", ends_at)
+    vevent.add("summary", event.title)
+    if event.location:
+        vevent.add("location", event.location)
+    if event.description:
+        vevent.add("description", event.description)
+    if event.url:
+        vevent.add("url", event.url)
+    if event.organizer_email:
+        vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
+    vevent.add("status", status)
+    return vevent
+
+
+def _attendee(name: str, email: str) -> vCalAddress:
+    if not email:
+        raise ValueError("an attendee needs an e-mail address")
+    return _address(email, name, role="REQ-PARTICIPANT", partstat="NEEDS-ACTION", rsvp=True)
+
+
+def _address(email: str, name: str, **params) -> vCalAddress:
+    # vCalAddress quotes CN values holding , ; or : and encodes a double quote as ^' (RFC 6868).
+    return vCalAddress.new(email, cn=name or None, **params)
+
+
+def _require_organizer(event: CalendarEvent) -> None:
+    # RFC 5546 requires ORGANIZER in REQUEST and CANCEL; without it programs show no invitation to answer.
+    if not event.organizer_email:
+        raise ValueError("an invitation or cancellation needs organizer_email")
+
+
+def _utc(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{field} must be timezone-aware (UTC), got naive {value.isoformat()}")
+    return value.astimezone(UTC)
