@@ -57,6 +57,7 @@ def create_app(config_class=None):
     from crm.mail import public_bp as mail_public_bp
     from crm.mail.cli import mail_cli
     from crm.meetings import bp as meetings_bp
+    from crm.meetings import public_bp as meetings_public_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -64,6 +65,7 @@ def create_app(config_class=None):
     app.register_blueprint(companies_bp)
     app.register_blueprint(groups_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(meetings_public_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mail_public_bp)
     app.cli.add_command(users_cli)

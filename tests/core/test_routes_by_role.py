@@ -66,6 +66,14 @@ ROUTES = {
     "meetings.edit": ("GET", "/meetings/{meeting}/edit", STAFF),
     "meetings.add_agenda_item": ("POST", "/meetings/{meeting}/agenda", STAFF),
     "meetings.plan_next": ("POST", "/meetings/{meeting}/next", STAFF),
+    "meetings.invite": ("GET", "/meetings/{meeting}/invite", STAFF),
+    "meetings.invitation_list": ("GET", "/meetings/{meeting}/invitations", STAFF),
+    "meetings.send": ("POST", "/meetings/{meeting}/send", STAFF),
+    "meetings.cancel": ("POST", "/meetings/{meeting}/cancel", STAFF),
+    "meetings.remind": ("POST", "/meetings/{meeting}/remind", STAFF),
+    "meetings.record_answer": ("POST", "/meetings/{meeting}/invitations/{invitation}/rsvp", STAFF),
+    "meetings.calendar_file": ("GET", "/meetings/{meeting}.ics", STAFF),
+    "meetings_public.rsvp": ("GET", "/rsvp/forged-token", PUBLIC),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -107,9 +115,14 @@ def sample(db, make_company):
     starts = datetime.now(UTC) + timedelta(days=7)
     meeting = Meeting(title="Netværksmøde", starts_at=starts, ends_at=starts + timedelta(hours=2))
     db.session.add_all([membership, meeting])
+    db.session.flush()
+    from crm.meetings.models import Invitation
+
+    invitation = Invitation(meeting_id=meeting.id, company_id=company.id)
+    db.session.add(invitation)
     db.session.commit()
     return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
-            "membership": membership.id, "meeting": meeting.id}
+            "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -1,0 +1,208 @@
+"""Inviting, sending, cancelling, reminding; the public answer page; the meeting's calendar file."""
+
+import re
+from datetime import UTC, datetime
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from crm import ics
+from crm.auth.models import STAFF_ROLES
+from crm.companies.models import Company
+from crm.companies.search import CompanyFilters, company_statement
+from crm.cvr import InvalidNumber, normalise_cvr
+from crm.extensions import db
+from crm.groups.models import GroupMembership, WorkingGroup
+from crm.meetings import bp, invitations, public_bp, services
+from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
+from crm.security import client_address, public, roles_required
+
+RSVP_LABELS = {Rsvp.YES: _l("Ja, vi kommer"), Rsvp.NO: _l("Nej, vi kommer ikke"), Rsvp.MAYBE: _l("Måske")}
+
+
+def _meeting_or_404(meeting_id):
+    return db.get_or_404(Meeting, meeting_id)
+
+
+def _chosen_companies(form):
+    """The companies the invite form chose, and an error text if the choice cannot be read."""
+    source = form.get("source", "")
+    if source == "all":
+        return invitations.network_companies(), None
+    if source == "group":
+        group = db.session.get(WorkingGroup, form.get("group", type=int) or 0)
+        if group is None:
+            return [], _("Vælg en arbejdsgruppe.")
+        return db.session.scalars(select(Company).join(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.left_on.is_(None))).all(), None
+    if source == "filter":
+        return db.session.scalars(company_statement(CompanyFilters.from_args(form))).all(), None
+    if source == "cvrs":
+        numbers = []
+        for word in re.split(r"[\s,;]+", form.get("cvrs", "")):
+            if word:
+                try:
+                    numbers.append(normalise_cvr(word))
+                except InvalidNumber as error:
+                    return [], str(error)
+        return db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all(), None
+    return [], _("Vælg hvem der skal inviteres.")
+
+
+def _commit_or_already_sent(meeting):
+    """Commit; on SQLite a second click waiting for the first one's lock gets told it was sent."""
+    try:
+        db.session.commit()
+    except OperationalError:
+        db.session.rollback()
+        flash(_("Invitationerne er ved at blive sendt fra et andet vindue."), "info")
+        return False
+    return True
+
+
+@bp.route("/<int:meeting_id>/invite", methods=["GET", "POST"])
+@roles_required(*STAFF_ROLES)
+def invite(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).where(WorkingGroup.active)
+                                .order_by(WorkingGroup.name)).all()
+    error = None
+    if request.method == "POST":
+        companies, error = _chosen_companies(request.form)
+        if error is None:
+            try:
+                new = invitations.invite(meeting, companies, by=current_user, address=client_address())
+                sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+            except invitations.InvitationRefused as refused:
+                db.session.rollback()
+                error = {"nobody": _("Ingen virksomheder matcher valget."),
+                         "past": _("Mødet er allerede begyndt; der kan ikke inviteres til det."),
+                         "cancelled": _("Mødet er aflyst; der kan ikke inviteres til det.")}[str(refused)]
+            else:
+                if _commit_or_already_sent(meeting):
+                    flash(_("%(new)d virksomheder inviteret; %(sent)d mails lagt i udbakken.", new=len(new),
+                            sent=sent), "success")
+                return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+    preview = _preview(meeting)
+    return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error,
+                           preview=preview), 422 if error else 200
+
+
+def _preview(meeting):
+    """The invitation mail as the first invitee (or an example contact) would read it."""
+    from types import SimpleNamespace
+
+    from crm.mail.services import render_mail
+
+    contact = SimpleNamespace(name=_("Modtagerens navn"), email="modtager@firma.example")
+    links = {answer: "#" for answer in ("yes", "no", "maybe")}
+    return render_mail("meeting_invitation", meeting=meeting, contact=contact, links=links, rsvp_page="#",
+                       purpose="invite")[0]
+
+
+@bp.get("/<int:meeting_id>/invitations")
+@roles_required(*STAFF_ROLES)
+def invitation_list(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    rows = invitations.invitations_of(meeting)
+    pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
+    return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
+                           labels=RSVP_LABELS)
+
+
+@bp.post("/<int:meeting_id>/send")
+@roles_required(*STAFF_ROLES)
+def send(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+    except invitations.InvitationRefused:
+        db.session.rollback()
+        flash(_("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."), "error")
+        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+    if _commit_or_already_sent(meeting):
+        flash(_("%(n)d mails lagt i udbakken.", n=sent), "success")
+    return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/cancel")
+@roles_required(*STAFF_ROLES)
+def cancel(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        services.cancel_meeting(meeting, by=current_user, address=client_address())
+    except services.MeetingRefused:
+        flash(_("Kun planlagte møder kan aflyses."), "error")
+        return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+    if _commit_or_already_sent(meeting):
+        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=sent), "success")
+    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/remind")
+@roles_required(*STAFF_ROLES)
+def remind(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    try:
+        sent = invitations.remind(meeting, by=current_user, address=client_address())
+    except invitations.InvitationRefused:
+        db.session.rollback()
+        flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")
+        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+    if _commit_or_already_sent(meeting):
+        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=sent), "success")
+    return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+
+
+@bp.post("/<int:meeting_id>/invitations/<int:invitation_id>/rsvp")
+@roles_required(*STAFF_ROLES)
+def record_answer(meeting_id, invitation_id):
+    invitation = db.session.scalars(select(Invitation).where(
+        Invitation.id == invitation_id, Invitation.meeting_id == meeting_id)).first() or abort(404)
+    answer = request.form.get("rsvp", "")
+    if answer not in set(Rsvp):
+        abort(400)
+    try:
+        invitations.answer(invitation, answer, by_whom=current_user.email, address=client_address())
+    except invitations.InvitationRefused:
+        flash(_("Mødet er begyndt eller aflyst; svaret kan ikke ændres."), "error")
+    else:
+        db.session.commit()
+        flash(_("Svaret fra %(name)s er noteret.", name=invitation.company.name), "success")
+    return redirect(url_for("meetings.invitation_list", meeting_id=meeting_id))
+
+
+@bp.get("/<int:meeting_id>.ics")
+@roles_required(*STAFF_ROLES)
+def calendar_file(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    data = ics.feed([invitations.calendar_event(meeting)], meeting.title)
+    return Response(data, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="moede-{meeting.id}.ics"'})
+
+
+@public_bp.route("/rsvp/<token>", methods=["GET", "POST"])
+@public
+def rsvp(token):
+    invitation = invitations.invitation_for_token(token)
+    if invitation is None:
+        return render_template("meetings/rsvp.html", invalid=True), 404
+    meeting = invitation.meeting
+    closed = meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC)
+    if request.method == "POST" and not closed:
+        answer = request.form.get("rsvp", "")
+        if answer not in set(Rsvp):
+            abort(400)
+        invitations.answer(invitation, answer, address=client_address())
+        db.session.commit()
+        return render_template("meetings/rsvp.html", invitation=invitation, meeting=meeting, saved=True,
+                               labels=RSVP_LABELS, token=token)
+    chosen = request.args.get("svar") if request.args.get("svar") in set(Rsvp) else None
+    status = 410 if closed and request.method == "POST" else 200
+    return render_template("meetings/rsvp.html", invitation=invitation, meeting=meeting, closed=closed,
+                           chosen=chosen, labels=RSVP_LABELS, token=token), status

@@ -1,0 +1,155 @@
+"""Inviting companies, sending the invitation (and its updates), answers and reminders."""
+
+from datetime import UTC, datetime
+from email.utils import parseaddr
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from crm import ics
+from crm.audit.services import record
+from crm.companies.models import ActivityKind, Company, CompanyStatus
+from crm.companies.services import log_activity
+from crm.extensions import db
+from crm.meetings import notifications
+from crm.meetings.models import Invitation, MeetingStatus, Rsvp
+
+SALT = "meeting-rsvp"
+
+
+class InvitationRefused(ValueError):
+    """The meeting is past or cancelled, or nobody was chosen."""
+
+
+def rsvp_token(invitation):
+    """The opaque, signed token of an invitation's answer links; it cannot be made without the secret key."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).dumps(invitation.id)
+
+
+def invitation_for_token(token):
+    """The invitation a token names, or None for a forged token or a deleted invitation."""
+    try:
+        invitation_id = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=SALT).loads(token)
+    except BadSignature:
+        return None
+    return db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+
+
+def calendar_event(meeting):
+    """The meeting as a calendar program sees it."""
+    sender_name, sender_email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    return ics.CalendarEvent(
+        uid=meeting.uid, sequence=meeting.sequence, title=meeting.title, starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at, location=meeting.place, description=meeting.description,
+        url=meeting.online_url, organizer_name=sender_name, organizer_email=sender_email,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
+    )
+
+
+def _check_open(meeting):
+    if meeting.status != MeetingStatus.PLANNED:
+        raise InvitationRefused("cancelled")
+    if meeting.starts_at <= datetime.now(UTC):
+        raise InvitationRefused("past")
+
+
+def invite(meeting, companies, *, by=None, address=None):
+    """Invite companies not yet invited; the database allows one invitation per meeting and company."""
+    _check_open(meeting)
+    if not companies:
+        raise InvitationRefused("nobody")
+    invited = set(db.session.scalars(select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)))
+    new = [company for company in companies if company.id not in invited]
+    for company in new:
+        db.session.add(Invitation(meeting_id=meeting.id, company_id=company.id))
+    db.session.flush()
+    record("meeting.invite", actor=by, obj=meeting, changes={"companies": len(new)}, address=address)
+    return new
+
+
+def network_companies():
+    """Every company in the network that has not left."""
+    return db.session.scalars(select(Company).where(Company.status != CompanyStatus.LEFT)).all()
+
+
+def _claim(meeting, condition, values):
+    """Mark the invitations to mail in one UPDATE; of two clicks only the first gets them."""
+    return db.session.scalars(
+        update(Invitation).where(Invitation.meeting_id == meeting.id, condition).values(**values)
+        .returning(Invitation.id),
+        execution_options={"synchronize_session": False},
+    ).all()
+
+
+def send_invitations(meeting, *, by=None, address=None):
+    """Mail the current version to every invitee who has not had it: new ones, or all after a change."""
+    cancelled = meeting.status == MeetingStatus.CANCELLED
+    behind = Invitation.sent_sequence < meeting.sequence
+    if cancelled:  # only those who had an earlier version hear of the cancellation
+        condition = Invitation.sent_sequence.is_not(None) & behind
+    else:
+        _check_open(meeting)
+        condition = Invitation.sent_sequence.is_(None) | behind
+    ids = _claim(meeting, condition, {"sent_sequence": meeting.sequence})
+    sent = _mail(meeting, ids, "cancel" if cancelled else ("update" if meeting.sequence else "invite"))
+    record("meeting.invitations_sent", actor=by, obj=meeting, changes={"mails": sent, "sequence": meeting.sequence},
+           address=address)
+    return sent
+
+
+def remind(meeting, *, by=None, address=None):
+    """Remind those who have not answered, once."""
+    _check_open(meeting)
+    ids = _claim(meeting, Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
+                 & Invitation.sent_sequence.is_not(None), {"reminded_at": datetime.now(UTC)})
+    sent = _mail(meeting, ids, "reminder")
+    record("meeting.reminded", actor=by, obj=meeting, changes={"mails": sent}, address=address)
+    return sent
+
+
+def _mail(meeting, invitation_ids, purpose):
+    if not invitation_ids:
+        return 0
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.id.in_(invitation_ids))
+        .options(selectinload(Invitation.company).selectinload(Company.contacts))
+    ).all()
+    event = calendar_event(meeting)
+    sent = 0
+    for invitation in invitations:
+        contact = invitation.company.primary_contact
+        if contact is None or not contact.email:
+            continue
+        notifications.notify_invitation(meeting, invitation, contact, event, rsvp_token(invitation), purpose)
+        log_activity(invitation.company_id, ActivityKind.EMAIL,
+                     f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
+        sent += 1
+    db.session.flush()
+    return sent
+
+
+def answer(invitation, rsvp, *, by_whom="link", address=None):
+    """Record yes, no or maybe until the meeting starts; the same answer again changes nothing."""
+    meeting = invitation.meeting
+    if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC):
+        raise InvitationRefused("closed")
+    rsvp = Rsvp(rsvp)
+    if invitation.rsvp == rsvp:
+        return False
+    old = invitation.rsvp
+    invitation.rsvp, invitation.rsvp_at, invitation.rsvp_by = rsvp, datetime.now(UTC), by_whom
+    record("meeting.rsvp", obj=invitation, changes={"rsvp": [str(old) if old else None, str(rsvp)],
+                                                    "by": by_whom}, address=address)
+    db.session.flush()
+    return True
+
+
+def invitations_of(meeting):
+    """The meeting's invitations with company and contacts, by company name."""
+    return db.session.scalars(
+        select(Invitation).join(Company).where(Invitation.meeting_id == meeting.id)
+        .options(selectinload(Invitation.company).selectinload(Company.contacts)).order_by(Company.name)
+    ).all()
+

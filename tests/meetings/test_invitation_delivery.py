@@ -1,0 +1,42 @@
+"""An invitation as the recipient's mail server receives it: MIME structure and the calendar part."""
+
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar
+
+from crm.companies import services as company_services
+from crm.extensions import db
+from crm.mail.worker import run_worker
+from crm.meetings import invitations, services
+from tests.mail.test_worker import database_url, make_company, outbox, sink, worker_app  # noqa: F401
+
+
+def test_received_invitation_has_alternative_calendar_part_and_attached_ics(outbox, sink):  # noqa: F811
+    company = make_company("Mødefirma Ærø ApS")
+    company_services.add_contact(company, {"name": "Søren Ørsted", "email": "soren@moedefirma.example"})
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    meeting = services.create_meeting({"title": "Netværksmøde på Kystholmen", "starts_at": starts,
+                                       "ends_at": starts + timedelta(hours=2), "place": "Kystholmen 1"})
+    invitations.invite(meeting, [company])
+    invitations.send_invitations(meeting)
+    db.session.commit()
+
+    run_worker(once=True)
+
+    (received,) = sink.messages
+    message = received.parsed()
+    assert message.get_content_type() == "multipart/mixed"
+    alternative = next(part for part in message.iter_parts() if part.get_content_type() == "multipart/alternative")
+    assert [part.get_content_type() for part in alternative.iter_parts()] == [
+        "text/plain", "text/html", "text/calendar"]
+    calendar_part = list(alternative.iter_parts())[2]
+    assert calendar_part.get_param("method") == "REQUEST"
+    attached = [part for part in message.iter_attachments() if part.get_filename() == "invitation.ics"]
+    assert len(attached) == 1
+    calendar = Calendar.from_ical(calendar_part.get_content())
+    event = calendar.walk("VEVENT")[0]
+    assert calendar["METHOD"] == "REQUEST"
+    assert str(event["SUMMARY"]) == "Netværksmøde på Kystholmen"
+    assert str(event["ATTENDEE"]).lower() == "mailto:soren@moedefirma.example"
+    assert event["ATTENDEE"].params["CN"] == "Søren Ørsted"
+    assert "Søren Ørsted" in str(message["To"]) and "soren@moedefirma.example" in str(message["To"])
