@@ -112,9 +112,15 @@ def show(company_id):
     activities = company.activities.limit(100).all()
     return render_template(
         "companies/show.html", company=company, owned=owned, rented=rented, activities=activities,
-        memberships=services.group_memberships(company),
+        memberships=services.group_memberships(company), meetings=_meeting_history(company),
         activity_form=ActivityForm(), left_form=LeftForm(), plot_form=PlotForm(), tenancy_form=TenancyForm(),
     )
+
+
+def _meeting_history(company):
+    from crm.meetings.attendance import company_history  # the meetings area builds on the register
+
+    return company_history(company)
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from crm.groups.models import WorkingGroup
 from crm.i18n import LOCAL
 from crm.meetings import bp, services
 from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NextMeetingForm
-from crm.meetings.models import Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
+from crm.meetings.models import AttendanceStatus, Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
 from crm.security import client_address, roles_required
 
 STATUS_LABELS = {MeetingStatus.PLANNED: _l("Planlagt"), MeetingStatus.HELD: _l("Afholdt"),
@@ -27,9 +27,24 @@ def meeting_kind_label(kind):
     return KIND_LABELS.get(kind, kind)
 
 
+ATTENDANCE_LABELS = {AttendanceStatus.PRESENT: _l("Til stede"), AttendanceStatus.EXCUSED: _l("Afbud"),
+                     AttendanceStatus.NO_SHOW: _l("Udeblev")}
+RSVP_LABELS = {Rsvp.YES: _l("ja"), Rsvp.NO: _l("nej"), Rsvp.MAYBE: _l("måske")}
+
+
 @bp.app_template_global()
 def meeting_status_label(status):
     return STATUS_LABELS.get(status, status)
+
+
+@bp.app_template_global()
+def attendance_status_label(status):
+    return ATTENDANCE_LABELS.get(status, status)
+
+
+@bp.app_template_global()
+def rsvp_label(rsvp):
+    return RSVP_LABELS.get(rsvp, rsvp)
 
 
 def _meeting_or_404(meeting_id):

@@ -74,6 +74,10 @@ ROUTES = {
     "meetings.record_answer": ("POST", "/meetings/{meeting}/invitations/{invitation}/rsvp", STAFF),
     "meetings.calendar_file": ("GET", "/meetings/{meeting}.ics", STAFF),
     "meetings_public.rsvp": ("GET", "/rsvp/forged-token", PUBLIC),
+    "meetings.checkin": ("GET", "/meetings/{meeting}/checkin", STAFF),
+    "meetings.mark_attendance": ("POST", "/meetings/{meeting}/attendance", STAFF),
+    "meetings.walk_in": ("POST", "/meetings/{meeting}/walk-in", STAFF),
+    "meetings.export_attendance": ("GET", "/meetings/{meeting}/attendance.csv", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")

@@ -1,0 +1,97 @@
+"""The check-in page for the day (htmx, and plain forms without it) and the attendance export."""
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from crm.auth.models import STAFF_ROLES
+from crm.companies.models import Contact
+from crm.companies.services import find_by_cvr
+from crm.cvr import InvalidNumber, normalise_cvr
+from crm.extensions import db
+from crm.meetings import attendance, bp
+from crm.meetings.models import AttendanceStatus, Meeting
+from crm.security import client_address, roles_required
+
+
+def _meeting_or_404(meeting_id):
+    return db.get_or_404(Meeting, meeting_id)
+
+
+@bp.get("/<int:meeting_id>/checkin")
+@roles_required(*STAFF_ROLES)
+def checkin(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    companies, attendances, answers = attendance.checkin_rows(meeting)
+    return render_template("meetings/checkin.html", meeting=meeting, companies=companies, attendances=attendances,
+                           answers=answers, counts=attendance.counts(meeting))
+
+
+@bp.post("/<int:meeting_id>/attendance")
+@roles_required(*STAFF_ROLES)
+def mark_attendance(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    status = request.form.get("status", "")
+    contact = db.session.get(Contact, request.form.get("contact_id", type=int) or 0)
+    if contact is None or status not in set(AttendanceStatus):
+        abort(400)
+    row = attendance.mark(meeting, contact, status, by=current_user, address=client_address())
+    db.session.commit()
+    if request.headers.get("HX-Request"):
+        return render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
+    return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor=f"kontakt-{contact.id}"))
+
+
+@bp.post("/<int:meeting_id>/walk-in")
+@roles_required(*STAFF_ROLES)
+def walk_in(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    person = request.form.get("person_name", "").strip()[:200]
+    company_name = request.form.get("company_name", "").strip()[:200]
+    try:
+        cvr = normalise_cvr(request.form.get("cvr", ""))
+    except InvalidNumber as error:
+        flash(str(error), "error")
+        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
+    if not person:
+        flash(_("Skriv personens navn."), "error")
+        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
+    if find_by_cvr(cvr) is None and not company_name:
+        flash(_("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."), "error")
+        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
+    attendance.walk_in(meeting, cvr=cvr, company_name=company_name, person_name=person,
+                       email=request.form.get("email", ""), by=current_user, address=client_address())
+    db.session.commit()
+    flash(_("%(name)s er skrevet ind som fremmødt.", name=person), "success")
+    return redirect(url_for(".checkin", meeting_id=meeting.id))
+
+
+@bp.get("/<int:meeting_id>/attendance.<any(csv, xlsx):file_format>")
+@roles_required(*STAFF_ROLES)
+def export_attendance(meeting_id, file_format):
+    meeting = _meeting_or_404(meeting_id)
+    rows = attendance.export_rows(meeting)
+    columns = ("company", "cvr", "person", "email", "status", "walk_in", "checked_in_at")
+    if file_format == "xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(_("Fremmøde"))
+        sheet.append(columns)
+        for row in rows:
+            sheet.append([row[c] for c in columns])
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        data, mimetype = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer.writerow(columns)
+        writer.writerows([row[c] for c in columns] for row in rows)
+        data, mimetype = buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="fremmoede-{meeting.id}.{file_format}"'})
+
