@@ -78,6 +78,14 @@ ROUTES = {
     "meetings.mark_attendance": ("POST", "/meetings/{meeting}/attendance", STAFF),
     "meetings.walk_in": ("POST", "/meetings/{meeting}/walk-in", STAFF),
     "meetings.export_attendance": ("GET", "/meetings/{meeting}/attendance.csv", STAFF),
+    "meetings.edit_minutes": ("GET", "/meetings/{meeting}/minutes", STAFF),
+    "meetings.add_action": ("POST", "/meetings/{meeting}/actions", STAFF),
+    "meetings.action_status": ("POST", "/meetings/{meeting}/actions/999999/status", STAFF),
+    "meetings.upload_attachment": ("POST", "/meetings/{meeting}/attachments", STAFF),
+    "meetings.download_attachment": ("GET", "/meetings/{meeting}/attachments/999999", STAFF),
+    "meetings.minutes_pdf": ("GET", "/meetings/{meeting}/minutes.pdf", STAFF),
+    "meetings.publish": ("POST", "/meetings/{meeting}/publish", STAFF),
+    "meetings.minutes_archive": ("GET", "/meetings/archive", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")

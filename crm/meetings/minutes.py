@@ -1,0 +1,169 @@
+"""Minutes per agenda item, decisions and action items, attachments, publishing, the archive and the PDF."""
+
+from datetime import UTC, datetime
+
+from flask_babel import gettext as _
+from fpdf import FPDF
+from sqlalchemy import extract, select, update
+from sqlalchemy.orm import selectinload
+
+from crm.audit.services import record
+from crm.companies.models import ActivityKind, Company
+from crm.companies.services import log_activity
+from crm.extensions import db
+from crm.i18n import LOCAL
+from crm.mail.services import queue_email, render_mail
+from crm.meetings.documents import check_attachment, minutes_text
+from crm.meetings.models import (
+    ActionItem,
+    ActionStatus,
+    Attendance,
+    AttendanceStatus,
+    Invitation,
+    Meeting,
+    MeetingAttachment,
+    MeetingStatus,
+)
+
+
+class AlreadyPublished(ValueError):
+    """The minutes were published already; they go out once."""
+
+
+def save_minutes(meeting, texts, *, by=None, address=None):
+    """Store the minutes and decisions of each agenda item {item id: (minutes, decisions)}; the meeting is held."""
+    for item in meeting.agenda:
+        if item.id in texts:
+            item.minutes, item.decisions = texts[item.id]
+    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= datetime.now(UTC):
+        meeting.status = MeetingStatus.HELD
+    record("meeting.minutes", actor=by, obj=meeting, address=address)
+    db.session.flush()
+
+
+def add_action_item(meeting, title, *, owner_company=None, owner_name="", due_on=None, by=None):
+    """A decision or task with its owner and due date; open until marked done."""
+    item = ActionItem(meeting_id=meeting.id, title=title, owner_company_id=getattr(owner_company, "id", None),
+                      owner_name=owner_name, due_on=due_on)
+    db.session.add(item)
+    db.session.flush()
+    record("meeting.action_item", actor=by, obj=meeting, changes={"title": title})
+    return item
+
+
+def set_action_done(item, done, *, by=None):
+    """Mark an action item done (or open again)."""
+    item.status = ActionStatus.DONE if done else ActionStatus.OPEN
+    item.done_at = datetime.now(UTC) if done else None
+    record("meeting.action_item_status", actor=by, obj=item, changes={"status": str(item.status)})
+    db.session.flush()
+
+
+def action_items(meeting):
+    return db.session.scalars(select(ActionItem).where(ActionItem.meeting_id == meeting.id)
+                              .options(selectinload(ActionItem.owner_company)).order_by(ActionItem.id)).all()
+
+
+def attach(meeting, data, filename, *, by=None):
+    """Store a file checked by its content (PDF, DOCX, XLSX, PNG, JPEG, at most 10 MB)."""
+    content_type, safe_name = check_attachment(data, filename)
+    attachment = MeetingAttachment(meeting_id=meeting.id, filename=safe_name, content_type=content_type,
+                                   data=data, size=len(data))
+    db.session.add(attachment)
+    db.session.flush()
+    record("meeting.attachment", actor=by, obj=meeting, changes={"file": safe_name, "bytes": len(data)})
+    return attachment
+
+
+def attachments_of(meeting):
+    """The meeting's attachments without their data."""
+    return db.session.execute(
+        select(MeetingAttachment.id, MeetingAttachment.filename, MeetingAttachment.size)
+        .where(MeetingAttachment.meeting_id == meeting.id).order_by(MeetingAttachment.id)
+    ).all()
+
+
+def minutes_pdf(meeting):
+    """The minutes as a PDF (built-in Helvetica covers æ, ø and å)."""
+    pdf = FPDF()
+    pdf.set_title(meeting.title)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    _line(pdf, 8, _latin1(_("Referat: %(title)s", title=meeting.title)))
+    pdf.set_font("Helvetica", "", 10)
+    local = meeting.starts_at.astimezone(LOCAL)
+    _line(pdf, 6, _latin1(f"{local:%d-%m-%Y %H:%M} · {meeting.place}"))
+    for number, item in enumerate(meeting.agenda, start=1):
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        _line(pdf, 7, _latin1(f"{number}. {item.title}"))
+        pdf.set_font("Helvetica", "", 10)
+        if item.minutes:
+            _line(pdf, 5, _latin1(minutes_text(item.minutes)))
+        if item.decisions:
+            pdf.set_font("Helvetica", "I", 10)
+            _line(pdf, 5, _latin1(_("Beslutning: %(text)s", text=item.decisions)))
+    items = action_items(meeting)
+    if items:
+        pdf.ln(3)
+        pdf.set_font("Helvetica", "B", 12)
+        _line(pdf, 7, _latin1(_("Opgaver")))
+        pdf.set_font("Helvetica", "", 10)
+        for item in items:
+            owner = item.owner_company.name if item.owner_company else item.owner_name
+            due = f" · {item.due_on:%d-%m-%Y}" if item.due_on else ""
+            _line(pdf, 5, _latin1(f"- {item.title} ({owner}{due})"))
+    return bytes(pdf.output())
+
+
+def _line(pdf, height, text):
+    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
+
+
+def _latin1(text):
+    """The PDF core fonts write Latin-1 (Danish letters included); other characters become '?'."""
+    return text.replace("·", "-").replace("–", "-").encode("latin-1", "replace").decode("latin-1")
+
+
+def publish(meeting, audience, *, by=None, address=None):
+    """Send the minutes once, to all invitees or to those present, with the text in the mail and a PDF."""
+    claimed = db.session.execute(
+        update(Meeting).where(Meeting.id == meeting.id, Meeting.minutes_published_at.is_(None))
+        .values(minutes_published_at=datetime.now(UTC)), execution_options={"synchronize_session": False},
+    ).rowcount
+    if not claimed:
+        raise AlreadyPublished(meeting.id)
+    if audience == "present":
+        company_ids = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id,
+                                                          Attendance.status == AttendanceStatus.PRESENT)
+    else:
+        company_ids = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
+    companies = db.session.scalars(select(Company).where(Company.id.in_(company_ids))
+                                   .options(selectinload(Company.contacts))).all()
+    pdf = minutes_pdf(meeting)
+    sent = 0
+    for company in companies:
+        contact = company.primary_contact
+        if contact is None or not contact.email:
+            continue
+        text, html = render_mail("minutes", meeting=meeting, contact=contact, items=action_items(meeting))
+        queue_email(to_address=contact.email, to_name=contact.name, subject=_("Referat: %(title)s",
+                    title=meeting.title), body_text=text, body_html=html, company=company, concerns=meeting,
+                    attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
+        log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=meeting.title),
+                     author=by, obj=meeting)
+        sent += 1
+    db.session.expire(meeting)
+    record("meeting.minutes_published", actor=by, obj=meeting, changes={"audience": audience, "mails": sent},
+           address=address)
+    db.session.flush()
+    return sent
+
+
+def archive(year):
+    """Meetings with published minutes in a year, newest first."""
+    return db.session.scalars(
+        select(Meeting).where(Meeting.minutes_published_at.is_not(None),
+                              extract("year", Meeting.starts_at) == year)
+        .order_by(Meeting.starts_at.desc())
+    ).all()
