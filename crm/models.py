@@ -9,6 +9,7 @@ from crm.meetings.models import (  # noqa: F401
     ActionItem,
     AgendaItem,
     Attendance,
+    CalendarFeed,
     Invitation,
     Meeting,
     MeetingAttachment,

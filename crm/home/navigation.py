@@ -16,6 +16,7 @@ MENU = (
     ("groups.index", _l("Arbejdsgrupper"), (Role.ADMIN, Role.STAFF)),
     ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
     ("audit.index", _l("Log"), (Role.ADMIN,)),
+    ("meetings.calendar_settings", _l("Kalender"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
     ("auth.change_password", _l("Adgangskode"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
 )
 

@@ -11,13 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from crm import ics
-from crm.auth.models import STAFF_ROLES
+from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
 from crm.companies.search import CompanyFilters, company_statement
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
-from crm.meetings import bp, invitations, public_bp, services
+from crm.meetings import bp, calendar_feed, invitations, public_bp, services
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from crm.security import client_address, public, roles_required
 
@@ -206,3 +206,27 @@ def rsvp(token):
     status = 410 if closed and request.method == "POST" else 200
     return render_template("meetings/rsvp.html", invitation=invitation, meeting=meeting, closed=closed,
                            chosen=chosen, labels=RSVP_LABELS, token=token), status
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@roles_required(*Role)
+def calendar_settings():
+    token = None
+    if request.method == "POST":
+        if request.form.get("action") == "revoke":
+            calendar_feed.revoke_feed(current_user)
+            flash(_("Kalenderadressen virker ikke længere."), "success")
+        else:
+            token = calendar_feed.create_feed(current_user)
+        db.session.commit()
+    address = url_for("meetings_public.calendar_feed_file", token=token, _external=True) if token else None
+    return render_template("meetings/calendar.html", address=address, active=calendar_feed.has_feed(current_user))
+
+
+@public_bp.get("/calendar/<token>.ics")
+@public
+def calendar_feed_file(token):
+    data = calendar_feed.feed_for_token(token)
+    if data is None:
+        abort(404)
+    return Response(data, mimetype="text/calendar")

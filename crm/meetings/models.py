@@ -162,3 +162,17 @@ class MeetingAttachment(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CalendarFeed(db.Model):
+    """A user's personal calendar subscription; the token in its address is stored hashed and can be revoked."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    #: SHA-256 of the token in the feed address.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user = relationship("User")

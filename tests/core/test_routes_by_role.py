@@ -86,6 +86,8 @@ ROUTES = {
     "meetings.minutes_pdf": ("GET", "/meetings/{meeting}/minutes.pdf", STAFF),
     "meetings.publish": ("POST", "/meetings/{meeting}/publish", STAFF),
     "meetings.minutes_archive": ("GET", "/meetings/archive", STAFF),
+    "meetings.calendar_settings": ("GET", "/meetings/calendar", ALL),
+    "meetings_public.calendar_feed_file": ("GET", "/calendar/unknown-token.ics", PUBLIC),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
