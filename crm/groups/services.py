@@ -10,8 +10,8 @@ from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity
 from crm.extensions import db
+from crm.groups import notifications
 from crm.groups.models import GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
-from crm.mail.services import queue_email, render_mail
 
 
 class AlreadyMember(ValueError):
@@ -129,9 +129,7 @@ def mail_group(group, subject, body, *, by=None, address=None):
         contact = membership.contact or membership.company.primary_contact
         if contact is None or not contact.email:
             continue
-        text, html = render_mail("group_message", group=group, contact=contact, body=body)
-        email = queue_email(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
-                            body_html=html, company=membership.company, concerns=group)
+        email = notifications.notify_group_message(group, membership, contact, subject, body)
         log_activity(membership.company_id, ActivityKind.EMAIL,
                      _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
                      author=by, obj=email)
