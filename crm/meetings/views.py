@@ -176,6 +176,7 @@ def plan_next(meeting_id):
         return redirect(url_for(".show", meeting_id=meeting.id))
     following = services.plan_next(meeting, starts_at, by=current_user, address=client_address())
     db.session.commit()
-    flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede."), "success")
+    flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu: "
+            "send dem fra listen over inviterede."), "success")
     return redirect(url_for(".show", meeting_id=following.id))
 

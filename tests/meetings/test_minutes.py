@@ -93,3 +93,18 @@ def test_minutes_pdf_downloads(staff_client, db, make_company):
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     response = staff_client.get(f"/meetings/{meeting.id}/minutes.pdf")
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+
+
+def test_follow_up_can_be_closed_from_the_next_meeting(staff_client, db, make_company):
+    meeting, _companies, _contacts = held_meeting(db, make_company, 1)
+    post(staff_client, f"/meetings/{meeting.id}/actions", {"title": "Ring til vognmanden"})
+    item = db.session.scalars(select(ActionItem)).one()
+    following = services.plan_next(meeting, datetime.now(UTC) + timedelta(days=30))
+    db.session.commit()
+    response = post(staff_client, f"/meetings/{meeting.id}/actions/{item.id}/status",
+                    {"done": "1", "back": f"/meetings/{following.id}"})
+    assert response.headers["Location"] == f"/meetings/{following.id}"
+    assert "Ring til vognmanden" not in staff_client.get(f"/meetings/{following.id}").get_data(as_text=True)
+    evil = post(staff_client, f"/meetings/{meeting.id}/actions/{item.id}/status", {"done": "0",
+                                                                                    "back": "https://evil.example/"})
+    assert evil.headers["Location"].startswith(f"/meetings/{meeting.id}/minutes")
