@@ -64,9 +64,13 @@ def index():
 @roles_required(*STAFF_ROLES)
 def show(slug):
     group = _group_or_404(slug, selectinload(WorkingGroup.initiatives).selectinload(Initiative.figures))
+    from crm.meetings.services import group_meetings  # meetings build on groups, not the other way round
+
+    upcoming, past, open_items = group_meetings(group)
     return render_template(
         "groups/show.html", group=group, members=services.current_members(group), add_form=AddMembersForm(),
         initiative_form=InitiativeForm(), is_admin=current_user.role == Role.ADMIN,
+        upcoming=upcoming, past=past, open_items=open_items,
     )
 
 

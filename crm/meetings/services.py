@@ -128,3 +128,19 @@ def add_agenda_item(meeting, title, presenter="", minutes=None, text=""):
 
 
 DEFAULT_LENGTH = timedelta(hours=2)
+
+
+def group_meetings(group, *, past_limit=10):
+    """A group's upcoming meetings, its latest past ones and the open action items of its meetings."""
+    now = datetime.now(UTC)
+    meetings = db.session.scalars(  # one query: the last two years and everything planned
+        select(Meeting).where(Meeting.group_id == group.id, Meeting.starts_at >= now - timedelta(days=730))
+        .order_by(Meeting.starts_at)
+    ).all()
+    upcoming = [meeting for meeting in meetings if meeting.starts_at >= now]
+    past = [meeting for meeting in reversed(meetings) if meeting.starts_at < now][:past_limit]
+    open_items = db.session.scalars(
+        select(ActionItem).join(Meeting).where(Meeting.group_id == group.id, ActionItem.status == ActionStatus.OPEN)
+        .options(selectinload(ActionItem.owner_company)).order_by(ActionItem.due_on.is_(None), ActionItem.due_on)
+    ).all()
+    return upcoming, past, open_items

@@ -129,3 +129,23 @@ def test_company_user_cannot_change_membership(company_client, db, make_company)
     assert post(company_client, "/groups/vand/members", {"cvrs": other.cvr}).status_code == 403
     assert company_client.get("/groups/vand").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(GroupMembership)) == 0
+
+
+def test_group_page_shows_its_meetings_and_open_action_items(staff_client, db):
+    from datetime import UTC, datetime
+
+    from crm.meetings import services as meeting_services
+    from crm.meetings.models import ActionItem
+
+    water = group(db, "vand")
+    soon = datetime.now(UTC) + timedelta(days=9)
+    before = datetime.now(UTC) - timedelta(days=30)
+    meeting_services.create_meeting({"title": "Vandgruppen mødes", "group_id": water.id, "starts_at": soon,
+                                     "ends_at": soon + timedelta(hours=1)})
+    held = meeting_services.create_meeting({"title": "Vandgruppen i oktober", "group_id": water.id,
+                                            "starts_at": before, "ends_at": before + timedelta(hours=1)})
+    db.session.add(ActionItem(meeting_id=held.id, title="Mål regnvandet"))
+    db.session.commit()
+    page = staff_client.get("/groups/vand").get_data(as_text=True)
+    assert "Vandgruppen mødes" in page and "Vandgruppen i oktober" in page and "Mål regnvandet" in page
+    assert "Vandgruppen mødes" not in staff_client.get("/groups/energi").get_data(as_text=True)
