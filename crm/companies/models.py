@@ -114,6 +114,8 @@ class Contact(db.Model):
     email: Mapped[str | None] = mapped_column(String(254), index=True)
     phone: Mapped[str] = mapped_column(String(50), default="")
     is_primary: Mapped[bool] = mapped_column(default=False)
+    #: Also gets invitations and minutes (the primary contact always does).
+    receives_meeting_mail: Mapped[bool] = mapped_column(default=False)
     lawful_basis: Mapped[LawfulBasis] = mapped_column(
         enum_type(LawfulBasis, "lawful_basis"), default=LawfulBasis.LEGITIMATE_INTEREST
     )

@@ -28,8 +28,8 @@ COMPANY_FIELDS = (
     "industry", "status", "joined_on", "left_on", "website", "advertising_protected", "description",
 )
 CONTACT_FIELDS = (
-    "name", "title", "email", "phone", "is_primary", "lawful_basis", "source", "newsletter_consent",
-    "consent_text_version", "consent_channel",
+    "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "lawful_basis", "source",
+    "newsletter_consent", "consent_text_version", "consent_channel",
 )
 LEGAL_SUFFIXES = re.compile(r"\b(aps|a/s|as|i/s|is|k/s|ks|ivs|p/s|smba|amba|fmba)\b\.?", re.IGNORECASE)
 
@@ -284,6 +284,12 @@ def merge_companies(survivor, duplicate, *, by=None, address=None):
     record("company.merge", actor=by, obj=survivor, changes=details, address=address)
     db.session.flush()
     return moved
+
+
+def meeting_mail_contacts(company):
+    """Who gets a company's invitations and minutes: the primary contact and those chosen too, with e-mail."""
+    return [contact for contact in company.contacts
+            if contact.email and (contact.is_primary or contact.receives_meeting_mail)]
 
 
 def plots_of(company):

@@ -149,7 +149,8 @@ def cancel(meeting_id):
 def remind(meeting_id):
     meeting = _meeting_or_404(meeting_id)
     try:
-        sent = invitations.remind(meeting, by=current_user, address=client_address())
+        only = [int(i) for i in request.form.getlist("invitation") if i.isdigit()] or None
+        sent = invitations.remind(meeting, only, by=current_user, address=client_address())
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")

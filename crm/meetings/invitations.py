@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from crm import ics
 from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company, CompanyStatus
-from crm.companies.services import log_activity
+from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
 from crm.meetings import notifications
 from crm.meetings.models import Invitation, MeetingStatus, Rsvp
@@ -99,11 +99,14 @@ def send_invitations(meeting, *, by=None, address=None):
     return sent
 
 
-def remind(meeting, *, by=None, address=None):
-    """Remind those who have not answered, once."""
+def remind(meeting, only=None, *, by=None, address=None):
+    """Remind those who have not answered (all, or only the chosen invitations), each once."""
     _check_open(meeting)
-    ids = _claim(meeting, Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
-                 & Invitation.sent_sequence.is_not(None), {"reminded_at": datetime.now(UTC)})
+    condition = (Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
+                 & Invitation.sent_sequence.is_not(None))
+    if only is not None:
+        condition = condition & Invitation.id.in_(only)
+    ids = _claim(meeting, condition, {"reminded_at": datetime.now(UTC)})
     sent = _mail(meeting, ids, "reminder")
     record("meeting.reminded", actor=by, obj=meeting, changes={"mails": sent}, address=address)
     return sent
@@ -119,13 +122,15 @@ def _mail(meeting, invitation_ids, purpose):
     event = calendar_event(meeting)
     sent = 0
     for invitation in invitations:
-        contact = invitation.company.primary_contact
-        if contact is None or not contact.email:
+        contacts = meeting_mail_contacts(invitation.company)
+        if not contacts:
             continue
-        notifications.notify_invitation(meeting, invitation, contact, event, rsvp_token(invitation), purpose)
+        token = rsvp_token(invitation)
+        for contact in contacts:
+            notifications.notify_invitation(meeting, invitation, contact, event, token, purpose)
         log_activity(invitation.company_id, ActivityKind.EMAIL,
                      f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
-        sent += 1
+        sent += len(contacts)
     db.session.flush()
     return sent
 

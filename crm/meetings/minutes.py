@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company
-from crm.companies.services import log_activity
+from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
 from crm.i18n import LOCAL
 from crm.mail.services import queue_email, render_mail
@@ -142,17 +142,18 @@ def publish(meeting, audience, *, by=None, address=None):
                                    .options(selectinload(Company.contacts))).all()
     pdf = minutes_pdf(meeting)
     sent = 0
+    items = action_items(meeting)
     for company in companies:
-        contact = company.primary_contact
-        if contact is None or not contact.email:
-            continue
-        text, html = render_mail("minutes", meeting=meeting, contact=contact, items=action_items(meeting))
-        queue_email(to_address=contact.email, to_name=contact.name, subject=_("Referat: %(title)s",
-                    title=meeting.title), body_text=text, body_html=html, company=company, concerns=meeting,
-                    attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
-        log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=meeting.title),
-                     author=by, obj=meeting)
-        sent += 1
+        contacts = meeting_mail_contacts(company)
+        for contact in contacts:
+            text, html = render_mail("minutes", meeting=meeting, contact=contact, items=items)
+            queue_email(to_address=contact.email, to_name=contact.name, subject=_("Referat: %(title)s",
+                        title=meeting.title), body_text=text, body_html=html, company=company, concerns=meeting,
+                        attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
+        if contacts:
+            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=meeting.title),
+                         author=by, obj=meeting)
+        sent += len(contacts)
     db.session.expire(meeting)
     record("meeting.minutes_published", actor=by, obj=meeting, changes={"audience": audience, "mails": sent},
            address=address)

@@ -116,8 +116,11 @@ def show(meeting_id):
     answers = dict(db.session.execute(
         select(Invitation.rsvp, func.count()).where(Invitation.meeting_id == meeting.id).group_by(Invitation.rsvp)
     ).all())
+    from crm.meetings.attendance import counts
+
     return render_template(
         "meetings/show.html", meeting=meeting, answers=answers, invited=sum(answers.values()), Rsvp=Rsvp,
+        present=counts(meeting),
         follow_ups=services.open_action_items(meeting), agenda_form=AgendaItemForm(), next_form=NextMeetingForm(),
     )
 

@@ -197,3 +197,26 @@ def test_company_user_cannot_reach_invitations(company_client, db):
     meeting = a_meeting(db)
     assert company_client.get(f"/meetings/{meeting.id}/invitations").status_code == 403
     assert post(company_client, f"/meetings/{meeting.id}/remind").status_code == 403
+
+
+def test_chosen_extra_contacts_get_the_invitation_too(staff_client, db, make_company):
+    meeting = a_meeting(db)
+    company = make_company(name="To Modtagere ApS")
+    company_services.add_contact(company, {"name": "Primær", "email": "primaer@to.example"})
+    company_services.add_contact(company, {"name": "Også", "email": "ogsaa@to.example", "receives_meeting_mail": True})
+    company_services.add_contact(company, {"name": "Ikke", "email": "ikke@to.example"})
+    db.session.commit()
+    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": company.cvr})
+    assert sorted(row.to_address for row in mails(db, meeting)) == ["ogsaa@to.example", "primaer@to.example"]
+
+
+def test_remind_a_chosen_few(staff_client, db, make_company):
+    meeting = a_meeting(db)
+    companies = companies_with_contacts(db, make_company, 3)
+    invitations.invite(meeting, companies)
+    invitations.send_invitations(meeting)
+    db.session.commit()
+    chosen = db.session.scalars(select(Invitation).where(Invitation.company_id == companies[1].id)).one()
+    post(staff_client, f"/meetings/{meeting.id}/remind", {"invitation": str(chosen.id)})
+    reminders = [row for row in mails(db, meeting) if row.subject.startswith("Påmindelse")]
+    assert [row.company_id for row in reminders] == [companies[1].id]
