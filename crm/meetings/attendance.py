@@ -83,16 +83,22 @@ def checkin_rows(meeting):
     return companies, attendances, answers
 
 
+def present_counts(meeting):
+    """Companies and persons present, in one query."""
+    companies, persons = db.session.execute(
+        select(func.count(func.distinct(Attendance.company_id)), func.count())
+        .where(Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.PRESENT)
+    ).one()
+    return {"companies": companies, "persons": persons}
+
+
 def counts(meeting):
     """Invited, answered yes, companies present and persons present."""
-    invited = db.session.scalar(select(func.count()).select_from(Invitation).where(Invitation.meeting_id == meeting.id))
-    yes = db.session.scalar(select(func.count()).select_from(Invitation).where(
-        Invitation.meeting_id == meeting.id, Invitation.rsvp == Rsvp.YES))
-    present = select(Attendance).where(Attendance.meeting_id == meeting.id,
-                                       Attendance.status == AttendanceStatus.PRESENT).subquery()
-    companies = db.session.scalar(select(func.count(func.distinct(present.c.company_id))))
-    persons = db.session.scalar(select(func.count()).select_from(present))
-    return {"invited": invited, "yes": yes, "companies": companies, "persons": persons}
+    invited, yes = db.session.execute(
+        select(func.count(), func.count().filter(Invitation.rsvp == Rsvp.YES))
+        .where(Invitation.meeting_id == meeting.id)
+    ).one()
+    return {"invited": invited, "yes": yes, **present_counts(meeting)}
 
 
 def export_rows(meeting):

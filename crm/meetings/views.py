@@ -13,7 +13,7 @@ from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import WorkingGroup
 from crm.i18n import LOCAL
-from crm.meetings import bp, services
+from crm.meetings import attendance, bp, services
 from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NextMeetingForm
 from crm.meetings.models import AttendanceStatus, Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
 from crm.security import client_address, roles_required
@@ -116,11 +116,9 @@ def show(meeting_id):
     answers = dict(db.session.execute(
         select(Invitation.rsvp, func.count()).where(Invitation.meeting_id == meeting.id).group_by(Invitation.rsvp)
     ).all())
-    from crm.meetings.attendance import counts
-
     return render_template(
         "meetings/show.html", meeting=meeting, answers=answers, invited=sum(answers.values()), Rsvp=Rsvp,
-        present=counts(meeting),
+        present=attendance.present_counts(meeting),
         follow_ups=services.open_action_items(meeting), agenda_form=AgendaItemForm(), next_form=NextMeetingForm(),
     )
 
