@@ -1,6 +1,7 @@
 """Delivering the outbox over SMTP: claim due mail, send it, record what happened.
 
-The worker is a process loop, like a view it commits; the helpers that only build or classify stay pure.
+The worker is a process loop, like a view it commits; building the message (crm.mail.messages) and talking
+SMTP (crm.mail.smtp) touch no database.
 Each mail passes through three short transactions:
 
 1. claim, with its batch: queued -> sending, claimed_at = now; commit (``FOR UPDATE SKIP LOCKED`` on
@@ -17,18 +18,14 @@ server's 250, before the next one is sent.
 """
 
 import logging
-import re
 import smtplib
 import threading
 from dataclasses import dataclass, fields
 from datetime import timedelta
-from email import policy as email_policy
-from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import parseaddr
 
 from flask import current_app
-from flask_mail import Connection
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import selectinload
@@ -36,8 +33,9 @@ from sqlalchemy.orm import selectinload
 from crm.companies.models import Activity, ActivityKind
 from crm.db import utcnow
 from crm.extensions import db
+from crm.mail.messages import build_message
 from crm.mail.models import EmailStatus, OutboundEmail
-from crm.mail.services import BadHeader, formatted_recipient
+from crm.mail.smtp import SMTPSession, classify_failure, error_text
 
 log = logging.getLogger(__name__)
 
@@ -45,30 +43,13 @@ DEFAULT_BATCH_SIZE = 50
 DEFAULT_POLL_SECONDS = 5.0
 #: Seconds after which a row still "sending" is taken to belong to a dead worker (MAIL_CLAIM_TIMEOUT).
 DEFAULT_CLAIM_TIMEOUT = 600
-#: Seconds to wait for the SMTP server on connect and on each command (MAIL_TIMEOUT).
-DEFAULT_SMTP_TIMEOUT = 30
 MAX_ATTEMPTS = 10
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=2)
 
-#: Headers the worker writes itself; extra headers on a row may not replace or add to them.
-RESERVED_HEADERS = frozenset({
-    "from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date", "message-id", "mime-version",
-    "content-type", "content-transfer-encoding", "content-disposition", "return-path", "received",
-})
-HEADER_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII without the colon
-
-#: Headers are encoded as RFC 2047 words and bodies as quoted-printable or base64, so no server needs
-#: 8BITMIME; extra ASCII headers (List-Unsubscribe URLs) go out as given instead of being re-encoded.
-SMTP_POLICY = email_policy.SMTP.clone(cte_type="7bit", refold_source="none")
-
 
 class MailNotConfigured(RuntimeError):
     """The worker cannot deliver: no SMTP server, or Flask-Mail is told to suppress sending."""
-
-
-class Undeliverable(ValueError):
-    """A row that can never be sent as it stands: header injection, a malformed address or header."""
 
 
 @dataclass
@@ -88,173 +69,9 @@ class DeliveryCounts:
         return self
 
 
-# Building the message (pure).
-
-def _one_line(value, what):
-    if value is not None and ("\r" in value or "\n" in value):
-        raise BadHeader(
-            f"Afvist: {what} indeholder et linjeskift (CR/LF), som kunne indsætte ekstra headere "
-            "eller modtagere. Mailen er ikke sendt."
-        )
-    return value
-
-
-def _single_address(value, what):
-    header = SMTP_POLICY.header_factory(what, value)
-    addresses = getattr(header, "addresses", ())
-    if len(addresses) != 1 or header.defects or not addresses[0].username or not addresses[0].domain:
-        raise Undeliverable(f"Afvist: {what} skal være præcis én gyldig adresse, ikke {value!r}.")
-    return addresses[0]
-
-
-def recipient_address(email):
-    """The one address a row is sent to, checked; Undeliverable if it is malformed."""
-    _one_line(email.to_address, "modtageradressen")
-    try:
-        address = Address(addr_spec=email.to_address.strip())
-    except (ValueError, IndexError) as error:
-        raise Undeliverable(f"Afvist: modtageradressen {email.to_address!r} er ugyldig ({error}).") from None
-    if not address.domain:
-        raise Undeliverable(f"Afvist: modtageradressen {email.to_address!r} mangler et domæne.")
-    return address.addr_spec
-
-
-def _content_type(value):
-    header = email_policy.default.header_factory("content-type", value)
-    if header.defects:
-        raise Undeliverable(f"Afvist: vedhæftningens indholdstype {value!r} er ugyldig.")
-    return header
-
-
-def build_message(email):
-    """The MIME message of one outbox row, to its one recipient; BadHeader or Undeliverable if it cannot go."""
-    for what, value in (("afsenderen", email.sender), ("svaradressen", email.reply_to),
-                        ("modtagernavnet", email.to_name), ("emnet", email.subject),
-                        ("Message-ID", email.message_id)):
-        _one_line(value, what)
-    recipient_address(email)
-    message = EmailMessage(policy=SMTP_POLICY)
-    message["From"] = _single_address(email.sender, "From")
-    message["To"] = _single_address(formatted_recipient(email), "To")
-    message["Subject"] = email.subject
-    message["Date"] = format_datetime(utcnow())
-    message["Message-ID"] = email.message_id
-    if email.reply_to:
-        message["Reply-To"] = _single_address(email.reply_to, "Reply-To")
-    for name, value in (email.headers or {}).items():
-        value = _one_line(str(value), f"headeren {name}")
-        if not HEADER_NAME.fullmatch(_one_line(name, "et headernavn")) or name.lower() in RESERVED_HEADERS:
-            raise Undeliverable(f"Afvist: headeren {name!r} må ikke sættes som ekstra header.")
-        if value.isascii():
-            message.set_raw(name, value)
-        else:
-            message[name] = value
-
-    message.set_content(email.body_text)
-    if email.body_html:
-        message.add_alternative(email.body_html, subtype="html")
-    attachments = []
-    for attachment in email.attachments:
-        _one_line(attachment.filename, "et vedhæftet filnavn")
-        attachments.append((attachment, _content_type(attachment.content_type)))
-    for attachment, content_type in attachments:
-        if content_type.content_type == "text/calendar":
-            # Mail programs show a meeting with accept/decline buttons only when it is part of the message.
-            params = dict(content_type.params)
-            text = attachment.data.decode(params.get("charset") or "utf-8")
-            message.add_alternative(text, subtype="calendar", params={"method": params.get("method") or "REQUEST"})
-    for attachment, content_type in attachments:
-        params = {key: value for key, value in content_type.params.items() if key != "name"}
-        message.add_attachment(attachment.data, maintype=content_type.maintype, subtype=content_type.subtype,
-                               filename=attachment.filename, params=params)
-    return message
-
-
 def retry_delay(attempts):
     """How long to wait after the given number of failed attempts: 30 s doubling, at most 2 hours."""
     return min(FIRST_RETRY * 2 ** (max(attempts, 1) - 1), LONGEST_RETRY)
-
-
-def _decode(reply):
-    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-
-
-def _answer(error):
-    if isinstance(error, smtplib.SMTPResponseException):
-        return f"{error.smtp_code} {_decode(error.smtp_error)}"
-    return str(error) or type(error).__name__
-
-
-def classify_failure(error):
-    """(permanent, text) for an SMTP or network error: 5xx answers are permanent, the rest temporary."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused) and error.recipients:
-        code, reply = next(iter(error.recipients.values()))
-        return 500 <= code < 600, f"{code} {_decode(reply)}"
-    if isinstance(error, smtplib.SMTPNotSupportedError):
-        return True, f"Mailserveren understøtter ikke adressen (SMTPUTF8): {error}"
-    if isinstance(error, smtplib.SMTPResponseException):
-        return 500 <= error.smtp_code < 600, _answer(error)
-    if isinstance(error, smtplib.SMTPServerDisconnected):
-        return False, f"Mailserveren afbrød forbindelsen: {_answer(error)}"
-    if isinstance(error, TimeoutError):
-        return False, "Mailserveren svarede ikke i tide."
-    return False, f"Fejl under afsendelse: {_answer(error)}"
-
-
-# Talking SMTP.
-
-class SMTPConnection(Connection):
-    """Flask-Mail's connection (server, port, TLS, login from MAIL_*) with a timeout, so a silent server
-    cannot hang the worker."""
-
-    def __init__(self, state, timeout):
-        super().__init__(state)
-        self.timeout = timeout
-
-    def configure_host(self):
-        smtp_class = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp_class(self.mail.server, self.mail.port, timeout=self.timeout)
-        try:
-            if self.mail.use_tls:
-                host.starttls()
-            if self.mail.username and self.mail.password:
-                host.login(self.mail.username, self.mail.password)
-        except BaseException:
-            host.close()
-            raise
-        return host
-
-
-class _Session:
-    """One SMTP connection for a batch: opened for the first mail, opened again for the mail after an error."""
-
-    def __init__(self):
-        state = current_app.extensions["mail"]
-        self.connection = SMTPConnection(state, current_app.config.get("MAIL_TIMEOUT", DEFAULT_SMTP_TIMEOUT))
-        self.max_emails = state.max_emails
-        self.sent = 0
-
-    def open(self):
-        if self.connection.host is None:
-            self.connection.host = self.connection.configure_host()
-            self.sent = 0
-
-    def send(self, sender, recipient, message):
-        smtputf8 = not (sender + recipient).isascii()
-        data = message.as_bytes(policy=SMTP_POLICY.clone(utf8=True) if smtputf8 else SMTP_POLICY)
-        self.connection.host.sendmail(sender, [recipient], data, mail_options=["SMTPUTF8"] if smtputf8 else [])
-        self.sent += 1
-        if self.max_emails and self.sent >= self.max_emails:
-            self.close()
-
-    def close(self):
-        host, self.connection.host = self.connection.host, None
-        if host is None:
-            return
-        try:
-            host.quit()
-        except (smtplib.SMTPException, OSError):
-            host.close()
 
 
 def check_configured():
@@ -426,7 +243,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
     claim_timeout = current_app.config.get("MAIL_CLAIM_TIMEOUT", DEFAULT_CLAIM_TIMEOUT)
     deadline = utcnow() + timedelta(seconds=claim_timeout / 2)
     rows = _prepare(ids)
-    smtp = _Session()
+    smtp = SMTPSession()
     unreachable = None  # the error of a failed connect: the rest of the batch is not tried against it
     pending = list(ids)
     try:
@@ -454,7 +271,7 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
                 except (smtplib.SMTPException, OSError) as error:
                     unreachable = (
                         f"Kunne ikke forbinde til mailserveren {current_app.config['MAIL_SERVER']}:"
-                        f"{current_app.config.get('MAIL_PORT')}: {_answer(error)}"
+                        f"{current_app.config.get('MAIL_PORT')}: {error_text(error)}"
                     )
             if unreachable is not None:
                 _mark_failed(email_id, attempts, False, unreachable)
