@@ -1,4 +1,4 @@
-"""`python -m bench`: measure the pages at scale 1 and 100 and the import, print a table, write JSON.
+"""`python -m bench`: measure the pages at scale 1 and 100, the import and the invitations, print tables, write JSON.
 
 SQLite always; PostgreSQL too when BENCH_DATABASE_URL is set (datasets in schemas bench_*, kept for the next
 run; `--clean` drops them and the SQLite files). Exits 1 when a target is missed.
@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import imports, mail, measure, report, serving
+from bench import imports, mail, measure, meetings, report, serving
 from bench.datasets import Database, dataset
 from bench.scenarios import AREAS, SCENARIOS
 
@@ -27,7 +27,8 @@ def _arguments(argv):
     parser.add_argument("--max-seconds", type=float, default=20,
                         help=f"stop a scenario after this long, once it has {measure.MIN_REQUESTS} requests")
     parser.add_argument("--only", choices=[*AREAS, "import", "mail"],
-                        help="measure only these pages, only the import, or only the mail section")
+                        help="measure only these pages (meetings: with the invitation timing), only the import, "
+                             "or only the mail section")
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="which of sqlite,postgresql to run (PostgreSQL needs BENCH_DATABASE_URL)")
     parser.add_argument("--rebuild", action="store_true", help="build the datasets again even if cached")
@@ -68,7 +69,8 @@ def main(argv=None):
         return 0
     scales = [int(scale) for scale in args.scales.split(",")]
     run = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "arguments": vars(args),
-           "environment": _environment(databases), "datasets": [], "pages": [], "imports": []}
+           "environment": _environment(databases), "datasets": [], "pages": [], "imports": [],
+           "invitations": []}
     if args.only not in ("import", "mail"):
         scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)]
         for database in databases:
@@ -81,6 +83,8 @@ def main(argv=None):
         report.judge_pages(run["pages"], SCENARIOS)
     if args.only in (None, "import"):
         run["imports"] = imports.time_imports(databases)
+    if args.only in (None, "meetings"):
+        run["invitations"] = meetings.time_invitations(databases)
     if args.only in (None, "mail"):
         run["mail"] = mail.run_mail_bench()
     run["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -90,11 +94,14 @@ def main(argv=None):
     if run["imports"]:
         print()
         print(report.imports_table(run["imports"]))
+    if run["invitations"]:
+        print()
+        print(report.invitations_table(run["invitations"]))
     if run.get("mail"):
         print()
         print("\n".join(mail.mail_table(run["mail"])))
     print(f"\nwritten to {report.write_json(run)}")
-    misses = any(result["misses"] for result in run["pages"] + run["imports"])
+    misses = any(result["misses"] for result in run["pages"] + run["imports"] + run["invitations"])
     misses = misses or run.get("mail", {}).get("verdict") == "MISS"
     return 1 if misses else 0
 

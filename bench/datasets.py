@@ -9,6 +9,7 @@ import io
 import math
 import re
 import secrets
+import time
 from contextlib import contextmanager, redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.meetings import BENCH_MEETING_TITLE, load_meetings
 from config import DevelopmentConfig
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -177,6 +179,10 @@ class Dataset:
     companies: int
     #: A company with contacts, activities and two plots with one tenant each: the company page's sample.
     sample_company_id: int
+    meetings: int
+    invitations: int
+    #: The next network meeting, with 394 invitations and 22 companies checked in (bench/meetings.py).
+    meeting_id: int
 
     @property
     def last_page(self):
@@ -201,18 +207,24 @@ def dataset(database, scale, *, rebuild=False, log=print):
         log(f"building {database.kind} dataset at scale {scale} ({COMPANIES_PER_SCALE * scale:,} companies)...")
         _build(database, name, scale)
     else:
-        _bring_up_to_date(database, name, log)
+        _bring_up_to_date(database, name, scale, log)
     url = database.url(name)
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
             companies = connection.scalar(text("SELECT count(*) FROM companies"))
             sample = connection.scalar(SAMPLE_COMPANY)
+            meetings = connection.scalar(text("SELECT count(*) FROM meetings"))
+            invitations = connection.scalar(text("SELECT count(*) FROM invitations"))
+            meeting = connection.scalar(text("SELECT min(id) FROM meetings WHERE title = :title"),
+                                        {"title": BENCH_MEETING_TITLE})
     finally:
         engine.dispose()
     if sample is None:
         raise RuntimeError(f"no company in {name} has the sample shape the company page is measured on")
-    return Dataset(database.kind, scale, url, companies, sample)
+    if meeting is None:
+        raise RuntimeError(f"{name} has no benchmark meeting ({BENCH_MEETING_TITLE!r})")
+    return Dataset(database.kind, scale, url, companies, sample, meetings, invitations, meeting)
 
 
 def _build(database, name, scale):
@@ -231,17 +243,21 @@ def _build(database, name, scale):
         load_demo_groups(SEED)
         create_user(STAFF_EMAIL, STAFF_PASSWORD, Role.STAFF)
         db.session.commit()
+        load_meetings(scale, SEED)
+        db.session.commit()
     _close(app)
     database.analyze(building)
     database.drop(name)
     database.rename(building, name)
 
 
-def _bring_up_to_date(database, name, log):
-    """A cached dataset migrated to the latest revision, with what later builds add: the working groups' members.
+def _bring_up_to_date(database, name, scale, log):
+    """A cached dataset migrated to the latest revision, with what later builds add: the working groups' members,
+    and the meetings with their invitations.
 
     The migrations run on the data as on a database in use; the groups' members, chairs and initiatives are added
-    (as load_demo_groups does on a fresh build) when the dataset has no memberships yet.
+    (as load_demo_groups does on a fresh build) when the dataset has no memberships yet, the meetings (as
+    bench.meetings.load_meetings does on a fresh build) when it has no meetings yet.
     """
     from crm.extensions import db
     from crm.groups.demo import load_demo_groups
@@ -252,8 +268,15 @@ def _bring_up_to_date(database, name, log):
         with app.app_context():
             added = load_demo_groups(SEED)
             db.session.commit()
+            if added:
+                log(f"added {added} working-group members to the cached {database.kind} dataset {name}")
+            started = time.perf_counter()
+            meetings = load_meetings(scale, SEED)
+            db.session.commit()
+            if meetings:
+                log(f"added {', '.join(f'{count:,} {table}' for table, count in meetings.items())} to the cached "
+                    f"{database.kind} dataset {name} in {time.perf_counter() - started:.1f} s")
     finally:
         _close(app)
-    if added:
-        log(f"added {added} working-group members to the cached {database.kind} dataset {name}")
+    if added or meetings:
         database.analyze(name)

@@ -6,7 +6,7 @@ serving HTML at all, which the CRM's pages are compared with. It answers the sam
 """
 
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Flask, abort, current_app, request
 from sqlalchemy import func, select
@@ -17,6 +17,8 @@ from crm.companies.models import Activity, Company, Plot, Tenancy
 from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
 from crm.groups.models import GroupMembership, Initiative, WorkingGroup
+from crm.meetings.models import ActionItem, ActionStatus, Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
+from crm.meetings.services import group_meetings
 
 PER_PAGE = 50
 
@@ -86,6 +88,65 @@ GROUP_PAGE = """<!doctype html>
 <h3>{{ initiative.title }} {{ initiative.status }}</h3><p>{{ initiative.description }}</p>
 <ul>{% for f in initiative.figures %}<li>{{ f.value }} {{ f.unit }} {{ f.label }}</li>{% endfor %}</ul>
 {% endfor %}
+<ul>{% for m in meetings %}<li><a href="/meetings/{{ m.id }}">{{ m.title }}</a> {{ m.starts_at }}</li>{% endfor %}</ul>
+<ul>{% for item in open_items %}<li>{{ item.title }} {{ item.owner_company.name if item.owner_company else "" }}</li>
+{% endfor %}</ul>
+"""
+
+MEETING_LIST = """<!doctype html>
+<title>Møder</title>
+<select name="group">{% for id, name in groups %}<option value="{{ id }}">{{ name }}</option>{% endfor %}</select>
+{% for heading, meetings in (("Kommende møder", upcoming), ("Afholdte møder", past)) %}
+<h2>{{ heading }} ({{ meetings|length }})</h2>
+<table>
+<tr><th>Tid</th><th>Møde</th><th>Type</th><th>Sted</th><th>Inviterede</th><th>Status</th></tr>
+{% for m in meetings %}
+<tr><td>{{ m.starts_at }}</td>
+<td><a href="/meetings/{{ m.id }}">{{ m.title }}</a>{% if m.group %} {{ m.group.name }}{% endif %}</td>
+<td>{{ m.kind }}</td><td>{{ m.place }}</td><td>{{ counts.get(m.id, 0) }}</td><td>{{ m.status }}</td></tr>
+{% endfor %}
+</table>
+{% endfor %}
+"""
+
+MEETING_PAGE = """<!doctype html>
+<title>{{ meeting.title }}</title>
+<h1>{{ meeting.title }}</h1>
+<table>
+<tr><th>Tid</th><td>{{ meeting.starts_at }}-{{ meeting.ends_at }}</td></tr><tr><th>Type</th><td>{{ meeting.kind }}
+{% if meeting.group %}<a href="/groups/{{ meeting.group.slug }}">{{ meeting.group.name }}</a>{% endif %}</td></tr>
+<tr><th>Mødeserie</th><td>{{ meeting.series }}</td></tr><tr><th>Sted</th><td>{{ meeting.place }}</td></tr>
+<tr><th>Status</th><td>{{ meeting.status }}</td></tr>
+<tr><th>Inviterede</th><td>{{ invited }} ja {{ answers.get("yes", 0) }} måske {{ answers.get("maybe", 0) }}
+nej {{ answers.get("no", 0) }} ikke svaret {{ answers.get(None, 0) }}</td></tr>
+<tr><th>Fremmøde</th><td>virksomheder til stede: {{ present.companies }}
+personer til stede: {{ present.persons }}</td></tr>
+</table>
+<p>{{ meeting.description }}</p>
+<ul>{% for item in follow_ups %}
+<li>{{ item.title }} {{ item.owner_company.name if item.owner_company else item.owner_name }} {{ item.due_on or "" }}
+({{ item.meeting.title }}, {{ item.meeting.starts_at }})</li>
+{% endfor %}</ul>
+<ol>{% for item in meeting.agenda %}
+<li>{{ item.title }} {{ item.presenter }} {{ item.minutes_allotted or "" }} {{ item.text }}</li>
+{% endfor %}</ol>
+"""
+
+CHECKIN_PAGE = """<!doctype html>
+<title>Fremmøde: {{ meeting.title }}</title>
+<h1>Fremmøde: {{ meeting.title }}</h1>
+<p>{{ meeting.starts_at }} Inviterede: {{ counts.invited }} sagt ja: {{ counts.yes }}
+til stede: {{ counts.companies }} / {{ counts.persons }}</p>
+<table>
+{% for company in companies %}
+<tr><th colspan="3" id="firma-{{ company.id }}">{{ company.name }} {{ answers.get(company.id) or "" }}</th></tr>
+{% for contact in company.contacts %}{% set row = attendances.get(contact.id) %}
+<tr id="kontakt-{{ contact.id }}"><td>{{ contact.name }} {{ contact.title }}</td>
+<td>{{ row.status if row else "" }}{% if row and row.walk_in %} (uanmeldt){% endif %}</td>
+<td><button value="{{ contact.id }}">Til stede</button></td></tr>
+{% endfor %}
+{% endfor %}
+</table>
 """
 
 
@@ -144,7 +205,7 @@ def group_list():
 
 
 def group_page(slug):
-    """The group page's data: the group with its initiatives and their figures, its current members."""
+    """The group page's data: the group with initiatives and figures, current members, meetings, open tasks."""
     group = db.session.scalars(
         select(WorkingGroup).where(WorkingGroup.slug == slug)
         .options(selectinload(WorkingGroup.initiatives).selectinload(Initiative.figures))
@@ -157,7 +218,90 @@ def group_page(slug):
         .options(joinedload(GroupMembership.company), joinedload(GroupMembership.contact))
         .order_by(GroupMembership.role, Company.name)
     ).all()
-    return _render("group_page", group=group, members=members)
+    upcoming, past, open_items = group_meetings(group)
+    return _render("group_page", group=group, members=members, meetings=upcoming + past, open_items=open_items)
+
+
+def _meeting_list(upcoming):
+    """Upcoming or past meetings (200 at most) with their group, and their invitation counts."""
+    now = datetime.now(UTC)
+    statement = select(Meeting).options(selectinload(Meeting.group))
+    statement = statement.where(Meeting.starts_at >= now) if upcoming else statement.where(Meeting.starts_at < now)
+    meetings = db.session.scalars(
+        statement.order_by(Meeting.starts_at.asc() if upcoming else Meeting.starts_at.desc()).limit(200)
+    ).all()
+    counts = dict(db.session.execute(
+        select(Invitation.meeting_id, func.count()).where(Invitation.meeting_id.in_([m.id for m in meetings]))
+        .group_by(Invitation.meeting_id)
+    ).all()) if meetings else {}
+    return meetings, counts
+
+
+def meeting_list():
+    """The meeting list's queries: upcoming and past meetings with invitation counts, the groups to filter by."""
+    upcoming, upcoming_counts = _meeting_list(upcoming=True)
+    past, past_counts = _meeting_list(upcoming=False)
+    groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).order_by(WorkingGroup.name)).all()
+    return _render("meeting_list", upcoming=upcoming, past=past, counts={**upcoming_counts, **past_counts},
+                   groups=groups)
+
+
+def meeting_page(meeting_id):
+    """The meeting page's data: the meeting and its agenda, the answer counts, open items of the series."""
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.id == meeting_id)
+        .options(selectinload(Meeting.agenda), selectinload(Meeting.group))
+    ).first()
+    if meeting is None:
+        abort(404)
+    answers = dict(db.session.execute(
+        select(Invitation.rsvp, func.count()).where(Invitation.meeting_id == meeting.id).group_by(Invitation.rsvp)
+    ).all())
+    present = _present_counts(meeting)
+    follow_ups = []
+    if meeting.series or meeting.group_id:
+        same = Meeting.series == meeting.series if meeting.series else Meeting.group_id == meeting.group_id
+        follow_ups = db.session.scalars(
+            select(ActionItem).join(Meeting)
+            .options(selectinload(ActionItem.owner_company), selectinload(ActionItem.meeting))
+            .where(same, Meeting.starts_at < meeting.starts_at, ActionItem.status == ActionStatus.OPEN)
+            .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
+        ).all()
+    return _render("meeting_page", meeting=meeting, answers=answers, invited=sum(answers.values()), present=present,
+                   follow_ups=follow_ups)
+
+
+def _present_counts(meeting):
+    """Companies and persons present, in one query (as crm.meetings.attendance.present_counts)."""
+    companies, persons = db.session.execute(
+        select(func.count(func.distinct(Attendance.company_id)), func.count())
+        .where(Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.PRESENT)
+    ).one()
+    return {"companies": companies, "persons": persons}
+
+
+def checkin_page(meeting_id):
+    """The check-in page's data: invited (and walked-in) companies with contacts, attendances, answers, counts."""
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        abort(404)
+    invited = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
+    came = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id)
+    companies = db.session.scalars(
+        select(Company).where(Company.id.in_(invited.union(came)))
+        .options(selectinload(Company.contacts)).order_by(Company.name)
+    ).all()
+    attendances = {row.contact_id: row for row in db.session.scalars(
+        select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    answers = dict(db.session.execute(select(Invitation.company_id, Invitation.rsvp)
+                                      .where(Invitation.meeting_id == meeting.id)).all())
+    invited, yes = db.session.execute(
+        select(func.count(), func.count().filter(Invitation.rsvp == Rsvp.YES))
+        .where(Invitation.meeting_id == meeting.id)
+    ).one()
+    counts = {"invited": invited, "yes": yes, **_present_counts(meeting)}
+    return _render("checkin_page", meeting=meeting, companies=companies, attendances=attendances,
+                   answers=answers, counts=counts)
 
 
 def healthz():
@@ -170,6 +314,9 @@ ROUTES = {
     "company_page": ("/companies/<int:company_id>", company_page, COMPANY_PAGE),
     "group_list": ("/groups/", group_list, GROUP_LIST),
     "group_page": ("/groups/<slug>", group_page, GROUP_PAGE),
+    "meeting_list": ("/meetings/", meeting_list, MEETING_LIST),
+    "meeting_page": ("/meetings/<int:meeting_id>", meeting_page, MEETING_PAGE),
+    "checkin_page": ("/meetings/<int:meeting_id>/checkin", checkin_page, CHECKIN_PAGE),
 }
 
 

@@ -69,6 +69,17 @@ def imports_table(results):
     return _table(headers, rows, right={1, 2, 3, 4})
 
 
+def invitations_table(results):
+    headers = ["database", "companies", "invite ms", "send ms", "commit ms", "total ms", "rounds (total ms)",
+               "mails", "target", "verdict"]
+    rows = [[result["database"], result["companies"], f"{result['invite_s'] * 1000:.0f}",
+             f"{result['send_s'] * 1000:.0f}", f"{result['commit_s'] * 1000:.0f}",
+             f"{result['total_s'] * 1000:.0f}", " ".join(f"{s * 1000:.0f}" for s in result["all_total_s"]),
+             result["mails"], result["target"], _verdict(result["misses"])] for result in results]
+    return ("Sending invitations: invite() + send_invitations() + commit, fresh database, median of rounds\n"
+            + _table(headers, rows, right={1, 2, 3, 4, 5, 7}))
+
+
 def write_json(run):
     """Write the whole run to bench/results/bench-<timestamp>.json; return the path."""
     RESULTS.mkdir(parents=True, exist_ok=True)

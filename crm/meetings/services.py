@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import extract, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from crm.audit.services import diff, record
 from crm.extensions import db
@@ -111,7 +111,7 @@ def open_action_items(meeting):
     same = Meeting.series == meeting.series if meeting.series else Meeting.group_id == meeting.group_id
     return db.session.scalars(
         select(ActionItem).join(Meeting)
-        .options(selectinload(ActionItem.owner_company), selectinload(ActionItem.meeting))
+        .options(joinedload(ActionItem.owner_company), contains_eager(ActionItem.meeting))
         .where(same, Meeting.starts_at < meeting.starts_at, ActionItem.status == ActionStatus.OPEN)
         .order_by(ActionItem.due_on.is_(None), ActionItem.due_on, ActionItem.id)
     ).all()
@@ -141,6 +141,6 @@ def group_meetings(group, *, past_limit=10):
     past = [meeting for meeting in reversed(meetings) if meeting.starts_at < now][:past_limit]
     open_items = db.session.scalars(
         select(ActionItem).join(Meeting).where(Meeting.group_id == group.id, ActionItem.status == ActionStatus.OPEN)
-        .options(selectinload(ActionItem.owner_company)).order_by(ActionItem.due_on.is_(None), ActionItem.due_on)
+        .options(joinedload(ActionItem.owner_company)).order_by(ActionItem.due_on.is_(None), ActionItem.due_on)
     ).all()
     return upcoming, past, open_items
