@@ -17,6 +17,7 @@ from crm.companies.models import Activity, Company, Plot, Tenancy
 from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
 from crm.groups.models import GroupMembership, Initiative, WorkingGroup
+from crm.groups.services import documents_of
 from crm.meetings.models import ActionItem, ActionStatus, Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
 from crm.meetings.services import group_meetings
 
@@ -88,6 +89,7 @@ GROUP_PAGE = """<!doctype html>
 <h3>{{ initiative.title }} {{ initiative.status }}</h3><p>{{ initiative.description }}</p>
 <ul>{% for f in initiative.figures %}<li>{{ f.value }} {{ f.unit }} {{ f.label }}</li>{% endfor %}</ul>
 {% endfor %}
+<ul>{% for d in documents %}<li>{{ d.filename }}</li>{% endfor %}</ul>
 <ul>{% for m in meetings %}<li><a href="/meetings/{{ m.id }}">{{ m.title }}</a> {{ m.starts_at }}</li>{% endfor %}</ul>
 <ul>{% for item in open_items %}<li>{{ item.title }} {{ item.owner_company.name if item.owner_company else "" }}</li>
 {% endfor %}</ul>
@@ -219,7 +221,8 @@ def group_page(slug):
         .order_by(GroupMembership.role, Company.name)
     ).all()
     upcoming, past, open_items = group_meetings(group)
-    return _render("group_page", group=group, members=members, meetings=upcoming + past, open_items=open_items)
+    return _render("group_page", group=group, members=members, meetings=upcoming + past, open_items=open_items,
+                   documents=documents_of(group))
 
 
 def _meeting_list(upcoming):

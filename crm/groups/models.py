@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Numeric, String, Text, text
+from sqlalchemy import ForeignKey, Index, LargeBinary, Numeric, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -92,3 +92,17 @@ class InitiativeFigure(db.Model):
     label: Mapped[str] = mapped_column(String(200))
     value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
     unit: Mapped[str] = mapped_column(String(30), default="")
+
+
+class GroupDocument(db.Model):
+    """A file the group keeps: a plan, a map, a report (type checked by content)."""
+
+    __tablename__ = "group_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int]
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

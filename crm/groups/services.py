@@ -11,7 +11,7 @@ from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity
 from crm.extensions import db
 from crm.groups import notifications
-from crm.groups.models import GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
+from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
 
 
 class AlreadyMember(ValueError):
@@ -137,3 +137,24 @@ def mail_group(group, subject, body, *, by=None, address=None):
     record("group.mail", actor=by, obj=group, changes={"subject": subject, "recipients": sent}, address=address)
     db.session.flush()
     return sent
+
+
+def add_document(group, data, filename, *, by=None):
+    """Keep a file for the group, its type checked by content (PDF, DOCX, XLSX, PNG, JPEG, at most 10 MB)."""
+    from crm.meetings.documents import check_attachment
+
+    content_type, safe_name = check_attachment(data, filename)
+    document = GroupDocument(group_id=group.id, filename=safe_name, content_type=content_type, data=data,
+                             size=len(data))
+    db.session.add(document)
+    db.session.flush()
+    record("group.document", actor=by, obj=group, changes={"file": safe_name, "bytes": len(data)})
+    return document
+
+
+def documents_of(group):
+    """The group's documents without their data."""
+    return db.session.execute(
+        select(GroupDocument.id, GroupDocument.filename, GroupDocument.size, GroupDocument.uploaded_at)
+        .where(GroupDocument.group_id == group.id).order_by(GroupDocument.uploaded_at.desc())
+    ).all()

@@ -1,8 +1,9 @@
 """Pages of the working groups."""
 
 from datetime import date
+from urllib.parse import quote
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from crm.groups.forms import (
     GroupMailForm,
     InitiativeForm,
 )
-from crm.groups.models import GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
+from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
 from crm.security import client_address, roles_required
 
 
@@ -70,7 +71,7 @@ def show(slug):
     return render_template(
         "groups/show.html", group=group, members=services.current_members(group), add_form=AddMembersForm(),
         initiative_form=InitiativeForm(), is_admin=current_user.role == Role.ADMIN,
-        upcoming=upcoming, past=past, open_items=open_items,
+        upcoming=upcoming, past=past, open_items=open_items, documents=services.documents_of(group),
     )
 
 
@@ -202,3 +203,33 @@ def _taken(form, group=None):
         if other is not None and other is not group:
             field.errors.append(_("En anden gruppe hedder allerede sådan."))
     return bool(form.name.errors or form.slug.errors)
+
+
+@bp.post("/<slug>/documents")
+@roles_required(*STAFF_ROLES)
+def upload_document(slug):
+    from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused
+
+    group = _group_or_404(slug)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Vælg en fil."), "error")
+    else:
+        try:
+            services.add_document(group, upload.read(MAX_ATTACHMENT_BYTES + 1), upload.filename, by=current_user)
+        except AttachmentRefused as refused:
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(_("Dokumentet er gemt."), "success")
+    return redirect(url_for(".show", slug=group.slug, _anchor="dokumenter"))
+
+
+@bp.get("/<slug>/documents/<int:document_id>")
+@roles_required(*STAFF_ROLES)
+def download_document(slug, document_id):
+    group = _group_or_404(slug)
+    document = db.session.scalars(select(GroupDocument).where(
+        GroupDocument.id == document_id, GroupDocument.group_id == group.id)).first() or abort(404)
+    return Response(document.data, mimetype=document.content_type, headers={
+        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}"})

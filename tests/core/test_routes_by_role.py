@@ -60,6 +60,8 @@ ROUTES = {
     "groups.add_initiative": ("POST", "/groups/vand/initiatives", STAFF),
     "groups.create": ("GET", "/groups/new", ADMIN),
     "groups.edit": ("GET", "/groups/vand/edit", ADMIN),
+    "groups.upload_document": ("POST", "/groups/vand/documents", STAFF),
+    "groups.download_document": ("GET", "/groups/vand/documents/999999", STAFF),
     "meetings.index": ("GET", "/meetings/", STAFF),
     "meetings.create": ("GET", "/meetings/new", STAFF),
     "meetings.show": ("GET", "/meetings/{meeting}", STAFF),

@@ -149,3 +149,22 @@ def test_group_page_shows_its_meetings_and_open_action_items(staff_client, db):
     page = staff_client.get("/groups/vand").get_data(as_text=True)
     assert "Vandgruppen mødes" in page and "Vandgruppen i oktober" in page and "Mål regnvandet" in page
     assert "Vandgruppen mødes" not in staff_client.get("/groups/energi").get_data(as_text=True)
+
+
+def test_group_documents_are_checked_and_downloaded_as_attachments(staff_client, db):
+    import io
+
+    from crm.groups.models import GroupDocument
+
+    exe = post(staff_client, "/groups/natur/documents", {"file": (io.BytesIO(b"MZ\x90\x00binary"), "kort.pdf")},
+               content_type="multipart/form-data", follow_redirects=True)
+    assert "kan ikke vedhæftes" in exe.get_data(as_text=True)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 20
+    post(staff_client, "/groups/natur/documents", {"file": (io.BytesIO(png), "Naturkort.png")},
+         content_type="multipart/form-data")
+    document = db.session.scalars(select(GroupDocument)).one()
+    assert document.content_type == "image/png"
+    assert "Naturkort.png" in staff_client.get("/groups/natur").get_data(as_text=True)
+    download = staff_client.get(f"/groups/natur/documents/{document.id}")
+    assert download.data == png and download.headers["Content-Disposition"].startswith("attachment;")
+    assert staff_client.get(f"/groups/vand/documents/{document.id}").status_code == 404
