@@ -1,0 +1,23 @@
+"""`flask demo load`: what `make run` loads on an empty database."""
+
+from sqlalchemy import func, select
+
+from crm.auth.models import User
+from crm.companies.models import Company
+from crm.groups.models import GroupMembership
+from tests.conftest import login
+
+
+def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert first.exit_code == 0, first.output
+    assert "394 nye virksomheder" in first.output and "staff@holme.example" in first.output
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 394
+    assert db.session.scalar(select(func.count()).select_from(GroupMembership)) > 50
+    company_user = db.session.scalars(select(User).where(User.email == "firma@holme.example")).one()
+    assert company_user.company_id is not None
+    assert login(app.test_client(), "staff@holme.example", "holme-demo-staff").status_code == 302
+    again = runner.invoke(args=["demo", "load", "--if-empty"])
+    assert "springes over" in again.output
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 394
