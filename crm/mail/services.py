@@ -29,8 +29,11 @@ def render_mail(template, **context):
 
 def queue_email(*, to_address, subject, body_text, body_html=None, to_name="", company=None,
                 concerns=None, kind=EmailKind.SERVICE, attachments=(), headers=None, sender=None,
-                reply_to=None):
-    """Add one mail to the outbox in the caller's transaction; it is sent only if that commits."""
+                reply_to=None, flush=True):
+    """Add one mail to the outbox in the caller's transaction; it is sent only if that commits.
+
+    Callers queueing many mails at once pass flush=False and flush once: the rows then go in as one batch.
+    """
     _single_line(subject, "subject")
     _single_line(to_name, "recipient name")
     _single_line(to_address, "recipient address")
@@ -60,7 +63,8 @@ def queue_email(*, to_address, subject, body_text, body_html=None, to_name="", c
     for filename, content_type, data in attachments:
         email.attachments.append(OutboundAttachment(filename=filename, content_type=content_type, data=data))
     db.session.add(email)
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return email
 
 

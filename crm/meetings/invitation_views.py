@@ -17,7 +17,7 @@ from crm.companies.search import CompanyFilters, company_statement
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
-from crm.meetings import bp, calendar_feed, invitations, public_bp, services
+from crm.meetings import bp, calendar_feed, invitations, notifications, public_bp, services
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from crm.security import client_address, public, roles_required
 
@@ -101,7 +101,7 @@ def _preview(meeting):
     contact = SimpleNamespace(name=_("Modtagerens navn"), email="modtager@firma.example")
     links = {answer: "#" for answer in ("yes", "no", "maybe")}
     return render_mail("meeting_invitation", meeting=meeting, contact=contact, links=links, rsvp_page="#",
-                       purpose="invite")[0]
+                       purpose="invite", when=notifications.meeting_time(meeting))[0]
 
 
 @bp.get("/<int:meeting_id>/invitations")

@@ -120,6 +120,7 @@ def _mail(meeting, invitation_ids, purpose):
         .options(selectinload(Invitation.company).selectinload(Company.contacts))
     ).all()
     event = calendar_event(meeting)
+    when = notifications.meeting_time(meeting)
     sent = 0
     for invitation in invitations:
         contacts = meeting_mail_contacts(invitation.company)
@@ -127,7 +128,7 @@ def _mail(meeting, invitation_ids, purpose):
             continue
         token = rsvp_token(invitation)
         for contact in contacts:
-            notifications.notify_invitation(meeting, invitation, contact, event, token, purpose)
+            notifications.notify_invitation(meeting, invitation, contact, event, token, purpose, when=when)
         log_activity(invitation.company_id, ActivityKind.EMAIL,
                      f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
         sent += len(contacts)
