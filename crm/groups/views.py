@@ -1,9 +1,8 @@
 """Pages of the working groups."""
 
 from datetime import date
-from urllib.parse import quote
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
+from crm.downloads import as_download, uploaded_file
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups import bp, services
@@ -23,6 +23,7 @@ from crm.groups.forms import (
     InitiativeForm,
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
+from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused
 from crm.security import client_address, roles_required
 
 
@@ -208,15 +209,13 @@ def _taken(form, group=None):
 @bp.post("/<slug>/documents")
 @roles_required(*STAFF_ROLES)
 def upload_document(slug):
-    from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused
-
     group = _group_or_404(slug)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    upload = uploaded_file(MAX_ATTACHMENT_BYTES)
+    if upload is None:
         flash(_("Vælg en fil."), "error")
     else:
         try:
-            services.add_document(group, upload.read(MAX_ATTACHMENT_BYTES + 1), upload.filename, by=current_user)
+            services.add_document(group, *upload, by=current_user)
         except AttachmentRefused as refused:
             flash(str(refused), "error")
         else:
@@ -231,5 +230,4 @@ def download_document(slug, document_id):
     group = _group_or_404(slug)
     document = db.session.scalars(select(GroupDocument).where(
         GroupDocument.id == document_id, GroupDocument.group_id == group.id)).first() or abort(404)
-    return Response(document.data, mimetype=document.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(document.filename)}"})
+    return as_download(document.data, document.content_type, document.filename)

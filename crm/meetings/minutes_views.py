@@ -1,7 +1,6 @@
 """Writing minutes, action items, attachments, publishing, the archive."""
 
 from datetime import UTC, datetime
-from urllib.parse import quote
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from crm.auth.models import STAFF_ROLES
 from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
+from crm.downloads import as_download, uploaded_file
 from crm.extensions import db
 from crm.meetings import bp, minutes
 from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused, minutes_text, render_minutes
@@ -93,13 +93,12 @@ def action_status(meeting_id, item_id):
 @roles_required(*STAFF_ROLES)
 def upload_attachment(meeting_id):
     meeting = _meeting_or_404(meeting_id)
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
+    upload = uploaded_file(MAX_ATTACHMENT_BYTES)
+    if upload is None:
         flash(_("Vælg en fil."), "error")
     else:
-        data = upload.read(MAX_ATTACHMENT_BYTES + 1)
         try:
-            minutes.attach(meeting, data, upload.filename, by=current_user)
+            minutes.attach(meeting, *upload, by=current_user)
         except AttachmentRefused as refused:
             flash(str(refused), "error")
         else:
@@ -113,8 +112,7 @@ def upload_attachment(meeting_id):
 def download_attachment(meeting_id, attachment_id):
     attachment = db.session.scalars(select(MeetingAttachment).where(
         MeetingAttachment.id == attachment_id, MeetingAttachment.meeting_id == meeting_id)).first() or abort(404)
-    return Response(attachment.data, mimetype=attachment.content_type, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}"})
+    return as_download(attachment.data, attachment.content_type, attachment.filename)
 
 
 @bp.get("/<int:meeting_id>/minutes.pdf")
