@@ -41,7 +41,10 @@ def mark_attendance(meeting_id):
     row = attendance.mark(meeting, contact, status, by=current_user, address=client_address())
     db.session.commit()
     if request.headers.get("HX-Request"):
-        return render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
+        person = render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
+        counts = render_template("meetings/_checkin_counts.html", meeting=meeting, counts=attendance.counts(meeting),
+                                 oob=True)
+        return person + counts
     return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor=f"kontakt-{contact.id}"))
 
 

@@ -12,8 +12,9 @@ from sqlalchemy.exc import OperationalError
 
 from crm import ics
 from crm.auth.models import STAFF_ROLES, Role
+from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Company
-from crm.companies.search import CompanyFilters, company_statement
+from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
@@ -89,7 +90,8 @@ def invite(meeting_id):
                 return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
     preview = _preview(meeting)
     return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error,
-                           preview=preview), 422 if error else 200
+                           preview=preview, roles=ROLE_LABELS, statuses=STATUS_LABELS, tags=all_tags()), (
+        422 if error else 200)
 
 
 def _preview(meeting):

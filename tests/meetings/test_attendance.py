@@ -40,6 +40,8 @@ def test_one_tap_marks_present_and_a_double_tap_keeps_one_row(staff_client, db, 
         assert response.status_code == 200
         assert f'id="kontakt-{contacts[0].id}"' in response.get_data(as_text=True)
         assert "Til stede" in response.get_data(as_text=True)
+        assert 'id="checkin-counts" hx-swap-oob="true"' in response.get_data(as_text=True)
+        assert "virksomheder til stede: 1" in response.get_data(as_text=True)
     assert attendance_count(db) == 1
     plain = post(staff_client, f"/meetings/{meeting.id}/attendance", {"contact_id": contacts[1].id,
                                                                        "status": "present"})

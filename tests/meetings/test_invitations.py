@@ -220,3 +220,15 @@ def test_remind_a_chosen_few(staff_client, db, make_company):
     post(staff_client, f"/meetings/{meeting.id}/remind", {"invitation": str(chosen.id)})
     reminders = [row for row in mails(db, meeting) if row.subject.startswith("Påmindelse")]
     assert [row.company_id for row in reminders] == [companies[1].id]
+
+
+def test_invite_companies_filtered_like_the_company_list(staff_client, db, make_company):
+    meeting = a_meeting(db)
+    owner = make_company(name="Filter Ejer A/S", role="owner", status="member")
+    company_services.add_contact(owner, {"name": "Ejer", "email": "ejer@filter.example"})
+    tenant = make_company(name="Filter Lejer ApS", role="tenant", status="member")
+    company_services.add_contact(tenant, {"name": "Lejer", "email": "lejer@filter.example"})
+    db.session.commit()
+    assert "Ejer eller lejer" in staff_client.get(f"/meetings/{meeting.id}/invite").get_data(as_text=True)
+    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "filter", "q": "filter", "role": "owner"})
+    assert [row.company_id for row in mails(db, meeting)] == [owner.id]
