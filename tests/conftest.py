@@ -13,7 +13,7 @@ from flask_sqlalchemy.session import Session
 from config import TestingConfig
 from crm import create_app
 from crm.auth import passwords
-from crm.auth.models import Role, User
+from crm.auth.models import Role
 from crm.extensions import db as _db
 from tests.databases import scratch_database
 
@@ -184,9 +184,3 @@ def staff_client(app, make_user):
 def company_client(app, make_user):
     return _client_for(app, make_user, Role.COMPANY)
 
-
-@pytest.fixture
-def user_count(db):
-    from sqlalchemy import func, select
-
-    return lambda: db.session.scalar(select(func.count()).select_from(User))

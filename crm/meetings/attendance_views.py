@@ -17,14 +17,10 @@ from crm.meetings.models import AttendanceStatus, Meeting
 from crm.security import client_address, roles_required
 
 
-def _meeting_or_404(meeting_id):
-    return db.get_or_404(Meeting, meeting_id)
-
-
 @bp.get("/<int:meeting_id>/checkin")
 @roles_required(*STAFF_ROLES)
 def checkin(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     companies, attendances, answers = attendance.checkin_rows(meeting)
     return render_template("meetings/checkin.html", meeting=meeting, companies=companies, attendances=attendances,
                            answers=answers, counts=attendance.counts(meeting))
@@ -33,7 +29,7 @@ def checkin(meeting_id):
 @bp.post("/<int:meeting_id>/attendance")
 @roles_required(*STAFF_ROLES)
 def mark_attendance(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     status = request.form.get("status", "")
     contact = db.session.get(Contact, request.form.get("contact_id", type=int) or 0)
     if contact is None or status not in set(AttendanceStatus):
@@ -51,7 +47,7 @@ def mark_attendance(meeting_id):
 @bp.post("/<int:meeting_id>/walk-in")
 @roles_required(*STAFF_ROLES)
 def walk_in(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     person = request.form.get("person_name", "").strip()[:200]
     company_name = request.form.get("company_name", "").strip()[:200]
     try:
@@ -75,7 +71,7 @@ def walk_in(meeting_id):
 @bp.get("/<int:meeting_id>/attendance.<any(csv, xlsx):file_format>")
 @roles_required(*STAFF_ROLES)
 def export_attendance(meeting_id, file_format):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     rows = attendance.export_rows(meeting)
     columns = ("company", "cvr", "person", "email", "status", "walk_in", "checked_in_at")
     if file_format == "xlsx":

@@ -2,6 +2,7 @@
 
 import re
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -18,15 +19,13 @@ from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
+from crm.mail.services import render_mail
 from crm.meetings import bp, calendar_feed, invitations, notifications, public_bp, services
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from crm.security import client_address, public, roles_required
 
 RSVP_LABELS = {Rsvp.YES: _l("Ja, vi kommer"), Rsvp.NO: _l("Nej, vi kommer ikke"), Rsvp.MAYBE: _l("Måske")}
 
-
-def _meeting_or_404(meeting_id):
-    return db.get_or_404(Meeting, meeting_id)
 
 
 def _chosen_companies(form):
@@ -68,7 +67,7 @@ def _commit_or_already_sent(meeting):
 @bp.route("/<int:meeting_id>/invite", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def invite(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).where(WorkingGroup.active)
                                 .order_by(WorkingGroup.name)).all()
     error = None
@@ -95,11 +94,7 @@ def invite(meeting_id):
 
 
 def _preview(meeting):
-    """The invitation mail as the first invitee (or an example contact) would read it."""
-    from types import SimpleNamespace
-
-    from crm.mail.services import render_mail
-
+    """The invitation mail as an invitee would read it, with an example name."""
     contact = SimpleNamespace(name=_("Modtagerens navn"), email="modtager@firma.example")
     links = {answer: "#" for answer in ("yes", "no", "maybe")}
     return render_mail("meeting_invitation", meeting=meeting, contact=contact, links=links, rsvp_page="#",
@@ -109,7 +104,7 @@ def _preview(meeting):
 @bp.get("/<int:meeting_id>/invitations")
 @roles_required(*STAFF_ROLES)
 def invitation_list(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     rows = invitations.invitations_of(meeting)
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
     return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
@@ -119,7 +114,7 @@ def invitation_list(meeting_id):
 @bp.post("/<int:meeting_id>/send")
 @roles_required(*STAFF_ROLES)
 def send(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     try:
         sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
     except invitations.InvitationRefused:
@@ -134,7 +129,7 @@ def send(meeting_id):
 @bp.post("/<int:meeting_id>/cancel")
 @roles_required(*STAFF_ROLES)
 def cancel(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     try:
         services.cancel_meeting(meeting, by=current_user, address=client_address())
     except services.MeetingRefused:
@@ -149,7 +144,7 @@ def cancel(meeting_id):
 @bp.post("/<int:meeting_id>/remind")
 @roles_required(*STAFF_ROLES)
 def remind(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     try:
         only = [int(i) for i in request.form.getlist("invitation") if i.isdigit()] or None
         sent = invitations.remind(meeting, only, by=current_user, address=client_address())
@@ -183,7 +178,7 @@ def record_answer(meeting_id, invitation_id):
 @bp.get("/<int:meeting_id>.ics")
 @roles_required(*STAFF_ROLES)
 def calendar_file(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     data = ics.feed([invitations.calendar_event(meeting)], meeting.title)
     return Response(data, mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="moede-{meeting.id}.ics"'})

@@ -28,14 +28,11 @@ def minutes_text_filter(text):
     return minutes_text(text or "")
 
 
-def _meeting_or_404(meeting_id):
-    return db.get_or_404(Meeting, meeting_id)
-
 
 @bp.route("/<int:meeting_id>/minutes", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def edit_minutes(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if request.method == "POST":
         texts = {item.id: (request.form.get(f"minutes-{item.id}", "")[:50_000],
                            request.form.get(f"decisions-{item.id}", "")[:10_000]) for item in meeting.agenda}
@@ -50,7 +47,7 @@ def edit_minutes(meeting_id):
 @bp.post("/<int:meeting_id>/actions")
 @roles_required(*STAFF_ROLES)
 def add_action(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     title = request.form.get("title", "").strip()[:500]
     owner, owner_name = None, request.form.get("owner_name", "").strip()[:200]
     due = request.form.get("due_on", "")
@@ -92,7 +89,7 @@ def action_status(meeting_id, item_id):
 @bp.post("/<int:meeting_id>/attachments")
 @roles_required(*STAFF_ROLES)
 def upload_attachment(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     upload = uploaded_file(MAX_ATTACHMENT_BYTES)
     if upload is None:
         flash(_("Vælg en fil."), "error")
@@ -118,7 +115,7 @@ def download_attachment(meeting_id, attachment_id):
 @bp.get("/<int:meeting_id>/minutes.pdf")
 @roles_required(*STAFF_ROLES)
 def minutes_pdf(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     return Response(minutes.minutes_pdf(meeting), mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="referat-{meeting.id}.pdf"'})
 
@@ -126,7 +123,7 @@ def minutes_pdf(meeting_id):
 @bp.post("/<int:meeting_id>/publish")
 @roles_required(*STAFF_ROLES)
 def publish(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     audience = "present" if request.form.get("audience") == "present" else "invited"
     try:
         sent = minutes.publish(meeting, audience, by=current_user, address=client_address())

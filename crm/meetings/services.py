@@ -127,8 +127,6 @@ def add_agenda_item(meeting, title, presenter="", minutes=None, text=""):
     return item
 
 
-DEFAULT_LENGTH = timedelta(hours=2)
-
 
 def group_meetings(group, *, past_limit=10):
     """A group's upcoming meetings, its latest past ones and the open action items of its meetings."""

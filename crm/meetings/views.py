@@ -47,9 +47,6 @@ def rsvp_label(rsvp):
     return RSVP_LABELS.get(rsvp, rsvp)
 
 
-def _meeting_or_404(meeting_id):
-    return db.get_or_404(Meeting, meeting_id)
-
 
 def _group_choices(form):
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).where(WorkingGroup.active)
@@ -112,7 +109,7 @@ def create():
 @bp.get("/<int:meeting_id>")
 @roles_required(*STAFF_ROLES)
 def show(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     answers = dict(db.session.execute(
         select(Invitation.rsvp, func.count()).where(Invitation.meeting_id == meeting.id).group_by(Invitation.rsvp)
     ).all())
@@ -126,7 +123,7 @@ def show(meeting_id):
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def edit(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     if meeting.status == MeetingStatus.CANCELLED:
         flash(_("Mødet er aflyst og kan ikke ændres."), "error")
         return redirect(url_for(".show", meeting_id=meeting.id))
@@ -150,7 +147,7 @@ def edit(meeting_id):
 @bp.post("/<int:meeting_id>/agenda")
 @roles_required(*STAFF_ROLES)
 def add_agenda_item(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = AgendaItemForm()
     if form.validate_on_submit():
         services.add_agenda_item(meeting, form.title.data.strip(), (form.presenter.data or "").strip(),
@@ -165,7 +162,7 @@ def add_agenda_item(meeting_id):
 @bp.post("/<int:meeting_id>/next")
 @roles_required(*STAFF_ROLES)
 def plan_next(meeting_id):
-    meeting = _meeting_or_404(meeting_id)
+    meeting = db.get_or_404(Meeting, meeting_id)
     form = NextMeetingForm()
     if not form.validate_on_submit():
         flash(errors_text(form), "error")
