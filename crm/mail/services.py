@@ -4,6 +4,7 @@ from email.headerregistry import Address
 from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
+from markupsafe import escape
 
 from crm.db import utcnow
 from crm.extensions import db
@@ -25,6 +26,28 @@ def render_mail(template, **context):
     text = render_template(f"mail/{template}.txt", **context)
     html = render_template(f"mail/{template}.html", **context)
     return text, html
+
+
+def merge_field(name):
+    """A placeholder for one recipient's value in a mail rendered once for a batch (see render_mail_merge)."""
+    return f"\x1f{name}\x1f"
+
+
+def render_mail_merge(template, **context):
+    """Render a mail once for many recipients: the context holds merge_field() placeholders, and the returned
+    function fills in one recipient's values, escaped in the HTML part, and gives (text, html).
+    """
+    text, html = render_mail(template, **context)
+
+    def fill(**values):
+        recipient_text, recipient_html = text, html
+        for name, value in values.items():
+            value = value.replace("\x1f", "")
+            recipient_text = recipient_text.replace(merge_field(name), value)
+            recipient_html = recipient_html.replace(merge_field(name), str(escape(value)))
+        return recipient_text, recipient_html
+
+    return fill
 
 
 def queue_email(*, to_address, subject, body_text, body_html=None, to_name="", company=None,

@@ -119,8 +119,7 @@ def _mail(meeting, invitation_ids, purpose):
         select(Invitation).where(Invitation.id.in_(invitation_ids))
         .options(selectinload(Invitation.company).selectinload(Company.contacts))
     ).all()
-    event = calendar_event(meeting)
-    when = notifications.meeting_time(meeting)
+    mails = notifications.InvitationMails(meeting, calendar_event(meeting), purpose)
     sent = 0
     for invitation in invitations:
         contacts = meeting_mail_contacts(invitation.company)
@@ -128,7 +127,7 @@ def _mail(meeting, invitation_ids, purpose):
             continue
         token = rsvp_token(invitation)
         for contact in contacts:
-            notifications.notify_invitation(meeting, invitation, contact, event, token, purpose, when=when)
+            mails.queue(invitation, contact, token)
         log_activity(invitation.company_id, ActivityKind.EMAIL,
                      f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
         sent += len(contacts)

@@ -1,11 +1,13 @@
 """The mails of the meeting cycle."""
 
+from types import SimpleNamespace
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from crm import ics
 from crm.i18n import localtime
-from crm.mail.services import queue_email, render_mail
+from crm.mail.services import merge_field, queue_email, render_mail_merge
 
 SUBJECTS = {
     "invite": _l("Invitation"),
@@ -16,22 +18,39 @@ SUBJECTS = {
 
 
 def meeting_time(meeting):
-    """The meeting's time as the mails show it, formatted once for a whole batch."""
+    """The meeting's time as the mails show it."""
     return f"{localtime(meeting.starts_at)}–{localtime(meeting.ends_at, 'HH:mm')}"
 
 
-def notify_invitation(meeting, invitation, contact, event, token, purpose, *, when=None):
-    """Mail one contact the invitation (or its update, cancellation or reminder) with the calendar part."""
-    base = current_app.config["BASE_URL"]
-    links = {answer: f"{base}/rsvp/{token}?svar={answer}" for answer in ("yes", "no", "maybe")}
-    text, html = render_mail("meeting_invitation", meeting=meeting, contact=contact, links=links,
-                             rsvp_page=f"{base}/rsvp/{token}", purpose=purpose, when=when or meeting_time(meeting))
-    if purpose == "cancel":
-        calendar, method = ics.cancellation(event, contact.name, contact.email), "CANCEL"
-    else:
-        calendar, method = ics.invitation(event, contact.name, contact.email), "REQUEST"
-    queue_email(
-        to_address=contact.email, to_name=contact.name, subject=f"{SUBJECTS[purpose]}: {meeting.title}",
-        body_text=text, body_html=html, company=invitation.company, concerns=meeting,
-        attachments=[("invitation.ics", f"text/calendar; method={method}; charset=utf-8", calendar)], flush=False,
-    )
+def rsvp_links(token):
+    """The RSVP page of an invitation and its one-click answer links."""
+    page = f"{current_app.config['BASE_URL']}/rsvp/{token}"
+    return page, {answer: f"{page}?svar={answer}" for answer in ("yes", "no", "maybe")}
+
+
+class InvitationMails:
+    """One kind of mail (invitation, update, cancellation or reminder) about a meeting, to many contacts.
+
+    The text, the HTML and the calendar are built once; each contact gets their own name, answer links and
+    ATTENDEE line filled in.
+    """
+
+    def __init__(self, meeting, event, purpose):
+        self.meeting, self.purpose = meeting, purpose
+        self.method = "CANCEL" if purpose == "cancel" else "REQUEST"
+        self.calendar = ics.per_attendee(event, self.method)
+        page, links = rsvp_links(merge_field("token"))
+        self.fill = render_mail_merge("meeting_invitation", meeting=meeting,
+                                      contact=SimpleNamespace(name=merge_field("name")), links=links,
+                                      rsvp_page=page, purpose=purpose, when=meeting_time(meeting))
+        self.subject = f"{SUBJECTS[purpose]}: {meeting.title}"
+
+    def queue(self, invitation, contact, token):
+        """Queue the mail to one contact of an invited company (flushed by the caller with the batch)."""
+        text, html = self.fill(name=contact.name, token=token)
+        calendar = self.calendar(contact.name, contact.email)
+        queue_email(
+            to_address=contact.email, to_name=contact.name, subject=self.subject, body_text=text, body_html=html,
+            company=invitation.company, concerns=self.meeting, flush=False,
+            attachments=[("invitation.ics", f"text/calendar; method={self.method}; charset=utf-8", calendar)],
+        )

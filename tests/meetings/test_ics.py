@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from icalendar import Calendar
 
-from crm.ics import CalendarEvent, cancellation, feed, invitation
+from crm.ics import CalendarEvent, cancellation, feed, invitation, per_attendee
 
 STARTS = datetime(2025, 3, 4, 8, 0, tzinfo=UTC)  # 09:00 in Copenhagen
 ENDS = datetime(2025, 3, 4, 10, 30, tzinfo=UTC)
@@ -320,3 +320,15 @@ def test_naive_datetimes_are_refused(build, field):
 def test_a_meeting_that_ends_before_it_starts_is_refused(ends_at):
     with pytest.raises(ValueError, match="ends_at"):
         invitation(a_meeting(ends_at=ends_at), "Mette Ørsted", "mette@example.dk")
+
+
+def test_one_calendar_built_for_many_attendees_names_each_only_once():
+    message = per_attendee(a_meeting(), "REQUEST")
+    first, second = parse(message(TRICKY_CN, "soren@firma.example")), parse(message("Åse", "aase@firma.example"))
+    for calendar, address, name in ((first, "soren@firma.example", TRICKY_CN), (second, "aase@firma.example", "Åse")):
+        event = calendar.walk("VEVENT")[0]
+        attendee = event["ATTENDEE"]
+        assert not isinstance(attendee, list), "each message names its own attendee and no other"
+        assert str(attendee) == f"mailto:{address}" and attendee.params["CN"] == name
+        assert str(event["UID"]) == "meeting-12@holme-crm" and calendar["METHOD"] == "REQUEST"
+    assert per_attendee(a_meeting(), "CANCEL")("Åse", "aase@firma.example").count(b"STATUS:CANCELLED") == 1
