@@ -61,6 +61,13 @@ class Config:
     )
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO") or None
 
+    # The issuer on the contribution invoices (a Danish invoice names the issuer's CVR, address and how to pay).
+    INVOICE_ISSUER_NAME = os.environ.get("INVOICE_ISSUER_NAME", "Avedøre Holme Erhvervsforening")
+    INVOICE_ISSUER_CVR = os.environ.get("INVOICE_ISSUER_CVR", "12345674")
+    INVOICE_ISSUER_ADDRESS = os.environ.get("INVOICE_ISSUER_ADDRESS", "Stamholmen 165, 2650 Hvidovre")
+    INVOICE_ISSUER_EMAIL = os.environ.get("INVOICE_ISSUER_EMAIL", "bidrag@avedoreholme.example")
+    INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS", "Reg.nr. 1234 kontonr. 0012345678")
+
     # Public address of the app, used in links in mails (no request exists in the worker or CLI).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 

@@ -50,6 +50,8 @@ def create_app(config_class=None):
     from crm.auth.cli import users_cli
     from crm.companies import bp as companies_bp
     from crm.companies.cli import companies_cli
+    from crm.contributions import bp as contributions_bp
+    from crm.contributions.cli import contributions_cli
     from crm.demo import demo_cli
     from crm.groups import bp as groups_bp
     from crm.home import bp as home_bp
@@ -68,10 +70,12 @@ def create_app(config_class=None):
     app.register_blueprint(meetings_public_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(mail_public_bp)
+    app.register_blueprint(contributions_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)
+    app.cli.add_command(contributions_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

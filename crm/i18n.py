@@ -2,6 +2,7 @@
 
 import os
 from datetime import datetime, time
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import click
@@ -33,9 +34,15 @@ def init_app(app):
     )
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(kroner, "kroner")
 
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def kroner(ore):
+    """An amount in øre as the reader writes kroner: "1.250,00 kr." in Danish."""
+    return f"{format_decimal(Decimal(ore) / 100, format='#,##0.00')} kr."
 
 
 def local_day(value, end=False):

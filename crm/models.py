@@ -3,6 +3,15 @@
 from crm.audit.models import AuditEntry  # noqa: F401
 from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
 from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
+from crm.contributions.models import (  # noqa: F401
+    Contribution,
+    ContributionAdjustment,
+    ContributionScheme,
+    ContributionTier,
+    InvoiceSequence,
+    Payment,
+    ReminderHold,
+)
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeFigure, WorkingGroup  # noqa: F401
 from crm.mail.models import Newsletter, OutboundAttachment, OutboundEmail  # noqa: F401
 from crm.meetings.models import (  # noqa: F401

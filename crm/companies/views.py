@@ -113,8 +113,15 @@ def show(company_id):
     return render_template(
         "companies/show.html", company=company, owned=owned, rented=rented, activities=activities,
         memberships=services.group_memberships(company), meetings=_meeting_history(company),
-        activity_form=ActivityForm(), left_form=LeftForm(), plot_form=PlotForm(), tenancy_form=TenancyForm(),
+        contributions=_contributions(company), activity_form=ActivityForm(), left_form=LeftForm(),
+        plot_form=PlotForm(), tenancy_form=TenancyForm(),
     )
+
+
+def _contributions(company):
+    from crm.contributions.payments import contributions_of, reminder_hold  # contributions build on the register
+
+    return {"invoices": contributions_of(company.id), "hold": reminder_hold(company.id)}
 
 
 def _meeting_history(company):

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 
 from crm.db import utcnow
+from crm.mail.attachments import MissingAttachment, attachment_data
 from crm.mail.services import BadHeader, formatted_recipient
 
 #: Headers the worker writes itself; extra headers on a row may not replace or add to them.
@@ -95,15 +96,20 @@ def build_message(email):
     attachments = []
     for attachment in email.attachments:
         _one_line(attachment.filename, "et vedhæftet filnavn")
-        attachments.append((attachment, _content_type(attachment.content_type)))
-    for attachment, content_type in attachments:
+        try:
+            data = attachment_data(attachment)
+        except MissingAttachment as missing:
+            reason = f"Afvist: den vedhæftede fil {attachment.filename} kan ikke laves ({missing})."
+            raise Undeliverable(reason) from None
+        attachments.append((attachment.filename, _content_type(attachment.content_type), data))
+    for _filename, content_type, data in attachments:
         if content_type.content_type == "text/calendar":
             # Mail programs show a meeting with accept/decline buttons only when it is part of the message.
             params = dict(content_type.params)
-            text = attachment.data.decode(params.get("charset") or "utf-8")
+            text = data.decode(params.get("charset") or "utf-8")
             message.add_alternative(text, subtype="calendar", params={"method": params.get("method") or "REQUEST"})
-    for attachment, content_type in attachments:
+    for filename, content_type, data in attachments:
         params = {key: value for key, value in content_type.params.items() if key != "name"}
-        message.add_attachment(attachment.data, maintype=content_type.maintype, subtype=content_type.subtype,
-                               filename=attachment.filename, params=params)
+        message.add_attachment(data, maintype=content_type.maintype, subtype=content_type.subtype,
+                               filename=filename, params=params)
     return message

@@ -68,7 +68,10 @@ class OutboundAttachment(db.Model):
     email_id: Mapped[int] = mapped_column(ForeignKey("outbound_emails.id", ondelete="CASCADE"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
     content_type: Mapped[str] = mapped_column(String(255))
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The file itself, or None for a file made when the mail is sent (see crm.mail.attachments).
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    generator: Mapped[str | None] = mapped_column(String(50))
+    generator_id: Mapped[int | None]
 
     email = relationship(OutboundEmail, back_populates="attachments")
 

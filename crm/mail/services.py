@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from crm.db import utcnow
 from crm.extensions import db
+from crm.mail.attachments import Generated
 from crm.mail.models import EmailKind, EmailStatus, OutboundAttachment, OutboundEmail
 
 
@@ -84,7 +85,12 @@ def queue_email(*, to_address, subject, body_text, body_html=None, to_name="", c
         company_id=company.id if company is not None else None,
     )
     for filename, content_type, data in attachments:
-        email.attachments.append(OutboundAttachment(filename=filename, content_type=content_type, data=data))
+        if isinstance(data, Generated):
+            attachment = OutboundAttachment(filename=filename, content_type=content_type, generator=data.name,
+                                            generator_id=data.object_id)
+        else:
+            attachment = OutboundAttachment(filename=filename, content_type=content_type, data=data)
+        email.attachments.append(attachment)
     db.session.add(email)
     if flush:
         db.session.flush()

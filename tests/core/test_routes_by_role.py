@@ -90,6 +90,29 @@ ROUTES = {
     "meetings.minutes_archive": ("GET", "/meetings/archive", STAFF),
     "meetings.calendar_settings": ("GET", "/meetings/calendar", ALL),
     "meetings_public.calendar_feed_file": ("GET", "/calendar/unknown-token.ics", PUBLIC),
+    "contributions.index": ("GET", "/contributions/", STAFF),
+    "contributions.export": ("GET", "/contributions/export?format=xlsx", STAFF),
+    "contributions.billing_run": ("GET", "/contributions/billing?year=2031", ADMIN),
+    "contributions.send_reminders": ("POST", "/contributions/reminders", STAFF),
+    "contributions.hold_reminders": ("POST", "/contributions/holds/{company}", STAFF),
+    "contributions.release_reminders": ("POST", "/contributions/holds/{company}/delete", STAFF),
+    "contributions.schemes_index": ("GET", "/contributions/schemes", ADMIN),
+    "contributions.new_scheme": ("GET", "/contributions/schemes/new", ADMIN),
+    "contributions.edit_scheme": ("GET", "/contributions/schemes/{scheme}/edit", ADMIN),
+    "contributions.show_scheme": ("GET", "/contributions/schemes/{scheme}", ADMIN),
+    "contributions.compare_schemes": ("GET", "/contributions/schemes/{scheme}/compare?with={scheme}", ADMIN),
+    "contributions.export_scheme": ("GET", "/contributions/schemes/{scheme}/export.xlsx", ADMIN),
+    "contributions.copy_scheme": ("POST", "/contributions/schemes/{scheme}/copy", ADMIN),
+    "contributions.adopt_scheme": ("POST", "/contributions/schemes/{scheme}/adopt", ADMIN),
+    "contributions.add_adjustment": ("POST", "/contributions/schemes/{scheme}/adjustments", ADMIN),
+    "contributions.remove_adjustment": ("POST", "/contributions/schemes/{scheme}/adjustments/999999/delete", ADMIN),
+    "contributions.show_invoice": ("GET", "/contributions/invoices/{contribution}", STAFF),
+    "contributions.invoice_pdf": ("GET", "/contributions/invoices/{contribution}.pdf", STAFF),
+    "contributions.credit_note_pdf": ("GET", "/contributions/invoices/{contribution}/credit-note.pdf", STAFF),
+    "contributions.add_payment": ("POST", "/contributions/invoices/{contribution}/payments", STAFF),
+    "contributions.credit": ("POST", "/contributions/invoices/{contribution}/credit", ADMIN),
+    "contributions.waive": ("POST", "/contributions/invoices/{contribution}/waive", ADMIN),
+    "contributions.send_invoice": ("POST", "/contributions/invoices/{contribution}/send", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -136,8 +159,18 @@ def sample(db, make_company):
 
     invitation = Invitation(meeting_id=meeting.id, company_id=company.id)
     db.session.add(invitation)
+    from crm.contributions.models import Contribution, ContributionScheme
+
+    scheme = ContributionScheme(year=2031, name="Prøvemodel", base_ore=100_000)
+    db.session.add(scheme)
+    db.session.flush()
+    contribution = Contribution(company_id=company.id, year=2031, scheme_id=scheme.id, invoice_number=1,
+                                invoice_date=starts.date(), due_date=starts.date(), net_ore=100_000,
+                                vat_ore=25_000)
+    db.session.add(contribution)
     db.session.commit()
-    return {"email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
+    return {"scheme": scheme.id, "contribution": contribution.id,
+            "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
 
 

@@ -1,0 +1,225 @@
+"""The contribution rules, as plain arithmetic: facts about companies and plots in, amounts in øre out.
+
+No database and no Flask here, so the rules can be read and tested on their own.
+
+Rounding is stated once and applied once: every part is kept exact (as a fraction) until the company's net
+amount, which is rounded half up to whole kroner. VAT (25 %) of whole kroner is always whole øre, so nothing
+else is ever rounded, and net + VAT on the invoice adds up exactly.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+VAT_RATE = Fraction(25, 100)
+
+
+class TierError(ValueError):
+    """A tier table with a gap, an overlap or a bad band; `band` names the band at fault."""
+
+    def __init__(self, problem, band, other=None):
+        super().__init__(problem)
+        self.problem, self.band, self.other = problem, band, other
+
+
+@dataclass(frozen=True)
+class Tier:
+    lower: int
+    upper: int | None  # exclusive; None: no upper end
+    amount_ore: int
+
+    def holds(self, value):
+        return self.lower <= value and (self.upper is None or value < self.upper)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """A scheme's parameters. basis is "none", "employees" or "area"; tenant_split "area" or "equal"."""
+
+    base_ore: int = 0
+    basis: str = "none"
+    tiers: tuple[Tier, ...] = ()
+    split_plots: bool = False
+    owner_share_pct: int = 100
+    tenant_split: str = "area"
+    minimum_ore: int | None = None
+    maximum_ore: int | None = None
+    vat: bool = True
+    prorate: bool = True
+    #: company id -> percent off (100 for a waiver)
+    discounts: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CompanyFacts:
+    id: int
+    role: str
+    employees: int | None = None
+    area_m2: Decimal | None = None
+    joined_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PlotFacts:
+    area_m2: Decimal
+    owner_id: int | None
+    tenant_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class Amount:
+    company_id: int
+    role: str
+    #: index into Rules.tiers of the band that decided the company's tier part; None without tiers
+    tier: int | None
+    months: int
+    net_ore: int
+    vat_ore: int
+    #: what shaped the amount besides base and tier: "minimum", "maximum", "prorated", "discount", "waived"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total_ore(self):
+        return self.net_ore + self.vat_ore
+
+
+def check_tiers(tiers):
+    """Refuse bands that leave a gap, overlap, are empty or negative; the first band must start at 0."""
+    ordered = sorted(tiers, key=lambda tier: tier.lower)
+    for index, tier in enumerate(ordered):
+        if tier.lower < 0 or tier.amount_ore < 0:
+            raise TierError("negative", tier)
+        if tier.upper is not None and tier.upper <= tier.lower:
+            raise TierError("empty", tier)
+        if index == 0:
+            if tier.lower != 0:
+                raise TierError("gap", tier)
+            continue
+        previous = ordered[index - 1]
+        if previous.upper is None or tier.lower < previous.upper:
+            raise TierError("overlap", tier, previous)
+        if tier.lower > previous.upper:
+            raise TierError("gap", tier, previous)
+    return tuple(ordered)
+
+
+def band(tiers, value):
+    """The index of the band holding value (counted in whole units, rounded down), or None."""
+    whole = int(value or 0)
+    return next((index for index, tier in enumerate(tiers) if tier.holds(whole)), None)
+
+
+def calculate(rules, companies, plots=(), year=None):
+    """Every paying company's amount for the year under the rules, in the order given."""
+    tier_parts = _tier_parts(rules, companies, plots)
+    return [_amount(rules, company, tier_parts.get(company.id, (Fraction(0), None)), year) for company in companies]
+
+
+def _tier_parts(rules, companies, plots):
+    """company id -> (exact tier amount, band index)."""
+    if rules.basis == "none" or not rules.tiers:
+        return {}
+    if rules.basis == "employees":
+        return {company.id: _by_band(rules.tiers, company.employees) for company in companies}
+    if not rules.split_plots:
+        return {company.id: _by_band(rules.tiers, company.area_m2) for company in companies}
+    return _split_plots(rules, companies, plots)
+
+
+def _by_band(tiers, value):
+    index = band(tiers, value)
+    return (Fraction(tiers[index].amount_ore) if index is not None else Fraction(0)), index
+
+
+def _split_plots(rules, companies, plots):
+    """Each plot's tier amount: the owner's share to the owner, the rest to its tenants (by their area, or
+    equally); a plot without paying tenants is the owner's alone. A share of a company that does not pay is
+    not billed to anyone else."""
+    areas = {company.id: Fraction(company.area_m2 or 0) for company in companies}
+    sums = defaultdict(Fraction)
+    largest = {}  # company id -> (share, band) of the plot giving it the most
+
+    def add(company_id, share, index):
+        if company_id not in areas or share == 0:
+            return
+        sums[company_id] += share
+        if share > largest.get(company_id, (Fraction(-1), None))[0]:
+            largest[company_id] = (share, index)
+
+    for plot in plots:
+        amount, index = _by_band(rules.tiers, plot.area_m2)
+        tenants = [tenant for tenant in plot.tenant_ids if tenant in areas and tenant != plot.owner_id]
+        owner_share = amount * Fraction(rules.owner_share_pct, 100) if tenants else amount
+        add(plot.owner_id, owner_share, index)
+        rest = amount - owner_share
+        weights = {tenant: areas[tenant] for tenant in tenants} if rules.tenant_split == "area" else {}
+        if not weights or sum(weights.values()) == 0:
+            weights = dict.fromkeys(tenants, Fraction(1))
+        total_weight = sum(weights.values())
+        for tenant, weight in weights.items():
+            add(tenant, rest * weight / total_weight, index)
+    return {company_id: (total, largest[company_id][1]) for company_id, total in sums.items()}
+
+
+def _amount(rules, company, tier_part, year):
+    tier_amount, tier_index = tier_part
+    notes = []
+    yearly = Fraction(rules.base_ore) + tier_amount
+    if rules.minimum_ore is not None and yearly < rules.minimum_ore:
+        yearly, notes = Fraction(rules.minimum_ore), [*notes, "minimum"]
+    if rules.maximum_ore is not None and yearly > rules.maximum_ore:
+        yearly, notes = Fraction(rules.maximum_ore), [*notes, "maximum"]
+    months = 12
+    if rules.prorate and year is not None and company.joined_on and company.joined_on.year == year:
+        months = 12 - company.joined_on.month + 1
+        notes.append("prorated")
+    exact = yearly * Fraction(months, 12)
+    percent_off = rules.discounts.get(company.id, 0)
+    if percent_off:
+        exact *= Fraction(100 - percent_off, 100)
+        notes.append("waived" if percent_off == 100 else "discount")
+    net = round_to_kroner(exact)
+    vat = int(net * VAT_RATE) if rules.vat else 0
+    return Amount(company.id, company.role, tier_index, months, net, vat, notes)
+
+
+def round_to_kroner(exact):
+    """The one rounding: an exact amount in øre to whole kroner, half up (amounts are never negative)."""
+    kroner = (Fraction(exact) / 100 + Fraction(1, 2)).__floor__()
+    return int(kroner) * 100
+
+
+@dataclass
+class Summary:
+    companies: int = 0
+    net_ore: int = 0
+    vat_ore: int = 0
+    by_tier: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    by_role: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+
+def summarise(amounts):
+    """Totals, and (count, net) by tier band and by role."""
+    summary = Summary()
+    for amount in amounts:
+        summary.companies += 1
+        summary.net_ore += amount.net_ore
+        summary.vat_ore += amount.vat_ore
+        for key, table in ((amount.tier, summary.by_tier), (amount.role, summary.by_role)):
+            table[key][0] += 1
+            table[key][1] += amount.net_ore
+    return summary
+
+
+def changes(before, after, limit=20):
+    """The companies whose net amount differs most between two calculations: (company id, before, after)."""
+    old = {amount.company_id: amount.net_ore for amount in before}
+    new = {amount.company_id: amount.net_ore for amount in after}
+    moved = [(company_id, old.get(company_id, 0), new.get(company_id, 0)) for company_id in old.keys() | new.keys()]
+    moved = [row for row in moved if row[1] != row[2]]
+    moved.sort(key=lambda row: (-abs(row[2] - row[1]), row[0]))
+    return moved[:limit]

@@ -1,0 +1,60 @@
+"""The mails about contributions: invoice, credit note and reminders, each with its PDF made when sent."""
+
+from flask_babel import lazy_gettext as _l
+
+from crm.companies.models import ActivityKind
+from crm.companies.services import log_activity
+from crm.mail.attachments import Generated
+from crm.mail.services import queue_email, render_mail
+
+SUBJECTS = {
+    "invoice": _l("Faktura %(number)s: bidrag til netværket %(year)s"),
+    "credit_note": _l("Kreditnota %(number)s for faktura %(invoice)s"),
+    "reminder_1": _l("Påmindelse: faktura %(number)s er forfalden"),
+    "reminder_2": _l("Anden påmindelse: faktura %(number)s er forfalden"),
+}
+
+
+def invoice_lines(scheme, amount):
+    """How the amount came about, for the invoice: the rules' parts and what shaped it (no rounding here)."""
+    parts = [{"part": "base", "ore": scheme.base_ore}] if scheme.base_ore else []
+    if amount.tier is not None:
+        tier = scheme.tiers[amount.tier]
+        parts.append({"part": "tier", "basis": str(scheme.tier_basis), "lower": tier.lower, "upper": tier.upper,
+                      "ore": tier.amount_ore, "split": scheme.split_plots})
+    adjustment = next((a for a in scheme.adjustments if a.company_id == amount.company_id), None)
+    for note in amount.notes:
+        line = {"part": note}
+        if note == "prorated":
+            line["months"] = amount.months
+        if note in ("discount", "waived") and adjustment is not None:
+            line.update(percent=adjustment.percent, reason=adjustment.reason)
+        parts.append(line)
+    return parts
+
+
+def recipient(company):
+    """Who gets the company's invoices: the primary contact, else the first contact with an e-mail address."""
+    with_email = [contact for contact in company.contacts if contact.email]
+    return next((contact for contact in with_email if contact.is_primary), with_email[0] if with_email else None)
+
+
+class InvoiceMails:
+    """Queue invoice mails; the PDF is attached as Generated, so it is rendered when the mail is sent."""
+
+    def queue(self, contribution, kind):
+        """Queue one mail of the kind; False when the company has nobody to send it to."""
+        contact = recipient(contribution.company)
+        if contact is None:
+            return False
+        number = contribution.credit_number if kind == "credit_note" else contribution.invoice_number
+        subject = str(SUBJECTS[kind]) % {"number": number, "year": contribution.year,
+                                         "invoice": contribution.invoice_number}
+        text, html = render_mail("contribution", contribution=contribution, contact=contact, kind=kind)
+        generator = "credit_note_pdf" if kind == "credit_note" else "invoice_pdf"
+        queue_email(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                    body_html=html, company=contribution.company, concerns=contribution, flush=False,
+                    attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{contribution.year}-"
+                                  f"{number}.pdf", "application/pdf", Generated(generator, contribution.id))])
+        log_activity(contribution.company_id, ActivityKind.EMAIL, subject, obj=contribution)
+        return True

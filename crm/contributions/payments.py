@@ -1,0 +1,105 @@
+"""Payments, credit notes and waivers on an invoice; every change is audited.
+
+A payment adds to `paid_ore` in one UPDATE that also sets the state, so two staff registering payments on the same
+invoice at once both count: the database applies the second on top of the first.
+"""
+
+from datetime import date
+
+from sqlalchemy import case, select, update
+from sqlalchemy.orm import selectinload
+
+from crm.audit.services import record
+from crm.contributions import billing
+from crm.contributions.models import Contribution, ContributionState, Payment, ReminderHold
+from crm.contributions.notifications import InvoiceMails
+from crm.extensions import db
+
+CLOSED = (ContributionState.CREDITED, ContributionState.WAIVED)
+
+
+class PaymentRefused(ValueError):
+    """The invoice is credited or waived, or the amount is not positive."""
+
+
+def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None, address=None):
+    """Record a payment (partial and over-payments too); the over-paid amount, 0 if none."""
+    if contribution.state in CLOSED:
+        raise PaymentRefused("closed")
+    if amount_ore <= 0:
+        raise PaymentRefused("amount")
+    db.session.add(Payment(contribution_id=contribution.id, amount_ore=amount_ore, paid_on=paid_on,
+                           reference=reference, created_by_id=getattr(by, "id", None)))
+    paid = Contribution.paid_ore + amount_ore
+    row = db.session.execute(
+        update(Contribution).where(Contribution.id == contribution.id)
+        .values(paid_ore=paid, state=case((paid >= Contribution.net_ore + Contribution.vat_ore,
+                                           ContributionState.PAID.value),
+                                          else_=ContributionState.PARTLY_PAID.value))
+        .returning(Contribution.paid_ore, Contribution.state),
+        execution_options={"synchronize_session": False},
+    ).one()
+    old_state = contribution.state
+    db.session.refresh(contribution)
+    record("contributions.payment", actor=by, obj=contribution, address=address,
+           changes={"amount_ore": amount_ore, "paid_on": paid_on.isoformat(), "reference": reference,
+                    "paid_ore": row.paid_ore, "state": [str(old_state), str(contribution.state)]})
+    return max(0, contribution.paid_ore - contribution.total_ore)
+
+
+def credit(contribution, reason, *, today=None, by=None, address=None):
+    """Cancel the invoice with a credit note numbered from the year's sequence, and mail it."""
+    if contribution.state in CLOSED:
+        raise PaymentRefused("closed")
+    billing.lock_year(contribution.year)
+    old_state = contribution.state
+    contribution.credit_number = billing.take_numbers(contribution.year, 1)[0]
+    contribution.credited_on = today or date.today()
+    contribution.state = ContributionState.CREDITED
+    contribution.note = reason
+    db.session.flush()
+    mailed = old_state != ContributionState.DRAFT and InvoiceMails().queue(contribution, "credit_note")
+    record("contributions.credited", actor=by, obj=contribution, address=address,
+           changes={"credit_number": contribution.credit_number, "reason": reason, "state": [str(old_state),
+                                                                                             "credited"],
+                    "mailed": mailed})
+    db.session.flush()
+    return contribution.credit_number
+
+
+def waive(contribution, reason, *, by=None, address=None):
+    """Let the company off an unpaid invoice; one with payments is credited instead."""
+    if contribution.state in CLOSED or contribution.paid_ore:
+        raise PaymentRefused("closed" if contribution.state in CLOSED else "paid")
+    old_state = contribution.state
+    contribution.state, contribution.note = ContributionState.WAIVED, reason
+    record("contributions.waived", actor=by, obj=contribution, address=address,
+           changes={"reason": reason, "state": [str(old_state), "waived"]})
+    db.session.flush()
+
+
+def hold_reminders(company, reason, *, by=None, address=None):
+    if db.session.get(ReminderHold, company.id) is None:
+        db.session.add(ReminderHold(company_id=company.id, reason=reason))
+        record("contributions.reminders_held", actor=by, obj=company, changes={"reason": reason},
+               address=address)
+        db.session.flush()
+
+
+def release_reminders(company, *, by=None, address=None):
+    hold = db.session.get(ReminderHold, company.id)
+    if hold is not None:
+        db.session.delete(hold)
+        record("contributions.reminders_released", actor=by, obj=company, address=address)
+        db.session.flush()
+
+
+def reminder_hold(company_id):
+    return db.session.get(ReminderHold, company_id)
+
+
+def contributions_of(company_id):
+    """A company's contributions, newest year first, with their payments."""
+    return db.session.scalars(select(Contribution).where(Contribution.company_id == company_id)
+                              .options(selectinload(Contribution.payments)).order_by(Contribution.year.desc())
+                              ).all()

@@ -1,0 +1,59 @@
+"""First and second reminders for overdue invoices, after the scheme's days, each step at most once."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import selectinload
+
+from crm.audit.services import record
+from crm.companies.models import Company
+from crm.contributions.models import Contribution, ContributionScheme, ContributionState, ReminderHold
+from crm.contributions.notifications import InvoiceMails
+from crm.db import utcnow
+from crm.extensions import db
+
+STEPS = (("reminder_1", Contribution.reminder_1_at, ContributionScheme.reminder_1_days),
+         ("reminder_2", Contribution.reminder_2_at, ContributionScheme.reminder_2_days))
+
+
+def send_reminders(today=None, *, by=None, address=None):
+    """Remind every unpaid invoice whose step is due and not yet sent; {step: count}. Held companies are
+    skipped, and a company with no contact gets no reminder (its step stays due)."""
+    today = today or date.today()
+    sent = {}
+    for step, sent_column, days_column in STEPS:
+        due = (select(Contribution.id).join(ContributionScheme, Contribution.scheme_id == ContributionScheme.id)
+               .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
+                      sent_column.is_(None),
+                      Contribution.company_id.not_in(select(ReminderHold.company_id))))
+        if step == "reminder_2":
+            due = due.where(Contribution.reminder_1_at.is_not(None))
+        candidates = [contribution_id for contribution_id, due_date, days in db.session.execute(
+            due.add_columns(Contribution.due_date, days_column)) if due_date + timedelta(days=days) < today]
+        sent[step] = _claim_and_mail(step, sent_column, candidates)
+    if any(sent.values()):
+        record("contributions.reminded", actor=by, changes=sent, address=address)
+    return sent
+
+
+def _claim_and_mail(step, sent_column, candidates):
+    """Mark the step sent in one UPDATE (of two runs at once only the first gets each), then mail."""
+    if not candidates:
+        return 0
+    claimed = db.session.scalars(
+        update(Contribution).where(Contribution.id.in_(candidates), sent_column.is_(None))
+        .values({sent_column.key: utcnow()}).returning(Contribution.id),
+        execution_options={"synchronize_session": False}).all()
+    contributions = db.session.scalars(
+        select(Contribution).where(Contribution.id.in_(claimed))
+        .options(selectinload(Contribution.company).selectinload(Company.contacts))
+        .execution_options(populate_existing=True)).all()
+    mails = InvoiceMails()
+    mailed = 0
+    for contribution in contributions:
+        if mails.queue(contribution, step):
+            mailed += 1
+        else:
+            setattr(contribution, sent_column.key, None)  # nobody to remind: the step stays due
+    db.session.flush()
+    return mailed

@@ -1,0 +1,154 @@
+"""Schemes and scenarios: the facts they are calculated on, saving, copying, adjusting and adopting them."""
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import or_, select, update
+
+from crm.audit.services import record
+from crm.companies.models import Company, CompanyStatus, Plot, Tenancy
+from crm.contributions import calculation
+from crm.contributions.models import (
+    AdjustmentKind,
+    ContributionAdjustment,
+    ContributionScheme,
+    ContributionTier,
+    InvoiceSequence,
+    TierBasis,
+)
+from crm.db import utcnow
+from crm.extensions import db
+
+SCHEME_FIELDS = ("year", "name", "base_ore", "tier_basis", "split_plots", "owner_share_pct", "tenant_split",
+                 "minimum_ore", "maximum_ore", "vat", "prorate", "due_days", "reminder_1_days", "reminder_2_days")
+
+
+def rules_of(scheme):
+    """The scheme as the calculation reads it."""
+    return calculation.Rules(
+        base_ore=scheme.base_ore, basis=str(scheme.tier_basis),
+        tiers=tuple(calculation.Tier(tier.lower, tier.upper, tier.amount_ore) for tier in scheme.tiers),
+        split_plots=scheme.split_plots and scheme.tier_basis == TierBasis.AREA,
+        owner_share_pct=scheme.owner_share_pct, tenant_split=str(scheme.tenant_split),
+        minimum_ore=scheme.minimum_ore, maximum_ore=scheme.maximum_ore, vat=scheme.vat, prorate=scheme.prorate,
+        discounts={adjustment.company_id: adjustment.percent for adjustment in scheme.adjustments},
+    )
+
+
+def payers(year):
+    """The companies that pay for the year: members who had joined by its end. Facts in, by name."""
+    rows = db.session.execute(
+        select(Company.id, Company.role, Company.employees, Company.area_m2, Company.joined_on)
+        .where(Company.status == CompanyStatus.MEMBER,
+               or_(Company.joined_on.is_(None), Company.joined_on <= date(year, 12, 31)))
+        .order_by(Company.name, Company.id)
+    ).all()
+    return [calculation.CompanyFacts(row.id, str(row.role), row.employees, row.area_m2, row.joined_on)
+            for row in rows]
+
+
+def plots_of_year(year):
+    """Plots with an area, their owner and the tenants whose tenancy overlaps the year."""
+    tenants = defaultdict(list)
+    for plot_id, company_id in db.session.execute(
+        select(Tenancy.plot_id, Tenancy.company_id)
+        .where(or_(Tenancy.from_date.is_(None), Tenancy.from_date <= date(year, 12, 31)),
+               or_(Tenancy.to_date.is_(None), Tenancy.to_date >= date(year, 1, 1)))
+    ):
+        tenants[plot_id].append(company_id)
+    return [calculation.PlotFacts(row.area_m2, row.owner_id, tuple(tenants[row.id]))
+            for row in db.session.execute(select(Plot.id, Plot.area_m2, Plot.owner_id)
+                                          .where(Plot.area_m2.is_not(None)))]
+
+
+def calculate(scheme, companies=None):
+    """Every paying company's amount under the scheme (companies: payers(), when already read)."""
+    companies = payers(scheme.year) if companies is None else companies
+    plots = plots_of_year(scheme.year) if scheme.split_plots and scheme.tier_basis == TierBasis.AREA else ()
+    return calculation.calculate(rules_of(scheme), companies, plots, year=scheme.year)
+
+
+def save_scheme(scheme, values, tiers, *, by=None, address=None):
+    """Create or change a scenario: its fields and its tier table (refused with TierError, naming the band)."""
+    tiers = calculation.check_tiers(tiers) if values.get("tier_basis") != TierBasis.NONE else ()
+    before = {field: getattr(scheme, field) for field in SCHEME_FIELDS} if scheme.id else None
+    for field in SCHEME_FIELDS:
+        setattr(scheme, field, values[field])
+    scheme.tiers = [ContributionTier(lower=tier.lower, upper=tier.upper, amount_ore=tier.amount_ore)
+                    for tier in tiers]
+    if scheme.id is None:
+        db.session.add(scheme)
+    db.session.flush()
+    changes = {field: [_plain(before[field]), _plain(values[field])] for field in SCHEME_FIELDS
+               if before and before[field] != values[field]} if before else {"created": scheme.name}
+    changes["tiers"] = [[tier.lower, tier.upper, tier.amount_ore] for tier in tiers]
+    record("contributions.scheme_saved", actor=by, obj=scheme, changes=changes, address=address)
+    return scheme
+
+
+def _plain(value):
+    return str(value) if isinstance(value, TierBasis | str) else value
+
+
+def copy_scheme(scheme, *, by=None, address=None):
+    """A new scenario with the same rules, tiers and adjustments, not active."""
+    copy = ContributionScheme(**{field: getattr(scheme, field) for field in SCHEME_FIELDS})
+    copy.name = f"{scheme.name} (kopi)"[:200]
+    copy.tiers = [ContributionTier(lower=t.lower, upper=t.upper, amount_ore=t.amount_ore) for t in scheme.tiers]
+    copy.adjustments = [ContributionAdjustment(company_id=a.company_id, kind=a.kind, percent=a.percent,
+                                               reason=a.reason) for a in scheme.adjustments]
+    db.session.add(copy)
+    db.session.flush()
+    record("contributions.scheme_copied", actor=by, obj=copy, changes={"from": scheme.id}, address=address)
+    return copy
+
+
+def adopt(scheme, *, by=None, address=None):
+    """Make the scenario the year's scheme; the one adopted before stays as a scenario."""
+    db.session.execute(update(ContributionScheme).where(ContributionScheme.year == scheme.year,
+                                                        ContributionScheme.id != scheme.id)
+                       .values(active=False), execution_options={"synchronize_session": "fetch"})
+    db.session.flush()
+    scheme.active, scheme.adopted_at = True, utcnow()
+    if db.session.get(InvoiceSequence, scheme.year) is None:  # ready before any billing run needs to lock it
+        db.session.add(InvoiceSequence(year=scheme.year, last_number=0))
+    db.session.flush()
+    record("contributions.scheme_adopted", actor=by, obj=scheme, changes={"year": scheme.year}, address=address)
+
+
+def active_scheme(year):
+    return db.session.scalar(select(ContributionScheme).where(ContributionScheme.year == year,
+                                                              ContributionScheme.active))
+
+
+def set_adjustment(scheme, company, kind, percent, reason, *, by=None, address=None):
+    """Waive (100 %) or discount a company's contribution under the scheme; replaces an earlier adjustment."""
+    kind = AdjustmentKind(kind)
+    percent = 100 if kind == AdjustmentKind.WAIVER else percent
+    adjustment = db.session.scalar(select(ContributionAdjustment).filter_by(scheme_id=scheme.id,
+                                                                           company_id=company.id))
+    if adjustment is None:
+        adjustment = ContributionAdjustment(scheme=scheme, company_id=company.id)
+        db.session.add(adjustment)
+    adjustment.kind, adjustment.percent, adjustment.reason = kind, percent, reason
+    db.session.flush()
+    record("contributions.adjustment_set", actor=by, obj=scheme, address=address,
+           changes={"company": company.cvr, "kind": str(kind), "percent": percent, "reason": reason})
+    return adjustment
+
+
+def remove_adjustment(adjustment, *, by=None, address=None):
+    record("contributions.adjustment_removed", actor=by, obj=adjustment.scheme, address=address,
+           changes={"company_id": adjustment.company_id, "kind": str(adjustment.kind)})
+    db.session.delete(adjustment)
+    db.session.flush()
+
+
+def company_names(ids):
+    """id -> (name, cvr) for the companies shown in a calculation."""
+    names = {}
+    ids = list(ids)
+    for start in range(0, len(ids), 5000):
+        names.update((row.id, (row.name, row.cvr)) for row in db.session.execute(
+            select(Company.id, Company.name, Company.cvr).where(Company.id.in_(ids[start:start + 5000]))))
+    return names

@@ -1,0 +1,131 @@
+"""The contributions overview, the billing run, reminders and the finance export."""
+
+from datetime import date
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from crm.auth.models import STAFF_ROLES, Role
+from crm.companies.models import Company
+from crm.contributions import billing, bp, payments, reminders, reporting, schemes
+from crm.contributions.forms import BillingForm, ReasonForm
+from crm.contributions.models import ContributionState
+from crm.downloads import as_download
+from crm.extensions import db
+from crm.forms import errors_text
+from crm.security import client_address, roles_required
+
+STATE_LABELS = {
+    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Sendt"),
+    ContributionState.PARTLY_PAID: _l("Delvist betalt"), ContributionState.PAID: _l("Betalt"),
+    ContributionState.OVERDUE: _l("Forfalden"), ContributionState.CREDITED: _l("Krediteret"),
+    ContributionState.WAIVED: _l("Fritaget"),
+}
+
+
+@bp.app_template_global()
+def contribution_state_label(state):
+    return str(STATE_LABELS[ContributionState(state)])
+
+
+def _year():
+    return request.args.get("year", type=int) or date.today().year
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def index():
+    year = _year()
+    state = request.args.get("state") or None
+    if state not in (None, *ContributionState):
+        state = None
+    page = max(1, request.args.get("page", 1, type=int))
+    return render_template("contributions/index.html", year=year, state=state,
+                           invoices=reporting.invoices(year, state, page),
+                           overview=reporting.overview(year), years=sorted({*reporting.years(), year}, reverse=True),
+                           scheme=schemes.active_scheme(year), states=list(ContributionState),
+                           is_admin=current_user.role == Role.ADMIN)
+
+
+@bp.get("/export")
+@roles_required(*STAFF_ROLES)
+def export():
+    year = _year()
+    rows = reporting.finance_rows(year)
+    if request.args.get("format") == "xlsx":
+        data = reporting.write_xlsx(reporting.FINANCE_COLUMNS, rows, title=f"Bidrag {year}")
+        return as_download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                           f"bidrag-{year}.xlsx")
+    return as_download(reporting.write_csv(reporting.FINANCE_COLUMNS, rows), "text/csv; charset=utf-8",
+                       f"bidrag-{year}.csv")
+
+
+@bp.route("/billing", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def billing_run():
+    form = BillingForm(year=_year())
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            result = billing.bill(form.year.data, by=current_user, address=client_address())
+        except billing.BillingRefused as refused:
+            db.session.rollback()
+            flash(_refusal(refused), "error")
+            return redirect(url_for("contributions.billing_run", year=form.year.data))
+        db.session.commit()
+        flash(_("%(count)s fakturaer er lavet for %(year)s; %(mailed)s er lagt i udbakken.",
+                count=len(result.billed), year=result.year,
+                mailed=len(result.billed) - result.not_mailed - result.waived), "success")
+        if result.not_mailed:
+            flash(_("%(count)s virksomheder har ingen kontaktperson med e-mail; deres fakturaer er kladder.",
+                    count=result.not_mailed), "warning")
+        return redirect(url_for("contributions.index", year=result.year))
+    preview, refusal = None, None
+    if form.year.data:
+        try:
+            preview = billing.bill(form.year.data, dry_run=True)
+        except billing.BillingRefused as refused:
+            refusal = _refusal(refused)
+    return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal)
+
+
+def _refusal(refused):
+    if refused.reason == "no_scheme":
+        return _("Der er ingen vedtaget ordning for %(year)s. Vedtag et scenarie først.", year=refused.year)
+    return _("En anden faktureringskørsel for %(year)s er i gang. Vent lidt, og se så oversigten: ingen "
+             "faktureres to gange.", year=refused.year)
+
+
+@bp.post("/reminders")
+@roles_required(*STAFF_ROLES)
+def send_reminders():
+    sent = reminders.send_reminders(by=current_user, address=client_address())
+    db.session.commit()
+    flash(_("Påmindelser lagt i udbakken: %(first)s første, %(second)s anden.", first=sent["reminder_1"],
+            second=sent["reminder_2"]), "success")
+    return redirect(url_for("contributions.index", year=_year()))
+
+
+@bp.post("/holds/<int:company_id>")
+@roles_required(*STAFF_ROLES)
+def hold_reminders(company_id):
+    company = db.get_or_404(Company, company_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        payments.hold_reminders(company, form.reason.data.strip(), by=current_user, address=client_address())
+        db.session.commit()
+        flash(_("Påmindelser til %(name)s er sat i bero.", name=company.name), "success")
+    else:
+        flash(errors_text(form), "error")
+    return redirect(url_for("companies.show", company_id=company.id, _anchor="bidrag"))
+
+
+@bp.post("/holds/<int:company_id>/delete")
+@roles_required(*STAFF_ROLES)
+def release_reminders(company_id):
+    company = db.get_or_404(Company, company_id)
+    payments.release_reminders(company, by=current_user, address=client_address())
+    db.session.commit()
+    flash(_("Påmindelser til %(name)s sendes igen.", name=company.name), "success")
+    return redirect(url_for("companies.show", company_id=company.id, _anchor="bidrag"))
