@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import imports, mail, measure, meetings, report, serving
+from bench import contributions, imports, mail, measure, meetings, report, serving
 from bench.datasets import Database, dataset
 from bench.scenarios import AREAS, SCENARIOS
 
@@ -26,9 +26,9 @@ def _arguments(argv):
     parser.add_argument("--requests", type=int, default=200, help="measured requests per scenario (default 200)")
     parser.add_argument("--max-seconds", type=float, default=20,
                         help=f"stop a scenario after this long, once it has {measure.MIN_REQUESTS} requests")
-    parser.add_argument("--only", choices=[*AREAS, "import", "mail"],
+    parser.add_argument("--only", choices=[*AREAS, "import", "mail", "contributions"],
                         help="measure only these pages (meetings: with the invitation timing), only the import, "
-                             "or only the mail section")
+                             "only the mail section, or only the contributions section")
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="which of sqlite,postgresql to run (PostgreSQL needs BENCH_DATABASE_URL)")
     parser.add_argument("--rebuild", action="store_true", help="build the datasets again even if cached")
@@ -70,8 +70,8 @@ def main(argv=None):
     scales = [int(scale) for scale in args.scales.split(",")]
     run = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "arguments": vars(args),
            "environment": _environment(databases), "datasets": [], "pages": [], "imports": [],
-           "invitations": []}
-    if args.only not in ("import", "mail"):
+           "invitations": [], "contributions": []}
+    if args.only not in ("import", "mail", "contributions"):
         scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)]
         for database in databases:
             for scale in scales:
@@ -87,6 +87,8 @@ def main(argv=None):
         run["invitations"] = meetings.time_invitations(databases)
     if args.only in (None, "mail"):
         run["mail"] = mail.run_mail_bench()
+    if args.only in (None, "contributions"):
+        run["contributions"] = contributions.time_contributions(databases, max(scales))
     run["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
 
     if run["pages"]:
@@ -97,11 +99,15 @@ def main(argv=None):
     if run["invitations"]:
         print()
         print(report.invitations_table(run["invitations"]))
+    if run["contributions"]:
+        print()
+        print(contributions.contributions_table(run["contributions"]))
     if run.get("mail"):
         print()
         print("\n".join(mail.mail_table(run["mail"])))
     print(f"\nwritten to {report.write_json(run)}")
-    misses = any(result["misses"] for result in run["pages"] + run["imports"] + run["invitations"])
+    misses = any(result["misses"] for result in run["pages"] + run["imports"] + run["invitations"]
+                 + run["contributions"])
     misses = misses or run.get("mail", {}).get("verdict") == "MISS"
     return 1 if misses else 0
 

@@ -54,10 +54,18 @@ def local_day(value, end=False):
     return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL)
 
 
+#: Babel patterns that are all digits, the same in every language: formatted directly, which is many times
+#: faster than Babel on pages listing hundreds of times (the meeting list, the check-in page).
+NUMERIC_PATTERNS = {"dd-MM-yyyy HH:mm": "%d-%m-%Y %H:%M", "dd-MM-yyyy": "%d-%m-%Y", "HH:mm": "%H:%M"}
+
+
 def localtime(value, pattern="dd-MM-yyyy HH:mm"):
     """A UTC time shown in Europe/Copenhagen."""
     if value is None:
         return ""
+    numeric = NUMERIC_PATTERNS.get(pattern)
+    if numeric and current_app.config["BABEL_DEFAULT_TIMEZONE"] == "Europe/Copenhagen":
+        return value.astimezone(LOCAL).strftime(numeric)
     return format_datetime(value, pattern)
 
 

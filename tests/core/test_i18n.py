@@ -1,9 +1,12 @@
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
+from flask_babel import format_datetime
 
+from crm.i18n import NUMERIC_PATTERNS, localtime
 from tests.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,3 +56,13 @@ def test_every_text_is_translated(language):
             translated.add(message.id if isinstance(message.id, str) else message.id[0])
     missing = _source_messages() - translated
     assert not missing, f"untranslated in {language}: {sorted(missing)[:10]}"
+
+
+@pytest.mark.parametrize("moment", [datetime(2026, 3, 29, 0, 30, tzinfo=UTC), datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
+                                    datetime(2026, 10, 25, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC),
+                                    datetime(2026, 12, 31, 23, 15, tzinfo=UTC)])
+def test_the_quick_time_format_shows_copenhagen_time_as_babel_does_across_summer_time(app, moment):
+    with app.test_request_context():
+        for pattern in NUMERIC_PATTERNS:
+            assert localtime(moment, pattern) == format_datetime(moment, pattern)
+        assert localtime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == "29-03-2026 03:30"  # summer time has begun
