@@ -10,6 +10,7 @@ from crm.auth import services as auth_services
 from crm.auth.models import Role, User
 from crm.companies.demo_data import load_network
 from crm.companies.models import Company
+from crm.contributions.demo import load_demo_schemes
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 
@@ -44,10 +45,11 @@ def load(if_empty):
         return
     created = load_network(DEMO_COMPANIES, activities_per_company=2)
     memberships = load_demo_groups()
+    schemes = load_demo_schemes()
     logins = load_demo_logins()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
-               f"{memberships} nye gruppemedlemskaber.")
+               f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record
 from crm.companies.models import Company
@@ -91,7 +92,8 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
         return result
     today = today or date.today()
     companies = {company.id: company for company in db.session.scalars(
-        select(Company).where(Company.id.in_([company_id for company_id, _ in result.billed])))}
+        select(Company).where(Company.id.in_([company_id for company_id, _ in result.billed]))
+        .options(selectinload(Company.contacts)))}  # who gets each invoice, read in one query
     contributions = []
     for number, (company_id, amount) in zip(take_numbers(year, len(result.billed)), result.billed, strict=True):
         contribution = Contribution(

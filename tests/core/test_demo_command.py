@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from crm.auth.models import User
 from crm.companies.models import Company
+from crm.contributions.models import ContributionScheme
 from crm.groups.models import GroupMembership
 from tests.conftest import login
 
@@ -18,6 +19,11 @@ def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(app, db)
     company_user = db.session.scalars(select(User).where(User.email == "firma@holme.example")).one()
     assert company_user.company_id is not None
     assert login(app.test_client(), "staff@holme.example", "holme-demo-staff").status_code == 302
+    admin = app.test_client()
+    assert login(admin, "admin@holme.example", "holme-demo-admin").status_code == 302
+    adopted = db.session.scalars(select(ContributionScheme).where(ContributionScheme.active)).one()
+    page = admin.get(f"/contributions/billing?year={adopted.year}").get_data(as_text=True)
+    assert "Model efter antal ansatte" in page and "Fakturér" in page, "the demo year is ready to bill"
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "springes over" in again.output
     assert db.session.scalar(select(func.count()).select_from(Company)) == 394
