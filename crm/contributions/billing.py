@@ -99,7 +99,7 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
         contribution = Contribution(
             company=companies[company_id], year=year, scheme=scheme, invoice_number=number, invoice_date=today,
             due_date=today + timedelta(days=scheme.due_days), net_ore=amount.net_ore, vat_ore=amount.vat_ore,
-            months=amount.months, tier=_tier_text(scheme, amount), role=amount.role,
+            months=amount.months, tier=schemes.tier_key(scheme, amount.tier), role=amount.role,
             lines=notifications.invoice_lines(scheme, amount), state=ContributionState.DRAFT, paid_ore=0, note="",
         )
         contributions.append(contribution)
@@ -119,13 +119,6 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
            changes={"year": year, "invoices": len(contributions), "net_ore": result.net_ore,
                     "not_mailed": result.not_mailed})
     return result
-
-
-def _tier_text(scheme, amount):
-    if amount.tier is None:
-        return ""
-    tier = scheme.tiers[amount.tier]
-    return f"{tier.lower}-{tier.upper if tier.upper is not None else ''}"
 
 
 def send_invoice(contribution, *, by=None, address=None):

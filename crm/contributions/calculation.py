@@ -36,6 +36,11 @@ class Tier:
     upper: int | None  # exclusive; None: no upper end
     amount_ore: int
 
+    @property
+    def key(self):
+        """The band in whole units as lists and exports name it: "10-49", "250+"."""
+        return f"{self.lower}+" if self.upper is None else f"{self.lower}-{self.upper - 1}"
+
 
 @dataclass(frozen=True)
 class Rules:

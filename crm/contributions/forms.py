@@ -19,6 +19,10 @@ SPLIT_LABELS = {TenantSplit.AREA: _l("efter lejernes areal"), TenantSplit.EQUAL:
 ADJUSTMENT_LABELS = {AdjustmentKind.WAIVER: _l("Fritagelse"), AdjustmentKind.DISCOUNT: _l("Rabat")}
 
 
+#: The largest amount typed anywhere in the area: far above any contribution, and it catches a typo of "000".
+MAX_KRONER = 10_000_000
+
+
 def kroner_to_ore(text, *, required=True):
     """Kroner as typed ("2.000", "1.250,50") in øre; ValueError with a Danish message for anything else."""
     try:
@@ -31,6 +35,8 @@ def kroner_to_ore(text, *, required=True):
         return None
     if value < 0:
         raise ValueError(_l("Beløbet kan ikke være negativt."))
+    if value > MAX_KRONER:
+        raise ValueError(_l("Beløbet er for stort (højst %(max)s kr.).", max="10.000.000"))
     ore = value * 100
     if ore != ore.to_integral_value():
         raise ValueError(_l("Højst to decimaler (øre)."))

@@ -7,7 +7,7 @@ index), and billing uses it.
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -54,15 +54,15 @@ class ContributionScheme(db.Model):
     year: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=False)
-    base_ore: Mapped[int] = mapped_column(default=0)
+    base_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     tier_basis: Mapped[TierBasis] = mapped_column(enum_type(TierBasis, "tier_basis"), default=TierBasis.NONE)
     #: With tiers by area: each plot's tier amount is split between its owner and its current tenants.
     split_plots: Mapped[bool] = mapped_column(default=False)
     owner_share_pct: Mapped[int] = mapped_column(default=100)
     tenant_split: Mapped[TenantSplit] = mapped_column(enum_type(TenantSplit, "tenant_split"),
                                                       default=TenantSplit.AREA)
-    minimum_ore: Mapped[int | None]
-    maximum_ore: Mapped[int | None]
+    minimum_ore: Mapped[int | None] = mapped_column(BigInteger)
+    maximum_ore: Mapped[int | None] = mapped_column(BigInteger)
     vat: Mapped[bool] = mapped_column(default=True)
     prorate: Mapped[bool] = mapped_column(default=True)
     due_days: Mapped[int] = mapped_column(default=30)
@@ -88,7 +88,7 @@ class ContributionTier(db.Model):
     scheme_id: Mapped[int] = mapped_column(ForeignKey("contribution_schemes.id", ondelete="CASCADE"), index=True)
     lower: Mapped[int]
     upper: Mapped[int | None]
-    amount_ore: Mapped[int]
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
 
     scheme = relationship(ContributionScheme, back_populates="tiers")
 
@@ -130,9 +130,9 @@ class Contribution(db.Model):
     invoice_number: Mapped[int]
     invoice_date: Mapped[date]
     due_date: Mapped[date]
-    net_ore: Mapped[int]
-    vat_ore: Mapped[int]
-    paid_ore: Mapped[int] = mapped_column(default=0)
+    net_ore: Mapped[int] = mapped_column(BigInteger)
+    vat_ore: Mapped[int] = mapped_column(BigInteger)
+    paid_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     #: 12, or fewer for a company that joined during the year
     months: Mapped[int] = mapped_column(default=12)
     tier: Mapped[str] = mapped_column(String(100), default="")
@@ -184,7 +184,7 @@ class Payment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contribution_id: Mapped[int] = mapped_column(ForeignKey("contributions.id", ondelete="CASCADE"), index=True)
     paid_on: Mapped[date]
-    amount_ore: Mapped[int]
+    amount_ore: Mapped[int] = mapped_column(BigInteger)
     reference: Mapped[str] = mapped_column(String(200), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

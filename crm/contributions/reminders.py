@@ -1,6 +1,6 @@
 """First and second reminders for overdue invoices, after the scheme's days, each step at most once."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
@@ -20,26 +20,29 @@ def send_reminders(today=None, *, by=None, address=None):
     """Remind every unpaid invoice whose step is due and not yet sent; {step: count}. Held companies are
     skipped, and a company with no contact gets no reminder (its step stays due)."""
     today = today or date.today()
-    sent = {}
+    sent, first_claimed = {}, []
     for step, sent_column, days_column in STEPS:
         due = (select(Contribution.id).join(ContributionScheme, Contribution.scheme_id == ContributionScheme.id)
                .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
                       sent_column.is_(None),
                       Contribution.company_id.not_in(select(ReminderHold.company_id))))
-        if step == "reminder_2":
-            due = due.where(Contribution.reminder_1_at.is_not(None))
+        if step == "reminder_2":  # never both in one run, and not on the day of the first
+            due = due.where(Contribution.reminder_1_at < datetime.combine(today, time.min, tzinfo=UTC),
+                            Contribution.id.not_in(first_claimed or [0]))
         candidates = [contribution_id for contribution_id, due_date, days in db.session.execute(
             due.add_columns(Contribution.due_date, days_column)) if due_date + timedelta(days=days) < today]
-        sent[step] = _claim_and_mail(step, sent_column, candidates)
+        sent[step], claimed = _claim_and_mail(step, sent_column, candidates)
+        first_claimed = first_claimed if step == "reminder_2" else claimed
     if any(sent.values()):
         record("contributions.reminded", actor=by, changes=sent, address=address)
     return sent
 
 
 def _claim_and_mail(step, sent_column, candidates):
-    """Mark the step sent in one UPDATE (of two runs at once only the first gets each), then mail."""
+    """Mark the step sent in one UPDATE (of two runs at once only the first gets each), then mail; (mailed,
+    the ids claimed)."""
     if not candidates:
-        return 0
+        return 0, []
     claimed = db.session.scalars(
         update(Contribution).where(Contribution.id.in_(candidates), sent_column.is_(None))
         .values({sent_column.key: utcnow()}).returning(Contribution.id),
@@ -56,4 +59,4 @@ def _claim_and_mail(step, sent_column, candidates):
         else:
             setattr(contribution, sent_column.key, None)  # nobody to remind: the step stays due
     db.session.flush()
-    return mailed
+    return mailed, claimed

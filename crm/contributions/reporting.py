@@ -116,31 +116,45 @@ def finance_rows(year):
                    *common[1:], "", "", _kr(payment.amount_ore), payment.reference, "")
 
 
+#: Columns written as numbers in XLSX (their CSV text is "1250.00").
+NUMBER_COLUMNS = {"net_kr", "vat_kr", "total_kr", "months"}
+
+
+def _safe_text(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, as Excel does."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _number(value):
+    if isinstance(value, str):
+        return float(value) if value else None
+    return value
+
+
 def write_csv(columns, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(columns)
-    writer.writerows(rows)
+    numbers = [column in NUMBER_COLUMNS for column in columns]
+    for row in rows:
+        writer.writerow([value if number else _safe_text(value) for value, number in zip(row, numbers, strict=True)])
     return buffer.getvalue().encode("utf-8-sig")
 
 
 def write_xlsx(columns, rows, title):
-    """A one-sheet workbook; numbers written as text above ("1250.00") go in as numbers."""
+    """A one-sheet workbook; the amount columns as numbers, text never as a formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title[:31])
+    sheet = workbook.create_sheet(_safe_text(title)[:31])
     sheet.append(list(columns))
+    numbers = [column in NUMBER_COLUMNS for column in columns]
     for row in rows:
-        sheet.append([_number_or_text(value) for value in row])
+        sheet.append([_number(value) if number else _safe_text(value) for value, number in zip(row, numbers,
+                                                                                                strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _number_or_text(value):
-    if isinstance(value, str) and value[:1] in "-0123456789" and value.replace("-", "", 1).replace(".", "", 1) \
-            .isdigit() and "." in value:
-        return float(value)
-    return value
 
 
 CALCULATION_COLUMNS = ("cvr", "company", "role", "tier", "months", "net_kr", "vat_kr", "total_kr", "notes")

@@ -19,7 +19,7 @@ from crm.contributions.forms import (
     ReasonForm,
     SchemeForm,
 )
-from crm.contributions.models import ContributionAdjustment, ContributionScheme
+from crm.contributions.models import Contribution, ContributionAdjustment, ContributionScheme
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
@@ -49,12 +49,7 @@ def _scheme(scheme_id):
 
 
 def _tier_label(scheme):
-    def label(index):
-        if index is None:
-            return ""
-        tier = scheme.tiers[index]
-        return f"{tier.lower}-{'' if tier.upper is None else tier.upper - 1}"
-    return label
+    return lambda index: schemes.tier_key(scheme, index)
 
 
 @bp.get("/schemes")
@@ -84,7 +79,7 @@ def edit_scheme(scheme_id):
 
 
 def _save(form, scheme):
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _may_change_year(form, scheme):
         try:
             schemes.save_scheme(scheme, form.values(), form.tiers.parsed, by=current_user,
                                 address=client_address())
@@ -96,6 +91,18 @@ def _save(form, scheme):
             flash(_("Scenariet er gemt."), "success")
             return redirect(url_for("contributions.show_scheme", scheme_id=scheme.id))
     return render_template("contributions/scheme_form.html", form=form, scheme=scheme), 200 if not form.errors else 422
+
+
+def _may_change_year(form, scheme):
+    """An adopted or billed scheme stays in its year: its invoices and the year's one adopted scheme rely on it."""
+    if scheme.id is None or form.year.data == scheme.year:
+        return True
+    billed = db.session.scalar(select(Contribution.id).where(Contribution.scheme_id == scheme.id).limit(1))
+    if scheme.active or billed:
+        form.year.errors.append(_("Et vedtaget eller faktureret scenarie kan ikke flyttes til et andet år. "
+                                  "Kopiér det, og ret kopiens år."))
+        return False
+    return True
 
 
 @bp.get("/schemes/<int:scheme_id>")

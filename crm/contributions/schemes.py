@@ -65,6 +65,14 @@ def plots_of_year(year):
                 select(Plot.id, type_coerce(Plot.area_m2, Float), Plot.owner_id).where(Plot.area_m2.is_not(None)))]
 
 
+def tier_key(scheme, index):
+    """The band an amount fell in, as stored on its contribution and shown in exports ("" without tiers)."""
+    if index is None:
+        return ""
+    tier = scheme.tiers[index]
+    return calculation.Tier(tier.lower, tier.upper, tier.amount_ore).key
+
+
 def calculate(scheme, companies=None):
     """Every paying company's amount under the scheme (companies: payers(), when already read)."""
     companies = payers(scheme.year) if companies is None else companies

@@ -108,3 +108,20 @@ def test_staff_cannot_bill_and_company_users_reach_nothing(staff_client, company
     assert post(staff_client, "/contributions/billing", {"year": YEAR}).status_code == 403
     assert company_client.get("/contributions/").status_code == 403
     assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
+def test_the_finance_export_never_hands_a_spreadsheet_a_formula(staff_client, db, make_company):
+    import io
+
+    from openpyxl import load_workbook
+
+    company = make_company(name='=HYPERLINK("http://evil.example","Klik")', status="member", employees=3)
+    a_scheme(db)
+    billing.bill(YEAR, today=date(YEAR, 2, 1))
+    db.session.commit()
+    csv_text = staff_client.get(f"/contributions/export?year={YEAR}&format=csv").data.decode("utf-8-sig")
+    assert f"'{company.name}" in csv_text.replace('""', '"')
+    sheet = load_workbook(io.BytesIO(staff_client.get(f"/contributions/export?year={YEAR}&format=xlsx").data)).active
+    names = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert names == [f"'{company.name}"] and sheet["G2"].data_type == "s", "kept as text, not run as a formula"
+    assert [row[9] for row in sheet.iter_rows(min_row=2, values_only=True)] == [3750.0]
