@@ -114,6 +114,7 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
             contribution.state, contribution.sent_at = ContributionState.SENT, utcnow()
         else:
             result.not_mailed += 1
+    mails.write()
     db.session.flush()
     record("contributions.billed", actor=by, obj=scheme, address=address,
            changes={"year": year, "invoices": len(contributions), "net_ore": result.net_ore,
@@ -123,8 +124,7 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
 
 def send_invoice(contribution, *, by=None, address=None):
     """Mail a draft invoice (say, once the company has a contact); False when nobody can receive it."""
-    if contribution.state != ContributionState.DRAFT or not notifications.InvoiceMails().queue(contribution,
-                                                                                               "invoice"):
+    if contribution.state != ContributionState.DRAFT or not notifications.mail_one(contribution, "invoice"):
         return False
     contribution.state, contribution.sent_at = ContributionState.SENT, utcnow()
     record("contributions.invoice_sent", actor=by, obj=contribution, address=address)

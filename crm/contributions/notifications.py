@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.mail.attachments import Generated
-from crm.mail.services import queue_email, render_mail
+from crm.mail.services import OutboxBatch, render_mail
 
 SUBJECTS = {
     "invoice": _l("Faktura %(number)s: bidrag til netværket %(year)s"),
@@ -40,7 +40,14 @@ def recipient(company):
 
 
 class InvoiceMails:
-    """Queue invoice mails; the PDF is attached as Generated, so it is rendered when the mail is sent."""
+    """Invoice mails for a run, written to the outbox at once by write(); each PDF is attached as Generated, so it
+    is rendered when the mail is sent."""
+
+    def __init__(self):
+        self.batch = OutboxBatch()
+
+    def write(self):
+        self.batch.write()
 
     def queue(self, contribution, kind):
         """Queue one mail of the kind; False when the company has nobody to send it to."""
@@ -52,9 +59,17 @@ class InvoiceMails:
                                          "invoice": contribution.invoice_number}
         text, html = render_mail("contribution", contribution=contribution, contact=contact, kind=kind)
         generator = "credit_note_pdf" if kind == "credit_note" else "invoice_pdf"
-        queue_email(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
-                    body_html=html, company=contribution.company, concerns=contribution, flush=False,
-                    attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{contribution.year}-"
-                                  f"{number}.pdf", "application/pdf", Generated(generator, contribution.id))])
+        self.batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                       body_html=html, company=contribution.company, concerns=contribution,
+                       attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{contribution.year}-"
+                                     f"{number}.pdf", "application/pdf", Generated(generator, contribution.id))])
         log_activity(contribution.company_id, ActivityKind.EMAIL, subject, obj=contribution)
         return True
+
+
+def mail_one(contribution, kind):
+    """Queue one mail about a contribution now; False when the company has nobody to send it to."""
+    mails = InvoiceMails()
+    queued = mails.queue(contribution, kind)
+    mails.write()
+    return queued

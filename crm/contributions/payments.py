@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from crm.audit.services import record
 from crm.contributions import billing
 from crm.contributions.models import Contribution, ContributionState, Payment, ReminderHold
-from crm.contributions.notifications import InvoiceMails
+from crm.contributions.notifications import mail_one
 from crm.extensions import db
 
 CLOSED = (ContributionState.CREDITED, ContributionState.WAIVED)
@@ -58,7 +58,7 @@ def credit(contribution, reason, *, today=None, by=None, address=None):
     contribution.state = ContributionState.CREDITED
     contribution.note = reason
     db.session.flush()
-    mailed = old_state != ContributionState.DRAFT and InvoiceMails().queue(contribution, "credit_note")
+    mailed = old_state != ContributionState.DRAFT and mail_one(contribution, "credit_note")
     record("contributions.credited", actor=by, obj=contribution, address=address,
            changes={"credit_number": contribution.credit_number, "reason": reason, "state": [str(old_state),
                                                                                              "credited"],

@@ -58,5 +58,6 @@ def _claim_and_mail(step, sent_column, candidates):
             mailed += 1
         else:
             setattr(contribution, sent_column.key, None)  # nobody to remind: the step stays due
+    mails.write()
     db.session.flush()
     return mailed, claimed

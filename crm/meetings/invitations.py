@@ -13,6 +13,7 @@ from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company, CompanyStatus
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
+from crm.mail.services import OutboxBatch
 from crm.meetings import notifications
 from crm.meetings.models import Invitation, MeetingStatus, Rsvp
 
@@ -120,6 +121,7 @@ def _mail(meeting, invitation_ids, purpose):
         .options(selectinload(Invitation.company).selectinload(Company.contacts))
     ).all()
     mails = notifications.InvitationMails(meeting, calendar_event(meeting), purpose)
+    batch = OutboxBatch()
     sent = 0
     for invitation in invitations:
         contacts = meeting_mail_contacts(invitation.company)
@@ -127,10 +129,11 @@ def _mail(meeting, invitation_ids, purpose):
             continue
         token = rsvp_token(invitation)
         for contact in contacts:
-            mails.queue(invitation, contact, token)
+            mails.queue(batch, invitation, contact, token)
         log_activity(invitation.company_id, ActivityKind.EMAIL,
                      f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
         sent += len(contacts)
+    batch.write()
     db.session.flush()
     return sent
 

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm import ics
 from crm.i18n import localtime
-from crm.mail.services import merge_field, queue_email, render_mail_merge
+from crm.mail.services import merge_field, render_mail_merge
 
 SUBJECTS = {
     "invite": _l("Invitation"),
@@ -45,12 +45,12 @@ class InvitationMails:
                                       rsvp_page=page, purpose=purpose, when=meeting_time(meeting))
         self.subject = f"{SUBJECTS[purpose]}: {meeting.title}"
 
-    def queue(self, invitation, contact, token):
-        """Queue the mail to one contact of an invited company (flushed by the caller with the batch)."""
+    def queue(self, batch, invitation, contact, token):
+        """Add the mail to one contact of an invited company to the batch (the caller writes it)."""
         text, html = self.fill(name=contact.name, token=token)
         calendar = self.calendar(contact.name, contact.email)
-        queue_email(
+        batch.add(
             to_address=contact.email, to_name=contact.name, subject=self.subject, body_text=text, body_html=html,
-            company=invitation.company, concerns=self.meeting, flush=False,
+            company=invitation.company, concerns=self.meeting,
             attachments=[("invitation.ics", f"text/calendar; method={self.method}; charset=utf-8", calendar)],
         )
