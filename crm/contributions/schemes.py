@@ -3,7 +3,7 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import Float, String, case, or_, select, type_coerce, update
+from sqlalchemy import Float, String, case, cast, or_, select, type_coerce, update
 
 from crm.audit.services import record
 from crm.companies.models import Company, CompanyStatus, Plot, Tenancy
@@ -41,7 +41,7 @@ def payers(year):
     """
     joined_this_year = case((Company.joined_on >= date(year, 1, 1), Company.joined_on))  # only these prorate
     rows = db.session.execute(
-        select(Company.id, type_coerce(Company.role, String), Company.employees, type_coerce(Company.area_m2, Float),
+        select(Company.id, type_coerce(Company.role, String), Company.employees, cast(Company.area_m2, Float),
                joined_this_year)
         .where(Company.status == CompanyStatus.MEMBER,
                or_(Company.joined_on.is_(None), Company.joined_on <= date(year, 12, 31)))
@@ -62,7 +62,7 @@ def plots_of_year(year):
         tenants[plot_id].append(company_id)
     return [calculation.PlotFacts(area, owner_id, tuple(tenants[plot_id]))
             for plot_id, area, owner_id in db.session.execute(
-                select(Plot.id, type_coerce(Plot.area_m2, Float), Plot.owner_id).where(Plot.area_m2.is_not(None)))]
+                select(Plot.id, cast(Plot.area_m2, Float), Plot.owner_id).where(Plot.area_m2.is_not(None)))]
 
 
 def tier_key(scheme, index):
