@@ -2,18 +2,18 @@
 
 from datetime import UTC, datetime
 
+from flask import current_app, render_template
 from flask_babel import gettext as _
-from fpdf import FPDF
 from sqlalchemy import extract, select, update
 from sqlalchemy.orm import selectinload
+from weasyprint import HTML
 
 from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
-from crm.i18n import LOCAL
 from crm.mail.services import queue_email, render_mail
-from crm.meetings.documents import check_attachment, minutes_text
+from crm.meetings.documents import check_attachment
 from crm.meetings.models import (
     ActionItem,
     ActionStatus,
@@ -84,45 +84,9 @@ def attachments_of(meeting):
 
 
 def minutes_pdf(meeting):
-    """The minutes as a PDF (built-in Helvetica covers æ, ø and å)."""
-    pdf = FPDF()
-    pdf.set_title(meeting.title)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 16)
-    _line(pdf, 8, _latin1(_("Referat: %(title)s", title=meeting.title)))
-    pdf.set_font("Helvetica", "", 10)
-    local = meeting.starts_at.astimezone(LOCAL)
-    _line(pdf, 6, _latin1(f"{local:%d-%m-%Y %H:%M} · {meeting.place}"))
-    for number, item in enumerate(meeting.agenda, start=1):
-        pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 12)
-        _line(pdf, 7, _latin1(f"{number}. {item.title}"))
-        pdf.set_font("Helvetica", "", 10)
-        if item.minutes:
-            _line(pdf, 5, _latin1(minutes_text(item.minutes)))
-        if item.decisions:
-            pdf.set_font("Helvetica", "I", 10)
-            _line(pdf, 5, _latin1(_("Beslutning: %(text)s", text=item.decisions)))
-    items = action_items(meeting)
-    if items:
-        pdf.ln(3)
-        pdf.set_font("Helvetica", "B", 12)
-        _line(pdf, 7, _latin1(_("Opgaver")))
-        pdf.set_font("Helvetica", "", 10)
-        for item in items:
-            owner = item.owner_company.name if item.owner_company else item.owner_name
-            due = f" · {item.due_on:%d-%m-%Y}" if item.due_on else ""
-            _line(pdf, 5, _latin1(f"- {item.title} ({owner}{due})"))
-    return bytes(pdf.output())
-
-
-def _line(pdf, height, text):
-    pdf.multi_cell(0, height, text, new_x="LMARGIN", new_y="NEXT")
-
-
-def _latin1(text):
-    """The PDF core fonts write Latin-1 (Danish letters included); other characters become '?'."""
-    return text.replace("·", "-").replace("–", "-").encode("latin-1", "replace").decode("latin-1")
+    """The minutes as a PDF, from the same sanitised HTML the page shows (WeasyPrint, any Unicode text)."""
+    html = render_template("meetings/minutes_pdf.html", meeting=meeting, items=action_items(meeting))
+    return HTML(string=html, base_url=current_app.root_path).write_pdf()
 
 
 def publish(meeting, audience, *, by=None, address=None):

@@ -3,6 +3,7 @@
 import io
 from datetime import UTC, datetime, timedelta
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from crm.companies import services as company_services
@@ -89,10 +90,18 @@ def test_publish_once_to_those_present_with_a_pdf(staff_client, db, make_company
     assert "Netværksmøde november" in staff_client.get(f"/meetings/archive?year={year}").get_data(as_text=True)
 
 
-def test_minutes_pdf_downloads(staff_client, db, make_company):
+def test_minutes_pdf_downloads_with_the_text_as_written(staff_client, db, make_company):
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
+    item = meeting.agenda[0]
+    post(staff_client, f"/meetings/{meeting.id}/minutes", {
+        f"minutes-{item.id}": "Pris 1.250 € – **Ærø-ordningen** <script>alert('x')</script>",
+        f"decisions-{item.id}": "Ja – fortsæt"})
     response = staff_client.get(f"/meetings/{meeting.id}/minutes.pdf")
     assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
+    assert "Referat: Netværksmøde november" in text and "1. Affald" in text
+    assert "Pris 1.250 € – Ærø-ordningen" in text, "any Unicode text, not only Latin-1"
+    assert "Beslutning: Ja – fortsæt" in text and "alert" not in text
 
 
 def test_follow_up_can_be_closed_from_the_next_meeting(staff_client, db, make_company):
