@@ -48,13 +48,13 @@ def roles_required(*roles):
     return decorator
 
 
-def refuse(status=403, reason=None):
+def refuse(status=403, reason=None, action="access.denied"):
     """Audit a refused access, then answer 403 (or 404 where existence itself must not show)."""
     from crm.audit.services import record
 
     db.session.rollback()
     record(
-        "access.denied",
+        action,
         actor=current_user if current_user.is_authenticated else None,
         changes={"path": request.path, "method": request.method, "reason": reason},
         address=client_address(),
@@ -76,7 +76,7 @@ def get_for_company_or_404(model, object_id, company_column):
     obj = db.session.scalars(statement).first()
     if obj is None:
         if db.session.get(model, object_id) is not None:
-            refuse(404, reason="other company")
+            refuse(404, reason=f"other company's {model.__tablename__} {object_id}", action="portal.refused")
         abort(404)
     return obj
 
