@@ -11,6 +11,7 @@ from crm.auth.models import STAFF_ROLES, Role, User
 from crm.auth.services import PasswordRefused
 from crm.extensions import db
 from crm.groups.models import MembershipRequest
+from crm.groups.services import GroupArchived
 from crm.portal import access, bp, erasure, group_requests
 from crm.portal.forms import ChoosePasswordForm
 from crm.security import client_address, public, roles_required
@@ -95,7 +96,12 @@ def decide_group_request(request_id):
     if decision not in ("approve", "reject"):
         abort(400)
     if row.decided_at is None:
-        group_requests.decide(row, decision == "approve", by=current_user, address=client_address())
+        try:
+            group_requests.decide(row, decision == "approve", by=current_user, address=client_address())
+        except GroupArchived:
+            db.session.rollback()
+            flash(_("Gruppen er arkiveret; der kan ikke komme nye medlemmer."), "error")
+            return redirect(url_for("groups.show", slug=row.group.slug))
         db.session.commit()
         flash(_("Anmodningen fra %(name)s er godkendt.", name=row.company.name) if decision == "approve"
               else _("Anmodningen fra %(name)s er afvist.", name=row.company.name), "success")

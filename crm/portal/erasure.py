@@ -1,13 +1,13 @@
 """A contact's request to be removed, and carrying it out by anonymising the person (counts stay true)."""
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from crm.audit.models import ErasureRequest
 from crm.audit.services import record
 from crm.auth.models import User
 from crm.auth.services import end_sessions, spend_links
-from crm.companies.models import ActivityKind, Contact
+from crm.companies.models import Activity, ActivityKind, Contact
 from crm.companies.services import log_activity, refresh_search_text
 from crm.db import utcnow
 from crm.extensions import db
@@ -26,8 +26,8 @@ def request_erasure(contact, *, by, address=None):
     request_row = ErasureRequest(contact_id=contact.id, company_id=contact.company_id, requested_by_id=by.id)
     db.session.add(request_row)
     db.session.flush()
-    log_activity(contact.company_id, ActivityKind.CHANGE,
-                 _("Anmodning om sletning af en kontaktperson (%(name)s).", name=contact.name), author=by)
+    log_activity(contact.company_id, ActivityKind.CHANGE, _("Anmodning om sletning af en kontaktperson."),
+                 author=by)
     record("contact.erasure_requested", actor=by, obj=request_row, changes={"contact_id": contact.id},
            address=address)
     return request_row
@@ -46,6 +46,15 @@ def open_requests(company):
         .order_by(ErasureRequest.created_at)).all()
 
 
+def _scrub_timeline(company_id, words):
+    """Replace the person's name and e-mail in the company's timeline texts."""
+    for word in filter(None, words):
+        db.session.execute(
+            update(Activity).where(Activity.company_id == company_id, Activity.text.contains(word, autoescape=True))
+            .values(text=func.replace(Activity.text, word, ANONYMISED_NAME))
+            .execution_options(synchronize_session=False))
+
+
 def placeholder_email(contact):
     """A non-deliverable address, unique per contact, that keeps (company, e-mail) unique."""
     return f"kontakt-{contact.id}@{ANONYMISED_DOMAIN}"
@@ -55,7 +64,7 @@ def anonymise(request_row, *, by, address=None):
     """Carry out a removal request: the person becomes "Anonymiseret", without e-mail, phone or consent, and is
     no longer mailed; attendance and invitations stay, so counts stay true. Mails sent to them lose the person."""
     contact = db.session.get(Contact, request_row.contact_id)
-    old_email = contact.email
+    old_name, old_email = contact.name, contact.email
     contact.name, contact.title, contact.phone = ANONYMISED_NAME, "", ""
     contact.email = placeholder_email(contact)
     contact.newsletter_consent, contact.consent_at = False, None
@@ -77,6 +86,7 @@ def anonymise(request_row, *, by, address=None):
                                         OutboundEmail.to_address == old_email)
             .values(to_address=contact.email, to_name=ANONYMISED_NAME, body_text=_("(anonymiseret)"), body_html=None)
             .execution_options(synchronize_session=False))
+    _scrub_timeline(contact.company_id, [old_name, old_email])
     refresh_search_text(contact.company)
     request_row.done_at, request_row.done_by_id = utcnow(), by.id
     log_activity(contact.company_id, ActivityKind.CHANGE, _("En kontaktperson er anonymiseret efter anmodning."),
