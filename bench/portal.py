@@ -85,8 +85,8 @@ OUR_COMPANY = """<!doctype html>
 </form>
 <table>{% for contact in company.contacts %}{% set login = logins.get(contact.id) %}
 <tr><td>{{ contact.name }}</td><td>{{ contact.title }}</td><td>{{ contact.email or "" }}</td>
-<td>{{ contact.phone }}</td><td>{{ contact.newsletter_consent }} {{ contact.consent_at or "" }}</td><td>{{ login.active if login else "" }}</td>
-<td>{{ contact.id in requested }}</td></tr>{% endfor %}</table>
+<td>{{ contact.phone }}</td><td>{{ contact.newsletter_consent }} {{ contact.consent_at or "" }}</td>
+<td>{{ login.active if login else "" }}</td><td>{{ contact.id in requested }}</td></tr>{% endfor %}</table>
 """
 
 FLOOR_ROUTES = {
