@@ -111,7 +111,7 @@ def portal_active_count():
         User.role == Role.COMPANY, User.last_login_at >= _active_since()))
 
 
-def is_portal_active(company):
-    """True when one of the company's users logged in during the last 12 months."""
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.company_id == company.id, User.role == Role.COMPANY, User.last_login_at >= _active_since())) > 0
+def any_recent_login(logins):
+    """True when one of these users logged in during the last 12 months: the company is portal-active."""
+    since = _active_since()
+    return any(user.last_login_at and user.last_login_at >= since for user in logins)

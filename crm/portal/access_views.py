@@ -18,23 +18,15 @@ from crm.security import client_address, public, roles_required
 
 
 @bp.app_template_global()
-def portal_logins(company):
-    return access.logins_of(company)
-
-
-@bp.app_template_global()
-def portal_active(company):
-    return access.is_portal_active(company)
+def portal_summary(company):
+    """What the staff's company page shows of the portal: logins, portal-active, open removal requests."""
+    logins = access.logins_of(company)
+    return {"logins": logins, "active": access.any_recent_login(logins), "requests": erasure.open_requests(company)}
 
 
 @bp.app_template_global()
 def portal_active_count():
     return access.portal_active_count()
-
-
-@bp.app_template_global()
-def erasure_requests(company):
-    return erasure.open_requests(company)
 
 
 @bp.app_template_global()

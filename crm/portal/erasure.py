@@ -2,6 +2,7 @@
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from crm.audit.models import ErasureRequest
 from crm.audit.services import record
@@ -43,7 +44,7 @@ def open_requests(company):
     """The company's open removal requests with their contact."""
     return db.session.scalars(select(ErasureRequest).where(
         ErasureRequest.company_id == company.id, ErasureRequest.done_at.is_(None))
-        .order_by(ErasureRequest.created_at)).all()
+        .options(joinedload(ErasureRequest.contact)).order_by(ErasureRequest.created_at)).all()
 
 
 def _scrub_timeline(company_id, words):
