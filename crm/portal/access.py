@@ -25,11 +25,6 @@ class PortalInvitationRefused(ValueError):
     """The contact cannot be invited: "no_email", "taken" (another login has the e-mail) or "disabled"."""
 
 
-def login_of(contact):
-    """The portal login made for the contact, or None."""
-    return db.session.scalars(select(User).where(User.contact_id == contact.id)).first()
-
-
 def invite_contact(contact, *, by, address=None):
     """Mail the contact a one-time link to the portal, valid 7 days; inviting again stops the earlier link.
 

@@ -1,7 +1,7 @@
 """Getting in (accepting a portal invitation) and the staff's hand on portal access: disabling a login,
 anonymising a contact on request, deciding group requests."""
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from sqlalchemy import select
@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crm.audit.models import ErasureRequest
 from crm.auth.models import STAFF_ROLES, Role, User
 from crm.auth.services import PasswordRefused
+from crm.auth.views import fresh_session
 from crm.extensions import db
 from crm.groups.models import MembershipRequest
 from crm.groups.services import GroupArchived
@@ -49,10 +50,7 @@ def accept_invitation(token):
             form.password.errors.append(str(refused))
         else:
             db.session.commit()
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
+            fresh_session()
             login_user(user)
             flash(_("Velkommen til portalen. Din adgangskode er gemt."), "success")
             return redirect(url_for(".index"))

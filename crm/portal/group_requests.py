@@ -18,12 +18,14 @@ class RequestRefused(ValueError):
 
 
 def current_membership(group_id, company_id):
+    """The company's current membership of the group, or None."""
     return db.session.scalars(select(GroupMembership).where(
         GroupMembership.group_id == group_id, GroupMembership.company_id == company_id,
         GroupMembership.left_on.is_(None))).first()
 
 
 def open_request(group_id, company_id):
+    """The company's request to the group that waits for an answer, or None."""
     return db.session.scalars(select(MembershipRequest).where(
         MembershipRequest.group_id == group_id, MembershipRequest.company_id == company_id,
         MembershipRequest.decided_at.is_(None))).first()

@@ -1,5 +1,7 @@
 """Portal home, meetings with RSVP, minutes and their attachments."""
 
+from datetime import UTC, datetime
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -30,8 +32,6 @@ def _meeting_or_404(meeting_id):
 
 
 def _closed(meeting):
-    from datetime import UTC, datetime
-
     return meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC)
 
 

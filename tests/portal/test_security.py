@@ -80,3 +80,17 @@ def test_added_contact_goes_to_our_company_whatever_the_form_says(world, db):
 @pytest.mark.parametrize("url", ["/companies/", "/meetings/", "/groups/", "/outbox/", "/audit/"])
 def test_company_users_reach_no_staff_page(world, url):
     assert world.client.get(url).status_code == 403
+
+
+def test_a_group_request_is_always_for_our_own_company(world, db):
+    from crm.groups.models import MembershipRequest
+
+    post(world.client, "/portal/groups/vand/request", {"kind": "join", "company_id": world.other.id})
+    assert db.session.scalars(select(MembershipRequest.company_id)).all() == [world.ours.id]
+
+
+def test_staff_cannot_disable_a_staff_login_through_the_portal_route(staff_client, admin_client, db):
+    from crm.auth.models import User
+
+    assert post(staff_client, f"/portal/users/{admin_client.user.id}/disable").status_code == 404
+    assert db.session.get(User, admin_client.user.id).active
