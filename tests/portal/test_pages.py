@@ -128,3 +128,13 @@ def test_directory_shows_only_companies_that_chose_it_and_no_contacts(world, db)
     page = world.client.get("/portal/directory").get_data(as_text=True)
     assert "Naboens Stål A/S" in page and "Stålgenbrug" in page
     assert "ole@naboen.example" not in page and world.ours.name not in page.split("<main")[1]
+
+
+def test_the_menu_of_a_company_user_is_the_portal_and_marks_the_current_page(world, db):
+    page = world.client.get(f"/portal/company/contacts/{world.contact.id}").get_data(as_text=True)
+    menu = page.split('aria-label="Hovedmenu"')[1].split("</nav>")[0]
+    for label in ("Møder og referater", "Vores virksomhed", "Arbejdsgrupper", "Netværket", "Kalender"):
+        assert label in menu
+    assert "/companies/" not in menu and "/outbox/" not in menu
+    assert menu.count('aria-current="page"') == 1
+    assert 'href="/portal/company" aria-current="page"' in menu
