@@ -151,7 +151,7 @@ def test_portal_activity_counts_logins_of_the_last_12_months(staff_client, make_
     recent.last_login_at = utcnow() - timedelta(days=60)
     old.last_login_at = utcnow() - timedelta(days=400)
     db.session.commit()
-    listing = staff_client.get("/companies/").get_data(as_text=True)
+    listing = staff_client.get("/").get_data(as_text=True)
     assert "Virksomheder aktive i portalen (login inden for 12 måneder): 1<" in listing
     assert "login inden for 12 måneder): ja" in staff_client.get(f"/companies/{recent.company_id}").get_data(
         as_text=True)
