@@ -13,8 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from crm.auth.models import User
 from crm.companies.models import Contact
 from crm.extensions import db
+from crm.groups.models import GroupMembership, WorkingGroup
 from crm.mail.models import OutboundEmail
 from crm.meetings.models import Attendance, Invitation, Meeting
 
@@ -89,8 +91,22 @@ def mails(company):
     return [dict(zip(keys, map(_plain, row), strict=True)) for row in rows]
 
 
+def groups(company):
+    rows = db.session.execute(
+        select(WorkingGroup.name, GroupMembership.role, GroupMembership.joined_on, GroupMembership.left_on)
+        .join(WorkingGroup).where(GroupMembership.company_id == company.id).order_by(GroupMembership.joined_on)).all()
+    keys = ("group", "role", "joined_on", "left_on")
+    return [dict(zip(keys, map(_plain, row), strict=True)) for row in rows]
+
+
+def logins(company):
+    users = db.session.scalars(select(User).where(User.company_id == company.id).order_by(User.id)).all()
+    return [_columns(user, ("email", "name", "active", "last_login_at", "created_at")) for user in users]
+
+
 for _name, _function in (("company", company_details), ("contacts", contacts), ("consents", consents),
-                         ("invitations", invitations), ("attendance", attendance), ("mails", mails)):
+                         ("invitations", invitations), ("attendance", attendance), ("mails", mails),
+                         ("groups", groups), ("logins", logins)):
     register_exporter(_name, _function)
 
 

@@ -157,3 +157,13 @@ def test_portal_activity_counts_logins_of_the_last_12_months(staff_client, make_
         as_text=True)
     assert "login inden for 12 måneder): nej" in staff_client.get(f"/companies/{old.company_id}").get_data(
         as_text=True)
+
+
+def test_staff_company_page_shows_logins_last_login_and_a_button_per_contact(staff_client, world, db):
+    world.user.last_login_at = utcnow() - timedelta(days=3)
+    db.session.commit()
+    page = staff_client.get(f"/companies/{world.ours.id}").get_data(as_text=True)
+    portal = page.split('id="portal"')[1].split('id="grupper"')[0]
+    assert world.user.email in portal and "Luk adgangen" in portal and "aktiv" in portal
+    assert f'action="/portal/contacts/{world.contact.id}/invite"' in portal
+    assert "login inden for 12 måneder): ja" in portal

@@ -84,6 +84,8 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     assert json.loads(archive.read("company.json"))[0]["cvr"] == world.ours.cvr
     assert [m["subject"] for m in json.loads(archive.read("mails.json"))] == ["Invitation"]
     assert len(json.loads(archive.read("invitations.json"))) == 1
+    assert [u["email"] for u in json.loads(archive.read("logins.json"))] == [world.user.email]
+    assert "password_hash" not in archive.read("logins.json").decode()
     assert "karen@vores.example" in archive.read("contacts.csv").decode("utf-8-sig")
     assert b"ole@naboen.example" not in b"".join(archive.read(name) for name in names)
 
