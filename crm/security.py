@@ -75,10 +75,15 @@ def get_for_company_or_404(model, object_id, company_column):
     statement = company_scoped(select(model).where(model.id == object_id), company_column)
     obj = db.session.scalars(statement).first()
     if obj is None:
-        if db.session.get(model, object_id) is not None:
-            refuse(404, reason=f"other company's {model.__tablename__} {object_id}", action="portal.refused")
-        abort(404)
+        not_found_for_company(model, object_id)
     return obj
+
+
+def not_found_for_company(model, object_id):
+    """Answer 404 for a row the company user may not see; when the row exists, the refusal is audited."""
+    if db.session.get(model, object_id) is not None:
+        refuse(404, reason=f"other company's {model.__tablename__} {object_id}", action="portal.refused")
+    abort(404)
 
 
 def _load_user(user_id_and_token):

@@ -15,29 +15,19 @@ from crm.meetings.invitation_views import RSVP_LABELS
 from crm.meetings.minutes import action_items, attachments_of
 from crm.meetings.models import Invitation, Meeting, MeetingAttachment, MeetingStatus, Rsvp
 from crm.portal import bp, services
-from crm.security import client_address, get_for_company_or_404, refuse, roles_required
-
-
-def refuse_other(model, object_id):
-    """404 for a row the company may not see; audited as a refusal when the row exists."""
-    if db.session.get(model, object_id) is not None:
-        refuse(404, reason=f"not visible to company: {model.__tablename__} {object_id}", action="portal.refused")
-    abort(404)
+from crm.security import client_address, get_for_company_or_404, not_found_for_company, roles_required
 
 
 def _meeting_or_404(meeting_id):
     meeting = db.session.scalars(select(Meeting).where(
         Meeting.id == meeting_id, services.visible_meetings(current_user.company_id))).first()
-    return meeting or refuse_other(Meeting, meeting_id)
-
-
-def _closed(meeting):
-    return meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC)
+    return meeting or not_found_for_company(Meeting, meeting_id)
 
 
 @bp.app_template_global()
 def rsvp_closed(meeting):
-    return _closed(meeting)
+    """True when the meeting no longer takes answers (as invitations.answer decides)."""
+    return meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC)
 
 
 @bp.get("/")
@@ -107,5 +97,5 @@ def attachment(meeting_id, attachment_id):
     found = db.session.scalars(select(MeetingAttachment).where(
         MeetingAttachment.id == attachment_id, MeetingAttachment.meeting_id == meeting.id)).first()
     if found is None or meeting.minutes_published_at is None:
-        refuse_other(MeetingAttachment, attachment_id)
+        not_found_for_company(MeetingAttachment, attachment_id)
     return as_download(found.data, found.content_type, found.filename)
