@@ -10,9 +10,8 @@ from sqlalchemy import select
 from crm.auth.models import Role
 from crm.downloads import as_download
 from crm.extensions import db
-from crm.meetings import invitations
+from crm.meetings import invitations, minutes
 from crm.meetings.invitation_views import RSVP_LABELS
-from crm.meetings.minutes import action_items, attachments_of
 from crm.meetings.models import Invitation, Meeting, MeetingAttachment, MeetingStatus, Rsvp
 from crm.portal import bp, services
 from crm.security import client_address, get_for_company_or_404, not_found_for_company, roles_required
@@ -86,7 +85,8 @@ def meeting(meeting_id):
     return render_template(
         "portal/meeting.html", meeting=meeting, labels=RSVP_LABELS, published=published,
         invitation=services.invitation_of(current_user.company_id, meeting.id),
-        items=action_items(meeting) if published else [], attachments=attachments_of(meeting) if published else [],
+        items=minutes.action_items(meeting) if published else [],
+        attachments=minutes.attachments_of(meeting) if published else [],
     )
 
 
@@ -99,3 +99,12 @@ def attachment(meeting_id, attachment_id):
     if found is None or meeting.minutes_published_at is None:
         not_found_for_company(MeetingAttachment, attachment_id)
     return as_download(found.data, found.content_type, found.filename)
+
+
+@bp.get("/meetings/<int:meeting_id>/minutes.pdf")
+@roles_required(Role.COMPANY)
+def minutes_pdf(meeting_id):
+    meeting = _meeting_or_404(meeting_id)
+    if meeting.minutes_published_at is None:
+        abort(404)
+    return as_download(minutes.minutes_pdf(meeting), "application/pdf", f"referat-{meeting.id}.pdf")

@@ -96,6 +96,7 @@ ROUTES = {
     "portal.meetings": ("GET", "/portal/meetings", COMPANY),
     "portal.meeting": ("GET", "/portal/meetings/{meeting}", COMPANY),
     "portal.attachment": ("GET", "/portal/meetings/{meeting}/attachments/999999", COMPANY),
+    "portal.minutes_pdf": ("GET", "/portal/meetings/{meeting}/minutes.pdf", COMPANY),
     "portal.company": ("GET", "/portal/company", COMPANY),
     "portal.add_contact": ("GET", "/portal/company/contacts/new", COMPANY),
     "portal.edit_contact": ("GET", "/portal/company/contacts/{contact}", COMPANY),

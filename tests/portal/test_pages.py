@@ -58,6 +58,9 @@ def test_minutes_of_invited_and_network_meetings_with_attachments(world, db):
                                 f"{world.network_attachment.id}")
     assert download.status_code == 200 and download.data.startswith(b"%PDF")
     assert download.headers["Content-Disposition"].startswith("attachment")
+    pdf = world.client.get(f"/portal/meetings/{world.network_meeting.id}/minutes.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert world.client.get(f"/portal/meetings/{world.upcoming.id}/minutes.pdf").status_code == 404
 
 
 def test_an_invited_meeting_shows_no_minutes_before_they_are_published(world, db):

@@ -22,6 +22,7 @@ def _outbox(db):
     ("POST", "/portal/contacts/{other_contact}/invite"),
     ("POST", "/portal/invitations/{other_invitation}/rsvp"),
     ("GET", "/portal/meetings/{group_meeting}"),
+    ("GET", "/portal/meetings/{group_meeting}/minutes.pdf"),
     ("GET", "/portal/meetings/{group_meeting}/attachments/{group_attachment}"),
     ("GET", "/portal/meetings/{network_meeting}/attachments/{group_attachment}"),
 ])
