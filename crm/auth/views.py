@@ -46,7 +46,7 @@ def login():
             return render_template("auth/login.html", form=form, failed=True), 200
         fresh_session()
         login_user(result.user, remember=form.remember.data)
-        default = "home.index"
+        default = "portal.index" if result.user.role == Role.COMPANY else "home.index"
         return redirect(safe_next(form.next.data, default))
     return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 

@@ -140,8 +140,8 @@ def test_a_colleague_cannot_bring_back_a_login_staff_disabled(staff_client, make
 def test_company_users_land_on_the_portal_and_their_login_time_is_kept(app, make_user, db):
     user = make_user("company")
     client = app.test_client()
-    response = login(client, user.email)
-    assert client.get(response.headers["Location"]).headers["Location"] == "/portal/"
+    assert login(client, user.email).headers["Location"] == "/portal/"
+    assert client.get("/").headers["Location"] == "/portal/"
     db.session.refresh(user)
     assert user.last_login_at is not None and utcnow() - user.last_login_at < timedelta(minutes=1)
 
