@@ -96,6 +96,7 @@ def test_keyboard_only_from_the_invitation_mail_to_rsvp_and_a_contact_change(pag
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Svar gemt")
     assert "Jeres svar: Ja, vi kommer." in page.content()
+    assert page.evaluate("document.activeElement.id").endswith("-yes"), "focus stays on the pressed answer"
 
     tab_to(page, "el.textContent.trim() === 'Vores virksomhed'")
     with page.expect_navigation():
