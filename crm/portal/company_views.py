@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.audit.services import record
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Contact
 from crm.companies.services import DuplicateContact, remove_contact
@@ -119,4 +120,7 @@ def request_erasure(contact_id):
 def download_data():
     company = current_user.company
     data = data_export.company_archive(company)
+    # Who took a copy of the company's personal data is kept, as the refusals are (the audit log, not the data).
+    record("portal.data_export", actor=current_user, obj=company, address=client_address())
+    db.session.commit()
     return as_download(data, "application/zip", f"holme-data-{company.cvr}.zip")

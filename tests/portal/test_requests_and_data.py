@@ -88,6 +88,8 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     assert "password_hash" not in archive.read("logins.json").decode()
     assert "karen@vores.example" in archive.read("contacts.csv").decode("utf-8-sig")
     assert b"ole@naboen.example" not in b"".join(archive.read(name) for name in names)
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "portal.data_export")).one()
+    assert (entry.actor_id, entry.object_id) == (world.user.id, world.ours.id)
 
 
 def test_another_area_adds_a_part_by_registering_it(world, db, monkeypatch):
