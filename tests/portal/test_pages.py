@@ -141,3 +141,24 @@ def test_the_menu_of_a_company_user_is_the_portal_and_marks_the_current_page(wor
     assert "/companies/" not in menu and "/outbox/" not in menu
     assert menu.count('aria-current="page"') == 1
     assert 'href="/portal/company" aria-current="page"' in menu
+
+
+def test_removing_a_colleague_closes_their_login_but_nobody_removes_themselves(world, make_user, app, db):
+    from crm.auth.models import User
+    from tests.conftest import login
+
+    colleague_contact = Contact(company=world.ours, name="Går på pension", email="pension@vores.example")
+    db.session.add(colleague_contact)
+    db.session.commit()
+    colleague = make_user("company", email="pension@vores.example", company=world.ours)
+    colleague.contact_id = colleague_contact.id
+    world.user.contact_id = world.contact.id
+    db.session.commit()
+    other_browser = app.test_client()
+    login(other_browser, colleague.email)
+    assert post(world.client, f"/portal/company/contacts/{colleague_contact.id}/delete").status_code == 302
+    assert not db.session.get(User, colleague.id).active
+    assert other_browser.get("/portal/").headers["Location"].startswith("/login")
+    response = post(world.client, f"/portal/company/contacts/{world.contact.id}/delete", follow_redirects=True)
+    assert "Du kan ikke fjerne dig selv" in response.get_data(as_text=True)
+    assert db.session.get(Contact, world.contact.id) is not None
