@@ -243,7 +243,8 @@ def test_each_mail_of_a_batch_has_its_own_name_and_links_escaped(staff_client, d
     rows = {row.to_address: row for row in mails(db, meeting)}
     plain_mail, tricky_mail = rows[plain.contacts[0].email], rows[tricky.contacts[0].email]
     assert "Hej Kontakt Ø0" in plain_mail.body_text and 'Hej Bo <b>"Fed"</b> & Co' in tricky_mail.body_text
-    assert "Bo &lt;b&gt;&#34;Fed&#34;&lt;/b&gt; &amp; Co" in tricky_mail.body_html and "<b>" not in tricky_mail.body_html
+    assert "Bo &lt;b&gt;&#34;Fed&#34;&lt;/b&gt; &amp; Co" in tricky_mail.body_html
+    assert "<b>" not in tricky_mail.body_html
     links = [set(re.findall(r"/rsvp/([\w.-]+)", row.body_html)) for row in (plain_mail, tricky_mail)]
     assert all(len(found) == 1 for found in links) and links[0] != links[1], "one personal token per company"
     assert "\x1f" not in plain_mail.body_text + plain_mail.body_html
