@@ -42,3 +42,4 @@ class ErasureRequest(db.Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     contact = relationship("Contact")
+    company = relationship("Company")

@@ -31,6 +31,12 @@ def portal_active_count():
 
 
 @bp.app_template_global()
+def waiting_portal_requests():
+    """Every request from the portal that waits for staff: removals by company, group requests by group."""
+    return {"erasure": erasure.all_open_requests(), "groups": group_requests.all_open_requests()}
+
+
+@bp.app_template_global()
 def membership_requests(group):
     return group_requests.open_requests_of_group(group)
 

@@ -56,6 +56,12 @@ def _scrub_timeline(company_id, words):
             .execution_options(synchronize_session=False))
 
 
+def all_open_requests():
+    """Every open removal request with its company, oldest first."""
+    return db.session.scalars(select(ErasureRequest).where(ErasureRequest.done_at.is_(None))
+                              .options(joinedload(ErasureRequest.company)).order_by(ErasureRequest.created_at)).all()
+
+
 def placeholder_email(contact):
     """A non-deliverable address, unique per contact, that keeps (company, e-mail) unique."""
     return f"kontakt-{contact.id}@{ANONYMISED_DOMAIN}"

@@ -84,3 +84,10 @@ def open_requests_of_company(company_id):
     """{group id: kind} of the company's waiting requests."""
     return dict(db.session.execute(select(MembershipRequest.group_id, MembershipRequest.kind).where(
         MembershipRequest.company_id == company_id, MembershipRequest.decided_at.is_(None))).all())
+
+
+def all_open_requests():
+    """Every waiting group request with its group and company, oldest first."""
+    return db.session.scalars(select(MembershipRequest).where(MembershipRequest.decided_at.is_(None))
+                              .options(joinedload(MembershipRequest.group), joinedload(MembershipRequest.company))
+                              .order_by(MembershipRequest.created_at)).all()

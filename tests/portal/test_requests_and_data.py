@@ -146,3 +146,12 @@ def test_a_join_request_to_a_group_archived_since_is_not_approved(world, staff_c
     response = post(staff_client, f"/portal/group-requests/{row.id}", {"decision": "approve"}, follow_redirects=True)
     assert "arkiveret" in response.get_data(as_text=True)
     assert _membership(db, group, world.ours) is None and db.session.get(MembershipRequest, row.id).decided_at is None
+
+
+def test_staff_home_lists_the_waiting_requests(world, staff_client, db):
+    post(world.client, "/portal/groups/vand/request", {"kind": "join"})
+    post(world.client, f"/portal/company/contacts/{world.contact.id}/erasure")
+    home = staff_client.get("/").get_data(as_text=True)
+    assert f"Sletning af en kontaktperson hos {world.ours.name}" in home
+    assert f"{world.ours.name} vil gerne være med i Vand" in home
+    assert f'href="/companies/{world.ours.id}#portal"' in home and 'href="/groups/vand#anmodninger"' in home
