@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.meetings import BENCH_MEETING_TITLE, load_meetings
+from bench.portal import ensure_portal_user
 from config import DevelopmentConfig
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -209,6 +210,7 @@ def dataset(database, scale, *, rebuild=False, log=print):
     else:
         _bring_up_to_date(database, name, scale, log)
     url = database.url(name)
+    ensure_portal_user(url, BENCH_MEETING_TITLE)
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

@@ -12,6 +12,7 @@ from flask import Flask, abort, current_app, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from bench.portal import FLOOR_ROUTES
 from crm import instrumentation
 from crm.companies.models import Activity, Company, Plot, Tenancy
 from crm.companies.search import CompanyFilters, all_tags, company_statement
@@ -320,6 +321,7 @@ ROUTES = {
     "meeting_list": ("/meetings/", meeting_list, MEETING_LIST),
     "meeting_page": ("/meetings/<int:meeting_id>", meeting_page, MEETING_PAGE),
     "checkin_page": ("/meetings/<int:meeting_id>/checkin", checkin_page, CHECKIN_PAGE),
+    **FLOOR_ROUTES,
 }
 
 

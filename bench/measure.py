@@ -6,6 +6,7 @@ import sys
 import time
 
 from bench.datasets import STAFF_EMAIL, STAFF_PASSWORD
+from bench.portal import PORTAL_EMAIL, PORTAL_PASSWORD
 from bench.serving import gunicorn
 
 WARMUP = 5
@@ -69,6 +70,9 @@ def _result_count(page):
     return int(found.group(1)) if found else None
 
 
+LOGINS = {"staff": (STAFF_EMAIL, STAFF_PASSWORD), "company": (PORTAL_EMAIL, PORTAL_PASSWORD)}
+
+
 def measure_pages(dataset, scenarios, *, requests, max_seconds):
     """Serve the CRM and the floor on the dataset, and measure every scenario on both; one result per scenario."""
     env = {"DATABASE_URL": dataset.url, "HOLME_ENV": "development", "SECRET_KEY": "bench", "HOLME_SQL_COUNT": "1"}
@@ -76,8 +80,12 @@ def measure_pages(dataset, scenarios, *, requests, max_seconds):
     results = []
     with gunicorn("wsgi:app", env, f"crm-{label}") as crm, gunicorn("bench.floor:create_app()", env,
                                                                      f"floor-{label}") as floor:
-        crm.login(STAFF_EMAIL, STAFF_PASSWORD)
+        logged_in = None
         for scenario in scenarios:
+            if scenario.user != logged_in:
+                crm.cookies.clear()
+                crm.login(*LOGINS[scenario.user])
+                logged_in = scenario.user
             path = scenario.path(dataset)
             print(f"  {dataset.database} scale {dataset.scale}: {scenario.name} ({path})", file=sys.stderr)
             clients = [crm, floor] if scenario.floor else [crm]

@@ -59,6 +59,8 @@ class Scenario:
     target: Target
     #: Shown when the path differs from what the name says at some scale.
     note: Callable = lambda dataset: ""
+    #: Who requests the page: "staff", or "company" (the dataset's portal user, see bench/portal.py).
+    user: str = "staff"
 
 
 def _list(**args):
@@ -88,6 +90,8 @@ SEARCH_TARGET = Target(max_floor_ratio=2.0, max_p95_ms=30)
 MEETING_PAGE_TARGET = Target(max_p95_ms=50)
 MEETING_LIST_TARGET = Target(max_floor_ratio=2.0)
 CHECKIN_TARGET = Target(max_floor_ratio=2.0)
+#: "Portal home and our company within 2x their floors at scale 100; SQL statements the same at scale 1 and 100."
+PORTAL_TARGET = Target(max_floor_ratio=2.0)
 
 SCENARIOS = [
     Scenario("company list", "companies", _list(), "company_list", LIST_TARGET),
@@ -104,5 +108,8 @@ SCENARIOS = [
     Scenario("meeting list", "meetings", lambda dataset: "/meetings/", "meeting_list", MEETING_LIST_TARGET),
     Scenario("check-in page", "meetings", lambda dataset: f"/meetings/{dataset.meeting_id}/checkin",
              "checkin_page", CHECKIN_TARGET),
+    Scenario("portal home", "portal", lambda dataset: "/portal/", "portal_home", PORTAL_TARGET, user="company"),
+    Scenario("our company", "portal", lambda dataset: "/portal/company", "our_company", PORTAL_TARGET,
+             user="company"),
 ]
 AREAS = sorted({scenario.area for scenario in SCENARIOS})

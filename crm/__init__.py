@@ -60,6 +60,7 @@ def create_app(config_class=None):
     from crm.mail.cli import mail_cli
     from crm.meetings import bp as meetings_bp
     from crm.meetings import public_bp as meetings_public_bp
+    from crm.portal import bp as portal_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -71,6 +72,7 @@ def create_app(config_class=None):
     app.register_blueprint(mail_bp)
     app.register_blueprint(mail_public_bp)
     app.register_blueprint(contributions_bp)
+    app.register_blueprint(portal_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

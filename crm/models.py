@@ -1,6 +1,6 @@
 """Imports every area's models, so SQLAlchemy and Alembic see the whole schema."""
 
-from crm.audit.models import AuditEntry  # noqa: F401
+from crm.audit.models import AuditEntry, ErasureRequest  # noqa: F401
 from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
 from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
 from crm.contributions.models import (  # noqa: F401
@@ -12,7 +12,14 @@ from crm.contributions.models import (  # noqa: F401
     Payment,
     ReminderHold,
 )
-from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeFigure, WorkingGroup  # noqa: F401
+from crm.groups.models import (  # noqa: F401
+    GroupDocument,
+    GroupMembership,
+    Initiative,
+    InitiativeFigure,
+    MembershipRequest,
+    WorkingGroup,
+)
 from crm.mail.models import Newsletter, OutboundAttachment, OutboundEmail  # noqa: F401
 from crm.meetings.models import (  # noqa: F401
     ActionItem,

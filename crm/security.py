@@ -48,13 +48,13 @@ def roles_required(*roles):
     return decorator
 
 
-def refuse(status=403, reason=None):
+def refuse(status=403, reason=None, action="access.denied"):
     """Audit a refused access, then answer 403 (or 404 where existence itself must not show)."""
     from crm.audit.services import record
 
     db.session.rollback()
     record(
-        "access.denied",
+        action,
         actor=current_user if current_user.is_authenticated else None,
         changes={"path": request.path, "method": request.method, "reason": reason},
         address=client_address(),
@@ -75,10 +75,15 @@ def get_for_company_or_404(model, object_id, company_column):
     statement = company_scoped(select(model).where(model.id == object_id), company_column)
     obj = db.session.scalars(statement).first()
     if obj is None:
-        if db.session.get(model, object_id) is not None:
-            refuse(404, reason="other company")
-        abort(404)
+        not_found_for_company(model, object_id)
     return obj
+
+
+def not_found_for_company(model, object_id):
+    """Answer 404 for a row the company user may not see; when the row exists, the refusal is audited."""
+    if db.session.get(model, object_id) is not None:
+        refuse(404, reason=f"other company's {model.__tablename__} {object_id}", action="portal.refused")
+    abort(404)
 
 
 def _load_user(user_id_and_token):

@@ -26,3 +26,20 @@ class AuditEntry(db.Model):
     address: Mapped[str | None] = mapped_column(String(64))
 
     actor = relationship("User")
+
+
+class ErasureRequest(db.Model):
+    """A contact person's wish to be removed, made in the portal; staff carry it out by anonymising the person."""
+
+    __tablename__ = "erasure_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    contact = relationship("Contact")
+    company = relationship("Company")

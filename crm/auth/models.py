@@ -1,4 +1,4 @@
-"""Users, failed logins and password-reset tokens."""
+"""Users, failed logins and one-time links (password reset, portal invitation)."""
 
 import enum
 import secrets
@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role, "user_role"))
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
+    #: The contact person a company user was invited as (portal logins only).
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     #: Part of the login cookie; replacing it ends every session of the user.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
@@ -46,6 +48,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company = relationship("Company")
+    contact = relationship("Contact")
 
     def get_id(self):
         return f"{self.id}:{self.session_token}"
@@ -77,11 +80,21 @@ class LoginFailure(db.Model):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class LinkPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
+    PORTAL_INVITATION = "portal_invitation"
+
+
 class PasswordResetToken(db.Model):
+    """A one-time link that lets its holder choose the user's password: a reset, or a portal invitation."""
+
     __tablename__ = "password_reset_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_type(LinkPurpose, "link_purpose"),
+                                                 default=LinkPurpose.PASSWORD_RESET,
+                                                 server_default=LinkPurpose.PASSWORD_RESET.value)
     #: SHA-256 of the token in the link; the token itself is never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select
 
 from crm.audit.services import record
 from crm.auth import notifications
-from crm.auth.models import LoginFailure, PasswordResetToken, Role, User, new_session_token
+from crm.auth.models import LinkPurpose, LoginFailure, PasswordResetToken, Role, User, new_session_token
 from crm.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm.db import utcnow
 from crm.extensions import db
@@ -99,17 +99,52 @@ def _token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def issue_link(user, purpose, hours):
+    """A new one-time link token of the user for the purpose; earlier open links of that purpose stop working.
+
+    Only the SHA-256 of the token is stored; the caller mails the token and forgets it.
+    """
+    spend_links(user, purpose)
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(user=user, purpose=LinkPurpose(purpose), token_hash=_token_hash(token),
+                                      expires_at=utcnow() + timedelta(hours=hours)))
+    return token
+
+
+def valid_link(token, purpose):
+    """The unused, unexpired link row of this purpose for the token, or None (forged, used, expired).
+
+    A reset link needs an active user; an invitation link is what makes its (new or disabled) user active.
+    """
+    row = db.session.scalars(select(PasswordResetToken).where(
+        PasswordResetToken.token_hash == _token_hash(token or ""), PasswordResetToken.purpose == LinkPurpose(purpose),
+    )).first()
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    if purpose == LinkPurpose.PASSWORD_RESET and not row.user.active:
+        return None
+    return row
+
+
+def spend_links(user, purpose=None):
+    """Make every open link of the user (of one purpose, or all) unusable."""
+    statement = select(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
+                                                 PasswordResetToken.used_at.is_(None))
+    if purpose is not None:
+        statement = statement.where(PasswordResetToken.purpose == LinkPurpose(purpose))
+    now = utcnow()
+    for row in db.session.scalars(statement):
+        row.used_at = now
+
+
 def request_password_reset(email, address):
     """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
     user = find_user(email)
     if user is None or not user.active:
         record("auth.password_reset_unknown", actor_email=normalise_email(email), address=address)
         return None
-    token = secrets.token_urlsafe(32)
     hours = current_app.config["PASSWORD_RESET_HOURS"]
-    db.session.add(PasswordResetToken(
-        user=user, token_hash=_token_hash(token), expires_at=utcnow() + timedelta(hours=hours)
-    ))
+    token = issue_link(user, LinkPurpose.PASSWORD_RESET, hours)
     notifications.notify_password_reset(user, token, hours)
     record("auth.password_reset_requested", actor=user, obj=user, address=address)
     return token
@@ -117,12 +152,7 @@ def request_password_reset(email, address):
 
 def valid_reset_token(token):
     """The unused, unexpired reset token row for this link, or None."""
-    row = db.session.scalars(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == _token_hash(token))
-    ).first()
-    if row is None or row.used_at is not None or row.expires_at < utcnow() or not row.user.active:
-        return None
-    return row
+    return valid_link(token, LinkPurpose.PASSWORD_RESET)
 
 
 def reset_password(token, new_password, address):
@@ -131,13 +161,7 @@ def reset_password(token, new_password, address):
     if row is None:
         return None
     set_password(row.user, new_password)
-    now = utcnow()
-    for open_row in db.session.scalars(
-        select(PasswordResetToken).where(
-            PasswordResetToken.user_id == row.user_id, PasswordResetToken.used_at.is_(None)
-        )
-    ):
-        open_row.used_at = now
+    spend_links(row.user)
     record("auth.password_reset", actor=row.user, obj=row.user, address=address)
     return row.user
 

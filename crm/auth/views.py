@@ -23,7 +23,7 @@ def safe_next(target, default="home.index"):
     return url_for(default)
 
 
-def _fresh_session():
+def fresh_session():
     """Start a new session, keeping only the chosen language."""
     lang = session.get("lang")
     session.clear()
@@ -44,9 +44,9 @@ def login():
             return render_template("auth/login.html", form=form, throttled=True), 429
         if result.user is None:
             return render_template("auth/login.html", form=form, failed=True), 200
-        _fresh_session()
+        fresh_session()
         login_user(result.user, remember=form.remember.data)
-        default = "home.index"
+        default = "portal.index" if result.user.role == Role.COMPANY else "home.index"
         return redirect(safe_next(form.next.data, default))
     return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
 
@@ -57,7 +57,7 @@ def logout():
     services.logout(current_user, client_address())
     db.session.commit()
     logout_user()
-    _fresh_session()
+    fresh_session()
     flash(_("Du er logget ud."), "success")
     return redirect(url_for("auth.login"))
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -69,6 +70,8 @@ class Company(db.Model):
     #: Reklamebeskyttet in the CVR register: no unsolicited marketing.
     advertising_protected: Mapped[bool] = mapped_column(default=False)
     description: Mapped[str] = mapped_column(Text, default="")
+    #: The company chose to be shown in the portal's directory of the network (name, industry, description).
+    directory_listed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     #: Lower-cased name, CVR, address and contacts' names and e-mails; what the search looks in.
     #: Kept in step by the services; the database indexes it (FTS5 trigram / pg_trgm).
     search_text: Mapped[str] = mapped_column(Text, default="")

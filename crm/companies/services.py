@@ -26,6 +26,7 @@ from crm.extensions import db
 COMPANY_FIELDS = (
     "cvr", "p_number", "ean", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
     "industry", "status", "joined_on", "left_on", "website", "advertising_protected", "description",
+    "directory_listed",
 )
 CONTACT_FIELDS = (
     "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "lawful_basis", "source",

@@ -106,3 +106,38 @@ class GroupDocument(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     size: Mapped[int]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestKind(enum.StrEnum):
+    JOIN = "join"
+    LEAVE = "leave"
+
+
+class RequestOutcome(enum.StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class MembershipRequest(db.Model):
+    """A company's wish, made in the portal, to join or leave a group; staff approve or reject it."""
+
+    __tablename__ = "membership_requests"
+    __table_args__ = (
+        # One open request per company and group.
+        Index("uq_membership_requests_open", "group_id", "company_id", unique=True,
+              sqlite_where=text("decided_at IS NULL"), postgresql_where=text("decided_at IS NULL")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("working_groups.id", ondelete="CASCADE"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_type(RequestKind, "membership_request_kind"))
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    outcome: Mapped[RequestOutcome | None] = mapped_column(enum_type(RequestOutcome, "membership_request_outcome"))
+
+    group = relationship(WorkingGroup)
+    company = relationship("Company")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])

@@ -10,7 +10,12 @@ from crm.auth.models import Role
 
 #: (endpoint, label, roles). Areas add their entry here when they arrive.
 MENU = (
-    ("home.index", _l("Forside"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
+    ("home.index", _l("Forside"), (Role.ADMIN, Role.STAFF)),
+    ("portal.index", _l("Forside"), (Role.COMPANY,)),
+    ("portal.meetings", _l("Møder og referater"), (Role.COMPANY,)),
+    ("portal.company", _l("Vores virksomhed"), (Role.COMPANY,)),
+    ("portal.groups", _l("Arbejdsgrupper"), (Role.COMPANY,)),
+    ("portal.directory", _l("Netværket"), (Role.COMPANY,)),
     ("companies.index", _l("Virksomheder"), (Role.ADMIN, Role.STAFF)),
     ("meetings.index", _l("Møder"), (Role.ADMIN, Role.STAFF)),
     ("groups.index", _l("Arbejdsgrupper"), (Role.ADMIN, Role.STAFF)),
@@ -20,6 +25,12 @@ MENU = (
     ("meetings.calendar_settings", _l("Kalender"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
     ("auth.change_password", _l("Adgangskode"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
 )
+
+#: Portal pages that belong under a menu entry (the portal is one blueprint with several entries).
+SUBPAGES = {
+    "portal.meetings": ("portal.meeting",),
+    "portal.company": ("portal.add_contact", "portal.edit_contact"),
+}
 
 
 @dataclass
@@ -36,8 +47,8 @@ def navigation():
     for endpoint, label, roles in MENU:
         if current_user.role in roles:
             blueprint = endpoint.partition(".")[0]
-            active = request.endpoint == endpoint or (
-                blueprint != "home" and (request.endpoint or "").startswith(blueprint + ".")
+            active = request.endpoint == endpoint or request.endpoint in SUBPAGES.get(endpoint, ()) or (
+                blueprint not in ("home", "portal") and (request.endpoint or "").startswith(blueprint + ".")
             )
             items.append(MenuItem(url_for(endpoint), str(label), active))
     return items

@@ -1,6 +1,6 @@
 """Home page, health check, the accessibility statement redirect."""
 
-from flask import current_app, jsonify, redirect, render_template
+from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select, text
@@ -21,6 +21,8 @@ def layout_helpers():
 @bp.get("/")
 @roles_required(*Role)
 def index():
+    if current_user.role == Role.COMPANY:
+        return redirect(url_for("portal.index"))
     outbox = {}
     if current_user.is_staff:
         rows = db.session.execute(

@@ -14,6 +14,7 @@ PUBLIC = "public"
 ALL = {"admin", "staff", "company"}
 STAFF = {"admin", "staff"}
 ADMIN = {"admin"}
+COMPANY = {"company"}
 
 #: endpoint -> (method, url, roles that reach it). {email} is an outbox mail made by the fixture.
 ROUTES = {
@@ -113,6 +114,26 @@ ROUTES = {
     "contributions.credit": ("POST", "/contributions/invoices/{contribution}/credit", ADMIN),
     "contributions.waive": ("POST", "/contributions/invoices/{contribution}/waive", ADMIN),
     "contributions.send_invoice": ("POST", "/contributions/invoices/{contribution}/send", STAFF),
+    "portal.index": ("GET", "/portal/", COMPANY),
+    "portal.rsvp": ("POST", "/portal/invitations/{invitation}/rsvp", COMPANY),
+    "portal.meetings": ("GET", "/portal/meetings", COMPANY),
+    "portal.meeting": ("GET", "/portal/meetings/{meeting}", COMPANY),
+    "portal.attachment": ("GET", "/portal/meetings/{meeting}/attachments/999999", COMPANY),
+    "portal.minutes_pdf": ("GET", "/portal/meetings/{meeting}/minutes.pdf", COMPANY),
+    "portal.company": ("GET", "/portal/company", COMPANY),
+    "portal.add_contact": ("GET", "/portal/company/contacts/new", COMPANY),
+    "portal.edit_contact": ("GET", "/portal/company/contacts/{contact}", COMPANY),
+    "portal.remove_our_contact": ("POST", "/portal/company/contacts/{contact}/delete", COMPANY),
+    "portal.request_erasure": ("POST", "/portal/company/contacts/{contact}/erasure", COMPANY),
+    "portal.invite_contact": ("POST", "/portal/contacts/{contact}/invite", ALL),
+    "portal.download_data": ("GET", "/portal/company/data.zip", COMPANY),
+    "portal.groups": ("GET", "/portal/groups", COMPANY),
+    "portal.group_request": ("POST", "/portal/groups/vand/request", COMPANY),
+    "portal.directory": ("GET", "/portal/directory", COMPANY),
+    "portal.accept_invitation": ("GET", "/portal/invitation/forged-token", PUBLIC),
+    "portal.disable_login": ("POST", "/portal/users/999999/disable", STAFF),
+    "portal.carry_out_erasure": ("POST", "/portal/erasure/999999", STAFF),
+    "portal.decide_group_request": ("POST", "/portal/group-requests/999999", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")

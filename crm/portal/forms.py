@@ -1,0 +1,58 @@
+"""Forms of the portal."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import URL, Length, NumberRange, Optional
+
+from crm.auth.forms import NewPasswordForm
+from crm.companies.forms import ContactForm
+
+#: The consent text a contact agrees to in the portal (its version is stored with the consent).
+CONSENT_LABEL = _l("Ja tak, send netværkets nyhedsbrev til personen (kan altid afmeldes)")
+
+
+class ChoosePasswordForm(NewPasswordForm):
+    """The password chosen when an invitation to the portal is accepted; the policy of crm/auth applies."""
+
+
+class OurCompanyForm(FlaskForm):
+    street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)])
+    postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10)])
+    city = StringField(_l("By"), validators=[Optional(), Length(max=100)])
+    employees = IntegerField(_l("Antal ansatte"), validators=[
+        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Skriv et helt tal, 0 eller derover."))])
+    website = StringField(_l("Hjemmeside"), validators=[
+        Optional(), Length(max=300), URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
+    description = TextAreaField(_l("Kort beskrivelse"), description=_l("Hvad laver virksomheden? Højst 1000 tegn."),
+                                validators=[Optional(), Length(max=1000)])
+    directory_listed = BooleanField(_l("Vis virksomheden i netværkets oversigt (navn, branche, beskrivelse og "
+                                       "hjemmeside)"))
+
+    def company_values(self):
+        values = {name: self[name].data for name in (
+            "street", "postal_code", "city", "employees", "website", "description", "directory_listed")}
+        for key in ("street", "postal_code", "city", "website", "description"):
+            values[key] = (values[key] or "").strip()
+        return values
+
+
+class OurContactForm(ContactForm):
+    """A contact person as the company keeps it: the lawful basis stays with staff."""
+
+    lawful_basis = None
+    newsletter_consent = BooleanField(CONSENT_LABEL)
+
+    def contact_values(self):
+        return {
+            "name": self.name.data.strip(), "title": (self.title.data or "").strip(), "email": self.email.data,
+            "phone": (self.phone.data or "").strip(), "is_primary": self.is_primary.data,
+            "receives_meeting_mail": self.receives_meeting_mail.data,
+            "newsletter_consent": self.newsletter_consent.data,
+        }
+
+
+class MembershipRequestForm(FlaskForm):
+    kind = RadioField(choices=[SelectChoice("join", _l("Bed om at komme med")),
+                               SelectChoice("leave", _l("Bed om at melde jer ud"))])
