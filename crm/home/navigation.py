@@ -15,6 +15,7 @@ MENU = (
     ("portal.meetings", _l("Møder og referater"), (Role.COMPANY,)),
     ("portal.company", _l("Vores virksomhed"), (Role.COMPANY,)),
     ("portal.groups", _l("Arbejdsgrupper"), (Role.COMPANY,)),
+    ("portal.invoices_index", _l("Fakturaer"), (Role.COMPANY,)),
     ("portal.directory", _l("Netværket"), (Role.COMPANY,)),
     ("companies.index", _l("Virksomheder"), (Role.ADMIN, Role.STAFF)),
     ("meetings.index", _l("Møder"), (Role.ADMIN, Role.STAFF)),

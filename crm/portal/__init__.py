@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
-from crm.portal import access_views, company_views, network_views, views  # noqa: E402,F401
+from crm.portal import access_views, company_views, invoice_views, network_views, views  # noqa: E402,F401

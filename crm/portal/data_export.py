@@ -1,7 +1,7 @@
 """'Download our data': a ZIP with JSON and CSV of everything the CRM holds about a company and its contacts.
 
 Each part is a (name, function) in EXPORTERS; a function takes the company and gives a list of flat dicts.
-Another area adds its part (e.g. invoices) with register_exporter().
+Invoices and payments come from the contributions area; register_exporter() adds a further part.
 """
 
 import csv
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from crm.auth.models import User
 from crm.companies.models import Contact
+from crm.contributions.models import Contribution, Payment
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
 from crm.mail.models import OutboundEmail
@@ -25,6 +26,8 @@ EXPORTERS = []
 
 def register_exporter(name, function):
     """Add a part to the archive: NAME.json and NAME.csv made from function(company)."""
+    if any(existing == name for existing, _function in EXPORTERS):
+        raise ValueError(f"the archive already has a part called {name}")
     EXPORTERS.append((name, function))
 
 
@@ -104,9 +107,25 @@ def logins(company):
     return [_columns(user, ("email", "name", "active", "last_login_at", "created_at")) for user in users]
 
 
+def invoices(company):
+    """The company's contributions: each invoice with its amounts in øre, state and credit note."""
+    rows = db.session.scalars(select(Contribution).where(Contribution.company_id == company.id)
+                              .order_by(Contribution.year, Contribution.invoice_number)).all()
+    return [_columns(row, ("year", "invoice_number", "invoice_date", "due_date", "net_ore", "vat_ore", "paid_ore",
+                           "months", "tier", "state", "sent_at", "reminder_1_at", "reminder_2_at", "credit_number",
+                           "credited_on")) for row in rows]
+
+
+def payments(company):
+    rows = db.session.scalars(select(Payment).join(Contribution).where(Contribution.company_id == company.id)
+                              .order_by(Payment.paid_on, Payment.id)).all()
+    return [{"invoice": f"{row.contribution.year}-{row.contribution.invoice_number}",
+             **_columns(row, ("paid_on", "amount_ore", "reference", "created_at"))} for row in rows]
+
+
 for _name, _function in (("company", company_details), ("contacts", contacts), ("consents", consents),
                          ("invitations", invitations), ("attendance", attendance), ("mails", mails),
-                         ("groups", groups), ("logins", logins)):
+                         ("groups", groups), ("logins", logins), ("invoices", invoices), ("payments", payments)):
     register_exporter(_name, _function)
 
 

@@ -113,7 +113,7 @@ def test_keyboard_only_from_the_invitation_mail_to_rsvp_and_a_contact_change(pag
 
 PAGES = ["home", "meetings", "meeting", "company", "company_errors", "contact_new", "contact_errors", "groups",
          "directory", "invitation", "invitation_errors", "invitation_invalid", "staff_company", "staff_group",
-         "upcoming_meeting"]
+         "upcoming_meeting", "invoices"]
 
 
 @pytest.mark.parametrize("where", PAGES)
@@ -137,7 +137,7 @@ def test_portal_pages_have_no_accessibility_violations(page, live_server, where)
         path = {"home": "/portal/", "meetings": "/portal/meetings", "meeting": f"/portal/meetings/{past_id}",
                 "company": "/portal/company", "company_errors": "/portal/company",
                 "contact_new": "/portal/company/contacts/new", "contact_errors": "/portal/company/contacts/new",
-                "groups": "/portal/groups", "directory": "/portal/directory",
+                "groups": "/portal/groups", "directory": "/portal/directory", "invoices": "/portal/invoices",
                 "upcoming_meeting": f"/portal/meetings/{upcoming_meeting_id(live_server, company_id)}"}[where]
         page.goto(path)
         if where == "company_errors":
@@ -167,6 +167,7 @@ def portal_axe_company(live_server):
             company = db.session.get(Company, ids[0])
             create_user("portal-axe@axe.example", PASSWORD, Role.COMPANY, name="Axel Axe", company=company)
             company.directory_listed, company.description = True, "Vi laver stål."
+            _an_open_invoice(company)
             db.session.commit()
         with live_server.app.app_context(), live_server.app.test_request_context():
             from crm.auth.services import find_user
@@ -180,6 +181,22 @@ def portal_axe_company(live_server):
             db.session.commit()
         _axe_ids["ids"] = ids
     return _axe_ids["ids"]
+
+
+def _an_open_invoice(company):
+    """One sent invoice for the company, so the home page and the invoices page show their tables."""
+    from datetime import date
+
+    from crm.contributions.models import Contribution, ContributionScheme
+    from crm.extensions import db
+
+    scheme = ContributionScheme(year=2030, name="Axe-model", base_ore=300_000)
+    db.session.add(scheme)
+    db.session.flush()
+    db.session.add(Contribution(company_id=company.id, year=2030, scheme_id=scheme.id, invoice_number=1,
+                                invoice_date=date(2030, 2, 1), due_date=date(2030, 3, 3), net_ore=300_000,
+                                vat_ore=75_000, paid_ore=100_000, state="partly_paid",
+                                lines=[{"part": "base", "ore": 300_000}]))
 
 
 def upcoming_meeting_id(live_server, company_id):

@@ -4,6 +4,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry, ErasureRequest
@@ -94,9 +95,11 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
 
 def test_another_area_adds_a_part_by_registering_it(world, db, monkeypatch):
     monkeypatch.setattr(data_export, "EXPORTERS", list(data_export.EXPORTERS))
-    data_export.register_exporter("invoices", lambda company: [{"number": "2025-001", "cvr": company.cvr}])
+    data_export.register_exporter("listings", lambda company: [{"material": "Paller", "cvr": company.cvr}])
     archive = zipfile.ZipFile(io.BytesIO(world.client.get("/portal/company/data.zip").data))
-    assert json.loads(archive.read("invoices.json")) == [{"number": "2025-001", "cvr": world.ours.cvr}]
+    assert json.loads(archive.read("listings.json")) == [{"material": "Paller", "cvr": world.ours.cvr}]
+    with pytest.raises(ValueError):
+        data_export.register_exporter("invoices", lambda company: [])  # one part per name
 
 
 def test_removal_request_carried_out_anonymises_and_keeps_counts(world, staff_client, db):

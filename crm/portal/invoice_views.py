@@ -1,0 +1,51 @@
+"""The company's invoices in the portal: its contributions with state and PDF, and nobody else's."""
+
+from flask import abort, render_template
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from crm.auth.models import Role
+from crm.contributions import invoices
+from crm.contributions.models import Contribution, ContributionState
+from crm.downloads import as_download
+from crm.extensions import db
+from crm.portal import bp
+from crm.security import get_for_company_or_404, roles_required
+
+#: Invoices the company still has to pay (shown on the portal's home page too).
+OPEN = (ContributionState.SENT, ContributionState.PARTLY_PAID)
+
+
+def company_invoices(company_id, only_open=False):
+    """The company's contributions, newest first, with their payments."""
+    statement = (select(Contribution).where(Contribution.company_id == company_id)
+                 .options(selectinload(Contribution.payments))
+                 .order_by(Contribution.year.desc(), Contribution.invoice_number.desc()))
+    if only_open:
+        statement = statement.where(Contribution.state.in_(OPEN))
+    return db.session.scalars(statement).all()
+
+
+@bp.get("/invoices")
+@roles_required(Role.COMPANY)
+def invoices_index():
+    return render_template("portal/invoices.html", invoices=company_invoices(current_user.company_id))
+
+
+@bp.get("/invoices/<int:contribution_id>.pdf")
+@roles_required(Role.COMPANY)
+def invoice_pdf(contribution_id):
+    contribution = get_for_company_or_404(Contribution, contribution_id, Contribution.company_id)
+    return as_download(invoices.invoice_pdf(contribution), "application/pdf",
+                       f"faktura-{contribution.year}-{contribution.invoice_number}.pdf")
+
+
+@bp.get("/invoices/<int:contribution_id>/credit-note.pdf")
+@roles_required(Role.COMPANY)
+def credit_note_pdf(contribution_id):
+    contribution = get_for_company_or_404(Contribution, contribution_id, Contribution.company_id)
+    if not contribution.credit_number:
+        abort(404)
+    return as_download(invoices.invoice_pdf(contribution, credit_note=True), "application/pdf",
+                       f"kreditnota-{contribution.year}-{contribution.credit_number}.pdf")
