@@ -5,7 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.audit.services import diff, record
 from crm.auth.models import User
@@ -297,8 +297,8 @@ def plots_of(company):
     """The plots the company owns (with their tenants) and its tenancies (with plot and owner), no N+1."""
     owned = db.session.scalars(
         select(Plot).where(Plot.owner_id == company.id)
-        .options(selectinload(Plot.tenancies).joinedload(Tenancy.company)).order_by(Plot.cadastral_number)
-    ).all()
+        .options(joinedload(Plot.tenancies).joinedload(Tenancy.company)).order_by(Plot.cadastral_number)
+    ).unique().all()
     rented = db.session.scalars(
         select(Tenancy).where(Tenancy.company_id == company.id)
         .options(joinedload(Tenancy.plot).joinedload(Plot.owner)).order_by(Tenancy.from_date.desc())

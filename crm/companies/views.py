@@ -4,7 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import STAFF_ROLES
 from crm.companies import bp, exporting, search, services
@@ -104,10 +104,10 @@ def create():
 @bp.get("/<int:company_id>")
 @roles_required(*STAFF_ROLES)
 def show(company_id):
-    company = db.session.scalars(
+    company = db.session.scalars(  # contacts and tags are few: one query with the company
         select(Company).where(Company.id == company_id)
-        .options(selectinload(Company.contacts), selectinload(Company.tags))
-    ).first() or abort(404)
+        .options(joinedload(Company.contacts), joinedload(Company.tags))
+    ).unique().first() or abort(404)
     owned, rented = services.plots_of(company)
     activities = company.activities.limit(100).all()
     return render_template(

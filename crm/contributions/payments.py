@@ -7,7 +7,6 @@ invoice at once both count: the database applies the second on top of the first.
 from datetime import date
 
 from sqlalchemy import case, select, update
-from sqlalchemy.orm import selectinload
 
 from crm.audit.services import record
 from crm.contributions import billing
@@ -99,7 +98,6 @@ def reminder_hold(company_id):
 
 
 def contributions_of(company_id):
-    """A company's contributions, newest year first, with their payments."""
+    """A company's contributions, newest year first."""
     return db.session.scalars(select(Contribution).where(Contribution.company_id == company_id)
-                              .options(selectinload(Contribution.payments)).order_by(Contribution.year.desc())
-                              ).all()
+                              .order_by(Contribution.year.desc())).all()

@@ -6,7 +6,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
@@ -38,7 +38,7 @@ def initiative_status_label(status):
 
 
 def _group_or_404(slug, *options):
-    group = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug).options(*options)).first()
+    group = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == slug).options(*options)).unique().first()
     if group is None:
         abort(404)
     return group
@@ -65,7 +65,7 @@ def index():
 @bp.get("/<slug>")
 @roles_required(*STAFF_ROLES)
 def show(slug):
-    group = _group_or_404(slug, selectinload(WorkingGroup.initiatives).selectinload(Initiative.figures))
+    group = _group_or_404(slug, joinedload(WorkingGroup.initiatives).joinedload(Initiative.figures))  # one query
     from crm.meetings.services import group_meetings  # meetings build on groups, not the other way round
 
     upcoming, past, open_items = group_meetings(group)

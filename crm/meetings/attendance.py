@@ -1,7 +1,7 @@
 """Who came: check-in on the day, walk-ins, corrections afterwards, counts and export."""
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -115,13 +115,14 @@ def export_rows(meeting):
 
 def company_history(company):
     """The meetings a company was invited to or came to, newest first: (meeting, answer, persons present)."""
-    invited = dict(db.session.execute(select(Invitation.meeting_id, Invitation.rsvp)
-                                      .where(Invitation.company_id == company.id)).all())
-    present = dict(db.session.execute(
-        select(Attendance.meeting_id, func.count()).where(
-            Attendance.company_id == company.id, Attendance.status == AttendanceStatus.PRESENT)
-        .group_by(Attendance.meeting_id)).all())
-    ids = set(invited) | set(present)
-    meetings = db.session.scalars(select(Meeting).where(Meeting.id.in_(ids)).order_by(Meeting.starts_at.desc())
-                                  .limit(50)).all() if ids else []
-    return [(meeting, invited.get(meeting.id), present.get(meeting.id, 0)) for meeting in meetings]
+    invited = select(Invitation.meeting_id, Invitation.rsvp).where(Invitation.company_id == company.id).subquery()
+    present = (select(Attendance.meeting_id, func.count().label("persons"))
+               .where(Attendance.company_id == company.id, Attendance.status == AttendanceStatus.PRESENT)
+               .group_by(Attendance.meeting_id).subquery())
+    rows = db.session.execute(
+        select(Meeting, invited.c.rsvp, func.coalesce(present.c.persons, 0))
+        .outerjoin(invited, invited.c.meeting_id == Meeting.id).outerjoin(present, present.c.meeting_id == Meeting.id)
+        .where(or_(invited.c.meeting_id.is_not(None), present.c.meeting_id.is_not(None)))
+        .order_by(Meeting.starts_at.desc()).limit(50)
+    ).all()
+    return [(meeting, rsvp, persons) for meeting, rsvp, persons in rows]

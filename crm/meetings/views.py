@@ -43,6 +43,12 @@ def attendance_status_label(status):
 
 
 @bp.app_template_global()
+def checkin_labels():
+    """The check-in buttons and states, translated once for a page of hundreds of people."""
+    return {"status": _translated(ATTENDANCE_LABELS), "walk_in": _("uanmeldt")}
+
+
+@bp.app_template_global()
 def rsvp_label(rsvp):
     return RSVP_LABELS.get(rsvp, rsvp)
 
@@ -85,7 +91,13 @@ def index():
                    reverse=True)
     return render_template("meetings/index.html", upcoming=upcoming, past=past,
                            counts={**upcoming_counts, **past_counts}, year=year, kind=kind, group_id=group_id,
-                           groups=groups, years=years, kinds=KIND_LABELS)
+                           groups=groups, years=years, kinds=_translated(KIND_LABELS),
+                           statuses=_translated(STATUS_LABELS))
+
+
+def _translated(labels):
+    """Labels translated once for a list of hundreds of rows, not once per row."""
+    return {key: str(label) for key, label in labels.items()}
 
 
 @bp.route("/new", methods=["GET", "POST"])
