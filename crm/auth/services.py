@@ -72,6 +72,17 @@ def end_sessions(user):
     user.session_token = new_session_token()
 
 
+def close_logins_of_contact(contact_id):
+    """End the logins tied to a contact person (who is leaving the register): inactive, no sessions, no open
+    links. The logins closed, for the caller to note."""
+    users = db.session.scalars(select(User).where(User.contact_id == contact_id, User.active)).all()
+    for user in users:
+        user.active = False
+        end_sessions(user)
+        spend_links(user)
+    return users
+
+
 def logout(user, address):
     """Note the logout and end the user's sessions everywhere."""
     end_sessions(user)

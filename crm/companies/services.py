@@ -221,11 +221,17 @@ def update_contact(contact, values, *, by=None, address=None):
 
 
 def remove_contact(contact, *, by=None, address=None):
-    """Remove a contact person: the timeline keeps its words, the person is gone."""
+    """Remove a contact person: the timeline keeps its words, the person is gone, and so is their portal login."""
     company = contact.company
     was_primary = contact.is_primary
+    from crm.auth.services import close_logins_of_contact  # auth's services mail through areas that import this
+
+    closed = close_logins_of_contact(contact.id)  # a person who leaves the register leaves the portal too
     record("contact.delete", actor=by, object_type="contacts", object_id=contact.id,
-           changes={"company_id": company.id}, address=address)
+           changes={"company_id": company.id, "logins_closed": [user.email for user in closed]}, address=address)
+    for user in closed:
+        log_activity(company.id, ActivityKind.CHANGE,
+                     _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
     company.contacts.remove(contact)
     db.session.delete(contact)
     if was_primary and company.contacts:

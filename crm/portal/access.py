@@ -9,7 +9,7 @@ from crm.audit.services import record
 from crm.auth.models import LinkPurpose, Role, User
 from crm.auth.services import end_sessions, find_user, issue_link, set_password, spend_links, valid_link
 from crm.companies.models import ActivityKind
-from crm.companies.services import log_activity, remove_contact
+from crm.companies.services import log_activity
 from crm.db import utcnow
 from crm.extensions import db
 from crm.portal import notifications
@@ -88,13 +88,6 @@ def disable_login(user, *, by, address=None):
                  _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
     record("portal.login_disabled", actor=by, obj=user, address=address)
     db.session.flush()
-
-
-def remove_contact_and_login(contact, *, by, address=None):
-    """Remove a contact person; the person's portal login, if any, is closed at once."""
-    for user in db.session.scalars(select(User).where(User.contact_id == contact.id, User.active)):
-        disable_login(user, by=by, address=address)
-    remove_contact(contact, by=by, address=address)
 
 
 def logins_of(company):

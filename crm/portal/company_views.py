@@ -7,7 +7,7 @@ from flask_login import current_user
 from crm.audit.services import record
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Contact
-from crm.companies.services import DuplicateContact
+from crm.companies.services import DuplicateContact, remove_contact
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.portal import access, bp, data_export, erasure, services
@@ -81,7 +81,7 @@ def remove_our_contact(contact_id):
     if current_user.contact_id == contact.id:
         flash(_("Du kan ikke fjerne dig selv. Bed en kollega eller netværkets sekretariat om det."), "error")
         return redirect(url_for(".company", _anchor="kontaktpersoner"))
-    access.remove_contact_and_login(contact, by=current_user, address=client_address())
+    remove_contact(contact, by=current_user, address=client_address())
     db.session.commit()
     flash(_("Kontaktpersonen er fjernet."), "success")
     return redirect(url_for(".company", _anchor="kontaktpersoner"))

@@ -25,8 +25,9 @@ class OurCompanyForm(FlaskForm):
         Optional(), NumberRange(min=0, max=1_000_000, message=_l("Skriv et helt tal, 0 eller derover."))])
     website = StringField(_l("Hjemmeside"), validators=[
         Optional(), Length(max=300), URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
-    description = TextAreaField(_l("Kort beskrivelse"), description=_l("Hvad laver virksomheden? Højst 1000 tegn."),
-                                validators=[Optional(), Length(max=1000)])
+    # The same limit as on the staff's form, so a text staff wrote never blocks the company's own save.
+    description = TextAreaField(_l("Kort beskrivelse"), description=_l("Hvad laver virksomheden? Højst 5000 tegn."),
+                                validators=[Optional(), Length(max=5000)])
     directory_listed = BooleanField(_l("Vis virksomheden i netværkets oversigt (navn, branche, beskrivelse og "
                                        "hjemmeside)"))
 

@@ -167,3 +167,16 @@ def test_staff_company_page_shows_logins_last_login_and_a_button_per_contact(sta
     assert world.user.email in portal and "Luk adgangen" in portal and "aktiv" in portal
     assert f'action="/portal/contacts/{world.contact.id}/invite"' in portal
     assert "login inden for 12 måneder): ja" in portal
+
+
+def test_staff_removing_a_contact_closes_that_persons_portal_login_at_once(staff_client, world, db):
+    world.user.contact_id = world.contact.id
+    db.session.commit()
+    assert world.client.get("/portal/").status_code == 200
+    response = post(staff_client, f"/companies/{world.ours.id}/contacts/{world.contact.id}/delete")
+    assert response.status_code == 302
+    assert world.client.get("/portal/").headers["Location"].startswith("/login"), "the open session ends"
+    assert login(world.client, world.user.email, PASSWORD).status_code == 200  # refused: stays on the form
+    assert not db.session.get(User, world.user.id).active
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "contact.delete")).one()
+    assert entry.changes["logins_closed"] == [world.user.email]
