@@ -71,8 +71,8 @@ class SchemeForm(FlaskForm):
     base = KronerField(_l("Grundbidrag pr. virksomhed (kr.)"))
     tier_basis = SelectField(_l("Trin efter"), choices=[SelectChoice(b.value, label)
                                                         for b, label in BASIS_LABELS.items()])
-    tiers = TextAreaField(
-        _l("Trin"), validators=[Optional(), Length(max=5000)],
+    tiers = TextAreaField(  # no Optional(): validate_tiers always runs, and asks for tiers when a basis is chosen
+        _l("Trin"), validators=[Length(max=5000)],
         description=_l("Ét trin pr. linje: fra; til under; beløb i kr. Sidste trin uden «til». "
                        "Fx 0; 10; 1.000 og 10; ; 3.000"))
     split_plots = BooleanField(_l("Fordel grundens beløb mellem grundejer og lejere (kun trin efter areal)"))

@@ -274,3 +274,13 @@ def test_the_scheme_pages_are_for_admins_only(staff_client, db):
     assert post(staff_client, f"/contributions/schemes/{scheme.id}/adopt").status_code == 403
     db.session.expire_all()
     assert count(db, ContributionScheme) == 1 and not db.session.get(ContributionScheme, scheme.id).active
+
+
+def test_a_flat_scheme_without_tiers_is_saved_and_tiers_without_a_basis_are_asked_for(admin_client, db):
+    flat = post(admin_client, "/contributions/schemes/new", scheme_form(name="Fladt bidrag", tier_basis="none",
+                                                                        tiers=""))
+    assert flat.status_code == 302
+    scheme = db.session.scalars(select(ContributionScheme).where(ContributionScheme.name == "Fladt bidrag")).one()
+    assert (scheme.base_ore, scheme.tiers) == (200_000, [])
+    missing = post(admin_client, "/contributions/schemes/new", scheme_form(name="Uden trin", tiers=""))
+    assert missing.status_code == 422 and "Skriv mindst ét trin" in text_of(missing)
