@@ -1,7 +1,9 @@
 """A contact's request to be removed, and carrying it out by anonymising the person (counts stay true)."""
 
+import re
+
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from crm.audit.models import ErasureRequest
@@ -12,10 +14,11 @@ from crm.companies.models import Activity, ActivityKind, Contact
 from crm.companies.services import log_activity, refresh_search_text
 from crm.db import utcnow
 from crm.extensions import db
-from crm.mail.models import OutboundEmail
+from crm.mail.models import EmailStatus, OutboundEmail
 from crm.portal.access import ANONYMISED_DOMAIN
 
 ANONYMISED_NAME = "Anonymiseret"
+UNSENT = (EmailStatus.QUEUED.value, EmailStatus.FAILED.value)
 
 
 def request_erasure(contact, *, by, address=None):
@@ -48,12 +51,19 @@ def open_requests(company):
 
 
 def _scrub_timeline(company_id, words):
-    """Replace the person's name and e-mail in the company's timeline texts."""
-    for word in filter(None, words):
-        db.session.execute(
-            update(Activity).where(Activity.company_id == company_id, Activity.text.contains(word, autoescape=True))
-            .values(text=func.replace(Activity.text, word, ANONYMISED_NAME))
-            .execution_options(synchronize_session=False))
+    """Replace the person's name and e-mail in the company's timeline texts, as whole words only: removing "Ole"
+    must not turn "Olesen Transport" into something else."""
+    patterns = [re.compile(rf"(?<!\w){re.escape(word)}(?!\w)") for word in words if word]
+    if not patterns:
+        return
+    candidates = db.session.scalars(select(Activity).where(
+        Activity.company_id == company_id, or_(*(Activity.text.contains(word, autoescape=True) for word in words
+                                                 if word))))
+    for activity in candidates:
+        text = activity.text
+        for pattern in patterns:
+            text = pattern.sub(ANONYMISED_NAME, text)
+        activity.text = text
 
 
 def all_open_requests():
@@ -91,7 +101,9 @@ def anonymise(request_row, *, by, address=None):
         db.session.execute(
             update(OutboundEmail).where(OutboundEmail.company_id == contact.company_id,
                                         OutboundEmail.to_address == old_email)
-            .values(to_address=contact.email, to_name=ANONYMISED_NAME, body_text=_("(anonymiseret)"), body_html=None)
+            .values(to_address=contact.email, to_name=ANONYMISED_NAME, body_text=_("(anonymiseret)"), body_html=None,
+                    status=case((OutboundEmail.status.in_(UNSENT), EmailStatus.CANCELLED.value),
+                                else_=OutboundEmail.status))  # mail not yet sent to them never goes
             .execution_options(synchronize_session=False))
     _scrub_timeline(contact.company_id, [old_name, old_email])
     refresh_search_text(contact.company)

@@ -158,3 +158,21 @@ def test_staff_home_lists_the_waiting_requests(world, staff_client, db):
     assert f"Sletning af en kontaktperson hos {world.ours.name}" in home
     assert f"{world.ours.name} vil gerne være med i Vand" in home
     assert f'href="/companies/{world.ours.id}#portal"' in home and 'href="/groups/vand#anmodninger"' in home
+
+
+def test_anonymising_scrubs_whole_names_only_and_cancels_mail_not_yet_sent(world, staff_client, db):
+    ole = Contact(company=world.ours, name="Ole", email="ole@vores.example")
+    db.session.add(ole)
+    db.session.flush()
+    log_activity(world.ours.id, "note", "Ole ringede om Olesen Transports paller (ole@vores.example)")
+    queue_email(to_address="ole@vores.example", to_name="Ole", subject="Invitation", body_text="Hej Ole",
+                company=world.ours)
+    db.session.commit()
+    post(world.client, f"/portal/company/contacts/{ole.id}/erasure")
+    post(staff_client, f"/portal/erasure/{db.session.scalars(select(ErasureRequest.id)).one()}")
+    db.session.expire_all()
+    notes = db.session.scalars(select(Activity.text).where(Activity.company_id == world.ours.id,
+                                                           Activity.kind == "note")).all()
+    assert notes == ["Anonymiseret ringede om Olesen Transports paller (Anonymiseret)"]
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.subject == "Invitation")).one()
+    assert mail.status == "cancelled" and mail.to_address.endswith("@anonymiseret.invalid")
