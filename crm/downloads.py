@@ -1,8 +1,14 @@
 """Files in and out of the browser: uploads read within the attachment limit, downloads never shown inline."""
 
+import csv
+import io
 from urllib.parse import quote
 
 from flask import Response, request
+from openpyxl import Workbook
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def uploaded_file(limit):
@@ -17,3 +23,43 @@ def as_download(data, content_type, filename):
     """A response the browser saves as a file (the CSP and nosniff headers come on top)."""
     return Response(data, mimetype=content_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+
+
+def _safe_text(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, as Excel does."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _number(value):
+    if isinstance(value, str):
+        return float(value) if value else None
+    return value
+
+
+def table_csv(columns, rows, numbers=()):
+    """A table as CSV the way Danish spreadsheets open it: `;`, UTF-8 with BOM. The columns named in `numbers`
+    are written as they are; every other text is kept from becoming a formula."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(columns)
+    plain = [column in numbers for column in columns]
+    for row in rows:
+        writer.writerow([value if number else _safe_text(value) for value, number in zip(row, plain, strict=True)])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def table_xlsx(columns, rows, title, numbers=()):
+    """A table as a one-sheet workbook: the columns in `numbers` as numbers (from text like "1250.00" too), every
+    other text never as a formula."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_safe_text(title)[:31])
+    sheet.append(list(columns))
+    plain = [column in numbers for column in columns]
+    for row in rows:
+        sheet.append([_number(value) if number else _safe_text(value) for value, number in zip(row, plain,
+                                                                                               strict=True)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -4,14 +4,11 @@ The finance export has one line per invoice (and credit note) and one per paymen
 (`1250.00`), so the municipality's finance system and any spreadsheet read them.
 """
 
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -118,43 +115,6 @@ def finance_rows(year):
 
 #: Columns written as numbers in XLSX (their CSV text is "1250.00").
 NUMBER_COLUMNS = {"net_kr", "vat_kr", "total_kr", "months"}
-
-
-def _safe_text(value):
-    """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, as Excel does."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def _number(value):
-    if isinstance(value, str):
-        return float(value) if value else None
-    return value
-
-
-def write_csv(columns, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(columns)
-    numbers = [column in NUMBER_COLUMNS for column in columns]
-    for row in rows:
-        writer.writerow([value if number else _safe_text(value) for value, number in zip(row, numbers, strict=True)])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def write_xlsx(columns, rows, title):
-    """A one-sheet workbook; the amount columns as numbers, text never as a formula."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_safe_text(title)[:31])
-    sheet.append(list(columns))
-    numbers = [column in NUMBER_COLUMNS for column in columns]
-    for row in rows:
-        sheet.append([_number(value) if number else _safe_text(value) for value, number in zip(row, numbers,
-                                                                                                strict=True)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 CALCULATION_COLUMNS = ("cvr", "company", "role", "tier", "months", "net_kr", "vat_kr", "total_kr", "notes")

@@ -20,7 +20,7 @@ from crm.contributions.forms import (
     SchemeForm,
 )
 from crm.contributions.models import Contribution, ContributionAdjustment, ContributionScheme
-from crm.downloads import as_download
+from crm.downloads import XLSX, as_download, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.security import client_address, roles_required
@@ -142,9 +142,8 @@ def export_scheme(scheme_id):
     amounts = schemes.calculate(scheme)
     rows = reporting.calculation_rows(amounts, schemes.company_names(a.company_id for a in amounts),
                                       _tier_label(scheme))
-    data = reporting.write_xlsx(reporting.CALCULATION_COLUMNS, rows, title=f"{scheme.year} {scheme.name}")
-    return as_download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       f"bidrag-{scheme.year}-scenarie-{scheme.id}.xlsx")
+    data = table_xlsx(reporting.CALCULATION_COLUMNS, rows, f"{scheme.year} {scheme.name}", reporting.NUMBER_COLUMNS)
+    return as_download(data, XLSX, f"bidrag-{scheme.year}-scenarie-{scheme.id}.xlsx")
 
 
 @bp.post("/schemes/<int:scheme_id>/copy")

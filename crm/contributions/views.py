@@ -12,7 +12,7 @@ from crm.companies.models import Company
 from crm.contributions import billing, bp, payments, reminders, reporting, schemes
 from crm.contributions.forms import BillingForm, ReasonForm
 from crm.contributions.models import ContributionState
-from crm.downloads import as_download
+from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.security import client_address, roles_required
@@ -55,10 +55,9 @@ def export():
     year = _year()
     rows = reporting.finance_rows(year)
     if request.args.get("format") == "xlsx":
-        data = reporting.write_xlsx(reporting.FINANCE_COLUMNS, rows, title=f"Bidrag {year}")
-        return as_download(data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                           f"bidrag-{year}.xlsx")
-    return as_download(reporting.write_csv(reporting.FINANCE_COLUMNS, rows), "text/csv; charset=utf-8",
+        data = table_xlsx(reporting.FINANCE_COLUMNS, rows, f"Bidrag {year}", reporting.NUMBER_COLUMNS)
+        return as_download(data, XLSX, f"bidrag-{year}.xlsx")
+    return as_download(table_csv(reporting.FINANCE_COLUMNS, rows, reporting.NUMBER_COLUMNS), CSV,
                        f"bidrag-{year}.csv")
 
 

@@ -1,9 +1,7 @@
 """The check-in page for the day (htmx, and plain forms without it) and the attendance export."""
 
-import csv
-import io
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -11,6 +9,7 @@ from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Contact
 from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
+from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.meetings import attendance, bp
 from crm.meetings.models import AttendanceStatus, Meeting
@@ -74,23 +73,10 @@ def export_attendance(meeting_id, file_format):
     meeting = db.get_or_404(Meeting, meeting_id)
     rows = attendance.export_rows(meeting)
     columns = ("company", "cvr", "person", "email", "status", "walk_in", "checked_in_at")
+    values = [[row[column] for column in columns] for row in rows]
     if file_format == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Fremmøde"))
-        sheet.append(columns)
-        for row in rows:
-            sheet.append([row[c] for c in columns])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        data, mimetype = buffer.getvalue(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        data = table_xlsx(columns, values, _("Fremmøde"))
     else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(columns)
-        writer.writerows([row[c] for c in columns] for row in rows)
-        data, mimetype = buffer.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8"
-    return Response(data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="fremmoede-{meeting.id}.{file_format}"'})
+        data = table_csv(columns, values)
+    return as_download(data, XLSX if file_format == "xlsx" else CSV, f"fremmoede-{meeting.id}.{file_format}")
 

@@ -15,6 +15,8 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
+from crm.downloads import XLSX
+
 MINUTES_TAGS = {
     "p", "br", "strong", "em", "ul", "ol", "li", "h3", "h4", "blockquote", "a",
     "table", "thead", "tbody", "tr", "th", "td", "code", "pre",
@@ -75,7 +77,6 @@ def minutes_text(markdown_text: str) -> str:
 
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ALLOWED_TYPES = {
     "application/pdf": ".pdf",
     DOCX: ".docx",

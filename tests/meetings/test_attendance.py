@@ -1,7 +1,9 @@
 """Check-in on the day: one tap per person, walk-ins, corrections, counts, export, the company's history."""
 
+import io
 from datetime import UTC, datetime, timedelta
 
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
@@ -83,6 +85,12 @@ def test_export_and_company_history(staff_client, db, make_company):
     lines = csv_text.strip().splitlines()
     assert lines[0].startswith("company;cvr;person") and len(lines) == 2 and "Person 0" in lines[1]
     assert staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data[:2] == b"PK"
+    contacts[1].name = "=HYPERLINK(\"http://evil.example\")"
+    db.session.commit()
+    post(staff_client, f"/meetings/{meeting.id}/attendance", {"contact_id": contacts[1].id, "status": "present"})
+    sheet = load_workbook(io.BytesIO(staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data)).active
+    people = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert f"'{contacts[1].name}" in people, "a name is never run as a formula"
     history = staff_client.get(f"/companies/{companies[0].id}").get_data(as_text=True)
     assert "Netværksmøde i dag" in history and "Deltog i Netværksmøde i dag" in history
 
