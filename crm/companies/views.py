@@ -119,9 +119,9 @@ def show(company_id):
 
 
 def _contributions(company):
-    from crm.contributions.payments import contributions_of, reminder_hold  # contributions build on the register
+    from crm.contributions import reminders, reporting  # contributions build on the register
 
-    return {"invoices": contributions_of(company.id), "hold": reminder_hold(company.id)}
+    return {"invoices": reporting.company_invoices(company.id), "hold": reminders.reminder_hold(company.id)}
 
 
 def _meeting_history(company):

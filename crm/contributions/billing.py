@@ -94,13 +94,15 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
     companies = {company.id: company for company in db.session.scalars(
         select(Company).where(Company.id.in_([company_id for company_id, _ in result.billed]))
         .options(selectinload(Company.contacts)))}  # who gets each invoice, read in one query
+    adjustments = {adjustment.company_id: adjustment for adjustment in scheme.adjustments}
     contributions = []
     for number, (company_id, amount) in zip(take_numbers(year, len(result.billed)), result.billed, strict=True):
         contribution = Contribution(
             company=companies[company_id], year=year, scheme=scheme, invoice_number=number, invoice_date=today,
             due_date=today + timedelta(days=scheme.due_days), net_ore=amount.net_ore, vat_ore=amount.vat_ore,
             months=amount.months, tier=schemes.tier_key(scheme, amount.tier), role=amount.role,
-            lines=notifications.invoice_lines(scheme, amount), state=ContributionState.DRAFT, paid_ore=0, note="",
+            lines=notifications.invoice_lines(scheme, amount, adjustments.get(company_id)),
+            state=ContributionState.DRAFT, paid_ore=0, note="",
         )
         contributions.append(contribution)
     db.session.add_all(contributions)

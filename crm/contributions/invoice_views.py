@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
-from crm.contributions import billing, bp, invoices, payments
+from crm.contributions import billing, bp, invoices, payments, reminders
 from crm.contributions.forms import PaymentForm, ReasonForm
 from crm.contributions.models import Contribution
 from crm.downloads import as_download
@@ -32,7 +32,7 @@ def show_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
     return render_template("contributions/invoice.html", contribution=contribution, payment_form=PaymentForm(),
                            reason_form=ReasonForm(), is_admin=current_user.role == Role.ADMIN,
-                           hold=payments.reminder_hold(contribution.company_id))
+                           hold=reminders.reminder_hold(contribution.company_id))
 
 
 @bp.get("/invoices/<int:contribution_id>.pdf")

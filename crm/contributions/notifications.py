@@ -15,14 +15,14 @@ SUBJECTS = {
 }
 
 
-def invoice_lines(scheme, amount):
-    """How the amount came about, for the invoice: the rules' parts and what shaped it (no rounding here)."""
+def invoice_lines(scheme, amount, adjustment=None):
+    """How the amount came about, for the invoice: the rules' parts and what shaped it (no rounding here).
+    `adjustment` is the company's waiver or discount under the scheme, if any."""
     parts = [{"part": "base", "ore": scheme.base_ore}] if scheme.base_ore else []
     if amount.tier is not None:
         tier = scheme.tiers[amount.tier]
         parts.append({"part": "tier", "basis": str(scheme.tier_basis), "lower": tier.lower, "upper": tier.upper,
                       "ore": tier.amount_ore, "split": scheme.split_plots})
-    adjustment = next((a for a in scheme.adjustments if a.company_id == amount.company_id), None)
     for note in amount.notes:
         line = {"part": note}
         if note == "prorated":

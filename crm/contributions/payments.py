@@ -6,11 +6,11 @@ invoice at once both count: the database applies the second on top of the first.
 
 from datetime import date
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, update
 
 from crm.audit.services import record
 from crm.contributions import billing
-from crm.contributions.models import Contribution, ContributionState, Payment, ReminderHold
+from crm.contributions.models import Contribution, ContributionState, Payment
 from crm.contributions.notifications import mail_one
 from crm.extensions import db
 
@@ -75,29 +75,3 @@ def waive(contribution, reason, *, by=None, address=None):
     record("contributions.waived", actor=by, obj=contribution, address=address,
            changes={"reason": reason, "state": [str(old_state), "waived"]})
     db.session.flush()
-
-
-def hold_reminders(company, reason, *, by=None, address=None):
-    if db.session.get(ReminderHold, company.id) is None:
-        db.session.add(ReminderHold(company_id=company.id, reason=reason))
-        record("contributions.reminders_held", actor=by, obj=company, changes={"reason": reason},
-               address=address)
-        db.session.flush()
-
-
-def release_reminders(company, *, by=None, address=None):
-    hold = db.session.get(ReminderHold, company.id)
-    if hold is not None:
-        db.session.delete(hold)
-        record("contributions.reminders_released", actor=by, obj=company, address=address)
-        db.session.flush()
-
-
-def reminder_hold(company_id):
-    return db.session.get(ReminderHold, company_id)
-
-
-def contributions_of(company_id):
-    """A company's contributions, newest year first."""
-    return db.session.scalars(select(Contribution).where(Contribution.company_id == company_id)
-                              .order_by(Contribution.year.desc())).all()

@@ -61,3 +61,23 @@ def _claim_and_mail(step, sent_column, candidates):
     mails.write()
     db.session.flush()
     return mailed, claimed
+
+
+def hold_reminders(company, reason, *, by=None, address=None):
+    if db.session.get(ReminderHold, company.id) is None:
+        db.session.add(ReminderHold(company_id=company.id, reason=reason))
+        record("contributions.reminders_held", actor=by, obj=company, changes={"reason": reason},
+               address=address)
+        db.session.flush()
+
+
+def release_reminders(company, *, by=None, address=None):
+    hold = db.session.get(ReminderHold, company.id)
+    if hold is not None:
+        db.session.delete(hold)
+        record("contributions.reminders_released", actor=by, obj=company, address=address)
+        db.session.flush()
+
+
+def reminder_hold(company_id):
+    return db.session.get(ReminderHold, company_id)

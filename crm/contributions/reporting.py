@@ -64,6 +64,19 @@ def overview(year, today=None):
     return result
 
 
+#: Invoices the company still has to pay.
+OPEN = (ContributionState.SENT, ContributionState.PARTLY_PAID)
+
+
+def company_invoices(company_id, only_open=False):
+    """A company's contributions, newest first (for the staff's company page and the company's portal)."""
+    statement = (select(Contribution).where(Contribution.company_id == company_id)
+                 .order_by(Contribution.year.desc(), Contribution.invoice_number.desc()))
+    if only_open:
+        statement = statement.where(Contribution.state.in_(OPEN))
+    return db.session.scalars(statement).all()
+
+
 def years():
     """The years with contributions, newest first."""
     return db.session.scalars(select(Contribution.year).distinct().order_by(Contribution.year.desc())).all()

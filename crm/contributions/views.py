@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
-from crm.contributions import billing, bp, payments, reminders, reporting, schemes
+from crm.contributions import billing, bp, reminders, reporting, schemes
 from crm.contributions.forms import BillingForm, ReasonForm
 from crm.contributions.models import ContributionState
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
@@ -112,7 +112,7 @@ def hold_reminders(company_id):
     company = db.get_or_404(Company, company_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        payments.hold_reminders(company, form.reason.data.strip(), by=current_user, address=client_address())
+        reminders.hold_reminders(company, form.reason.data.strip(), by=current_user, address=client_address())
         db.session.commit()
         flash(_("Påmindelser til %(name)s er sat i bero.", name=company.name), "success")
     else:
@@ -124,7 +124,7 @@ def hold_reminders(company_id):
 @roles_required(*STAFF_ROLES)
 def release_reminders(company_id):
     company = db.get_or_404(Company, company_id)
-    payments.release_reminders(company, by=current_user, address=client_address())
+    reminders.release_reminders(company, by=current_user, address=client_address())
     db.session.commit()
     flash(_("Påmindelser til %(name)s sendes igen.", name=company.name), "success")
     return redirect(url_for("companies.show", company_id=company.id, _anchor="bidrag"))

@@ -2,35 +2,19 @@
 
 from flask import abort, render_template
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role
-from crm.contributions import invoices
-from crm.contributions.models import Contribution, ContributionState
+from crm.contributions import invoices, reporting
+from crm.contributions.models import Contribution
 from crm.downloads import as_download
-from crm.extensions import db
 from crm.portal import bp
 from crm.security import get_for_company_or_404, roles_required
-
-#: Invoices the company still has to pay (shown on the portal's home page too).
-OPEN = (ContributionState.SENT, ContributionState.PARTLY_PAID)
-
-
-def company_invoices(company_id, only_open=False):
-    """The company's contributions, newest first, with their payments."""
-    statement = (select(Contribution).where(Contribution.company_id == company_id)
-                 .options(selectinload(Contribution.payments))
-                 .order_by(Contribution.year.desc(), Contribution.invoice_number.desc()))
-    if only_open:
-        statement = statement.where(Contribution.state.in_(OPEN))
-    return db.session.scalars(statement).all()
 
 
 @bp.get("/invoices")
 @roles_required(Role.COMPANY)
 def invoices_index():
-    return render_template("portal/invoices.html", invoices=company_invoices(current_user.company_id))
+    return render_template("portal/invoices.html", invoices=reporting.company_invoices(current_user.company_id))
 
 
 @bp.get("/invoices/<int:contribution_id>.pdf")

@@ -8,13 +8,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from crm.auth.models import Role
+from crm.contributions import reporting
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.meetings import invitations, minutes
 from crm.meetings.invitation_views import RSVP_LABELS
 from crm.meetings.models import Invitation, Meeting, MeetingAttachment, MeetingStatus, Rsvp
 from crm.portal import bp, services
-from crm.portal.invoice_views import company_invoices
 from crm.security import client_address, get_for_company_or_404, not_found_for_company, roles_required
 
 
@@ -38,7 +38,7 @@ def index():
         "portal/index.html", company=current_user.company, upcoming=services.upcoming_invitations(company_id),
         minutes=services.published_minutes(company_id, limit=5), tasks=services.open_action_items(company_id),
         memberships=services.current_groups(company_id), news=services.latest_news(), labels=RSVP_LABELS,
-        invoices=company_invoices(company_id, only_open=True),
+        invoices=reporting.company_invoices(company_id, only_open=True),
     )
 
 

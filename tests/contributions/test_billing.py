@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from crm.companies.models import CompanyStatus
-from crm.contributions import billing
+from crm.contributions import billing, schemes
 from crm.contributions.models import Contribution, ContributionState, InvoiceSequence
 from crm.mail.models import OutboundEmail
 from tests.conftest import post
@@ -125,3 +125,17 @@ def test_the_finance_export_never_hands_a_spreadsheet_a_formula(staff_client, db
     names = [row[6] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert names == [f"'{company.name}"] and sheet["G2"].data_type == "s", "kept as text, not run as a formula"
     assert [row[9] for row in sheet.iter_rows(min_row=2, values_only=True)] == [3750.0]
+
+
+def test_an_invoice_states_its_discount_and_reason(app, db, make_company):
+    first, second = members(db, make_company, n=2)
+    scheme = a_scheme(db)
+    schemes.set_adjustment(scheme, second, "discount", 25, "Ny i området")
+    db.session.commit()
+    billing.bill(YEAR, today=date(YEAR, 2, 1))
+    db.session.commit()
+    rows = {row.company_id: row for row in invoices(db)}
+    # (2,000 + 3,000 kr.) less 25 % = 3,750 kr.
+    assert rows[second.id].net_ore == 375_000
+    assert {"part": "discount", "percent": 25, "reason": "Ny i området"} in rows[second.id].lines
+    assert not any(line["part"] == "discount" for line in rows[first.id].lines)

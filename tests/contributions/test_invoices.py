@@ -321,7 +321,7 @@ def test_reminders_come_after_the_schemes_days_each_once(app, db, make_company):
     assert open_one.due_date == date(YEAR, 1, 31)
     payments.register_payment(partly, 100_000, date(YEAR, 2, 1))
     payments.register_payment(paid, paid.total_ore, date(YEAR, 2, 1))
-    payments.hold_reminders(held.company, "Betalingsaftale")
+    reminders.hold_reminders(held.company, "Betalingsaftale")
     db.session.commit()
 
     assert reminders.send_reminders(today=date(YEAR, 2, 14)) == {"reminder_1": 0, "reminder_2": 0}
