@@ -45,22 +45,22 @@ def create_app(config_class=None):
     errors.init_app(app)
     instrumentation.init_app(app)
 
-    from crm.audit import bp as audit_bp
-    from crm.auth import bp as auth_bp
+    from crm.audit.blueprint import bp as audit_bp
+    from crm.auth.blueprint import bp as auth_bp
     from crm.auth.cli import users_cli
-    from crm.companies import bp as companies_bp
+    from crm.companies.blueprint import bp as companies_bp
     from crm.companies.cli import companies_cli
-    from crm.contributions import bp as contributions_bp
+    from crm.contributions.blueprint import bp as contributions_bp
     from crm.contributions.cli import contributions_cli
     from crm.demo import demo_cli
-    from crm.groups import bp as groups_bp
-    from crm.home import bp as home_bp
-    from crm.mail import bp as mail_bp
-    from crm.mail import public_bp as mail_public_bp
+    from crm.groups.blueprint import bp as groups_bp
+    from crm.home.blueprint import bp as home_bp
+    from crm.mail.blueprint import bp as mail_bp
+    from crm.mail.blueprint import public_bp as mail_public_bp
     from crm.mail.cli import mail_cli
-    from crm.meetings import bp as meetings_bp
-    from crm.meetings import public_bp as meetings_public_bp
-    from crm.portal import bp as portal_bp
+    from crm.meetings.blueprint import bp as meetings_bp
+    from crm.meetings.blueprint import public_bp as meetings_public_bp
+    from crm.portal.blueprint import bp as portal_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)

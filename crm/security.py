@@ -6,7 +6,7 @@ the URL map and fails on a view that declares neither.
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +21,14 @@ CSP = (
 
 def client_address():
     return request.remote_addr or "unknown"
+
+
+def fresh_session():
+    """Start a new session, keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 def public(view):
@@ -57,7 +65,6 @@ def refuse(status=403, reason=None, action="access.denied"):
         action,
         actor=current_user if current_user.is_authenticated else None,
         changes={"path": request.path, "method": request.method, "reason": reason},
-        address=client_address(),
     )
     db.session.commit()
     abort(status)

@@ -3,7 +3,7 @@
 from flask import render_template, request
 from sqlalchemy import select
 
-from crm.audit import bp
+from crm.audit.blueprint import bp
 from crm.audit.models import AuditEntry
 from crm.auth.models import Role
 from crm.extensions import db

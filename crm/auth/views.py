@@ -6,11 +6,12 @@ from flask import current_app, flash, redirect, render_template, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from crm.auth import bp, services
+from crm.auth import services
+from crm.auth.blueprint import bp
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.security import client_address, public, roles_required
+from crm.security import client_address, fresh_session, public, roles_required
 
 
 def safe_next(target, default="home.index"):
@@ -21,14 +22,6 @@ def safe_next(target, default="home.index"):
                 and "\\" not in target:
             return target
     return url_for(default)
-
-
-def fresh_session():
-    """Start a new session, keeping only the chosen language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
 
 
 @bp.route("/login", methods=["GET", "POST"])

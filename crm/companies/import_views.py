@@ -7,12 +7,13 @@ from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
 from crm.auth.models import STAFF_ROLES
-from crm.companies import bp, importer, importing
+from crm.companies import importer, importing
+from crm.companies.blueprint import bp
 from crm.companies.forms import ImportForm
 from crm.companies.models import CompanyImport, ImportStatus
 from crm.db import utcnow
 from crm.extensions import db
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 PREVIEW_ROWS = 20
 
@@ -76,7 +77,7 @@ def import_confirm(import_id):
         return redirect(url_for(".import_preview", import_id=import_id))
     db.session.refresh(upload)
     parsed, _error = _parse(upload)
-    result = importing.import_parsed(parsed, by=current_user, filename=upload.filename, address=client_address())
+    result = importing.import_parsed(parsed, by=current_user, filename=upload.filename)
     upload.completed_at = utcnow()
     upload.result = {**result.counts(), "rejected_rows": result.rejected_rows[:500]}
     upload.data = b""  # the file has done its job; the register holds the data now

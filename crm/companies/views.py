@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.auth.models import STAFF_ROLES
-from crm.companies import bp, exporting, search, services
+from crm.companies import exporting, search, services
+from crm.companies.blueprint import bp
 from crm.companies.forms import (
     ACTIVITY_LABELS,
     ROLE_LABELS,
@@ -23,7 +24,7 @@ from crm.companies.forms import (
 from crm.companies.models import Company, Contact, Plot
 from crm.extensions import db
 from crm.forms import errors_text
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 
 @bp.app_template_global()
@@ -90,8 +91,7 @@ def create():
                                    similar=similar, shared=shared), 200
         if contact_form.name.data and not contact_form.validate(extra_validators=None):
             return render_template("companies/form.html", form=form, contact_form=contact_form), 422
-        company = services.create_company(form.company_values(), by=current_user, tags=form.tags.data,
-                                          address=client_address())
+        company = services.create_company(form.company_values(), by=current_user, tags=form.tags.data)
         if contact_form.name.data:
             services.add_contact(company, {**contact_form.contact_values(), "is_primary": True}, by=current_user)
         db.session.commit()
@@ -139,8 +139,7 @@ def edit(company_id):
         form.tags.data = ", ".join(company.tag_names)
     if form.validate_on_submit():
         try:
-            services.update_company(company, form.company_values(), by=current_user, tags=form.tags.data,
-                                    address=client_address())
+            services.update_company(company, form.company_values(), by=current_user, tags=form.tags.data)
         except services.DuplicateCompany as duplicate:
             db.session.rollback()
             form.cvr.errors.append(_("CVR-nummeret findes allerede i registret."))
@@ -159,7 +158,7 @@ def mark_left(company_id):
     company = _company_or_404(company_id)
     form = LeftForm()
     if form.validate_on_submit():
-        services.mark_left(company, form.left_on.data, by=current_user, address=client_address())
+        services.mark_left(company, form.left_on.data, by=current_user)
         db.session.commit()
         flash(_("Virksomheden er markeret som fraflyttet. Historikken er bevaret."), "success")
     else:
@@ -200,7 +199,7 @@ def add_contact(company_id):
         if shared and not request.form.get("confirm_duplicates"):
             return render_template("companies/contact_form.html", form=form, company=company, shared=shared)
         try:
-            services.add_contact(company, form.contact_values(), by=current_user, address=client_address())
+            services.add_contact(company, form.contact_values(), by=current_user)
         except services.DuplicateContact:
             db.session.rollback()
             form.email.errors.append(_("Virksomheden har allerede en kontaktperson med denne e-mail."))
@@ -220,7 +219,7 @@ def edit_contact(company_id, contact_id):
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:
-            services.update_contact(contact, form.contact_values(), by=current_user, address=client_address())
+            services.update_contact(contact, form.contact_values(), by=current_user)
         except services.DuplicateContact:
             db.session.rollback()
             form.email.errors.append(_("Virksomheden har allerede en kontaktperson med denne e-mail."))
@@ -237,7 +236,7 @@ def edit_contact(company_id, contact_id):
 def remove_contact(company_id, contact_id):
     company = _company_or_404(company_id)
     contact = _contact_of(company, contact_id)
-    services.remove_contact(contact, by=current_user, address=client_address())
+    services.remove_contact(contact, by=current_user)
     db.session.commit()
     flash(_("Kontaktpersonen er fjernet."), "success")
     return redirect(url_for(".show", company_id=company.id))
@@ -256,7 +255,7 @@ def merge(company_id):
         elif other.id == company.id:
             form.other_cvr.errors.append(_("En virksomhed kan ikke lægges sammen med sig selv."))
         elif form.confirm.data == str(other.id):
-            moved = services.merge_companies(company, other, by=current_user, address=client_address())
+            moved = services.merge_companies(company, other, by=current_user)
             db.session.commit()
             flash(_("Virksomhederne er lagt sammen: %(contacts)d kontaktpersoner og %(activities)d "
                     "noter er flyttet.", contacts=moved["contacts"], activities=moved["activities"]), "success")
@@ -280,7 +279,7 @@ def add_plot(company_id):
         else:
             services.add_plot(company, {"cadastral_number": form.cadastral_number.data.strip(),
                                         "address": (form.address.data or "").strip(), "area_m2": form.area_m2.data},
-                              by=current_user, address=client_address())
+                              by=current_user)
             db.session.commit()
             flash(_("Grunden er tilføjet."), "success")
     else:
@@ -303,8 +302,7 @@ def add_tenant(company_id, plot_id):
         elif form.to_date.data and form.from_date.data and form.to_date.data < form.from_date.data:
             flash(_("Slutdatoen ligger før startdatoen."), "error")
         else:
-            services.add_tenancy(plot, tenant, form.from_date.data, form.to_date.data, by=current_user,
-                                 address=client_address())
+            services.add_tenancy(plot, tenant, form.from_date.data, form.to_date.data, by=current_user)
             db.session.commit()
             flash(_("Lejeren er tilføjet."), "success")
     else:

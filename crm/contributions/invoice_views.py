@@ -6,14 +6,15 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
-from crm.contributions import billing, bp, invoices, payments, reminders
+from crm.contributions import billing, invoices, payments, reminders
+from crm.contributions.blueprint import bp
 from crm.contributions.forms import PaymentForm, ReasonForm
 from crm.contributions.models import Contribution
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.i18n import kroner
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 REFUSALS = {
     "closed": _l("Fakturaen er krediteret eller fritaget; der kan ikke registreres mere på den."),
@@ -63,8 +64,7 @@ def add_payment(contribution_id):
         return _back(contribution)
     try:
         over = payments.register_payment(contribution, form.amount.ore, form.paid_on.data,
-                                         (form.reference.data or "").strip(), by=current_user,
-                                         address=client_address())
+                                         (form.reference.data or "").strip(), by=current_user)
     except payments.PaymentRefused as refused:
         db.session.rollback()
         flash(str(REFUSALS[str(refused)]), "error")
@@ -97,7 +97,7 @@ def _close(contribution_id, action, message):
         flash(errors_text(form), "error")
         return _back(contribution)
     try:
-        number = action(contribution, form.reason.data.strip(), by=current_user, address=client_address())
+        number = action(contribution, form.reason.data.strip(), by=current_user)
     except payments.PaymentRefused as refused:
         db.session.rollback()
         flash(str(REFUSALS[str(refused)]), "error")
@@ -115,7 +115,7 @@ def _close(contribution_id, action, message):
 @roles_required(*STAFF_ROLES)
 def send_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
-    if billing.send_invoice(contribution, by=current_user, address=client_address()):
+    if billing.send_invoice(contribution, by=current_user):
         db.session.commit()
         flash(_("Fakturaen er lagt i udbakken."), "success")
     else:

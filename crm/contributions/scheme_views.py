@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from crm.auth.models import Role
 from crm.companies.models import Company
-from crm.contributions import bp, calculation, reporting, schemes
+from crm.contributions import calculation, reporting, schemes
+from crm.contributions.blueprint import bp
 from crm.contributions.forms import (
     ADJUSTMENT_LABELS,
     BASIS_LABELS,
@@ -23,7 +24,7 @@ from crm.contributions.models import Contribution, ContributionAdjustment, Contr
 from crm.downloads import XLSX, as_download, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 #: How many companies the calculator page lists (all of them are in the XLSX export).
 LISTED = 50
@@ -81,8 +82,7 @@ def edit_scheme(scheme_id):
 def _save(form, scheme):
     if form.validate_on_submit() and _may_change_year(form, scheme):
         try:
-            schemes.save_scheme(scheme, form.values(), form.tiers.parsed, by=current_user,
-                                address=client_address())
+            schemes.save_scheme(scheme, form.values(), form.tiers.parsed, by=current_user)
         except calculation.TierError as error:
             db.session.rollback()
             form.tiers.errors.append(TIER_PROBLEMS[error.problem](error.band, error.other))
@@ -149,7 +149,7 @@ def export_scheme(scheme_id):
 @bp.post("/schemes/<int:scheme_id>/copy")
 @roles_required(Role.ADMIN)
 def copy_scheme(scheme_id):
-    copy = schemes.copy_scheme(_scheme(scheme_id), by=current_user, address=client_address())
+    copy = schemes.copy_scheme(_scheme(scheme_id), by=current_user)
     db.session.commit()
     flash(_("Scenariet er kopieret. Ret det, og sammenlign de to."), "success")
     return redirect(url_for("contributions.edit_scheme", scheme_id=copy.id))
@@ -162,7 +162,7 @@ def adopt_scheme(scheme_id):
     if scheme.active:
         flash(_("Scenariet er allerede årets ordning."), "info")
     else:
-        schemes.adopt(scheme, by=current_user, address=client_address())
+        schemes.adopt(scheme, by=current_user)
         db.session.commit()
         flash(_("«%(name)s» er nu ordningen for %(year)s.", name=scheme.name, year=scheme.year), "success")
     return redirect(url_for("contributions.show_scheme", scheme_id=scheme.id))
@@ -181,7 +181,7 @@ def add_adjustment(scheme_id):
         flash(_("Ingen virksomhed har CVR-nummer %(cvr)s.", cvr=form.cvr.data), "error")
     else:
         schemes.set_adjustment(scheme, company, form.kind.data, form.percent.data or 100, form.reason.data.strip(),
-                               by=current_user, address=client_address())
+                               by=current_user)
         db.session.commit()
         flash(_("%(name)s er registreret.", name=company.name), "success")
     return redirect(url_for("contributions.show_scheme", scheme_id=scheme.id))
@@ -193,7 +193,7 @@ def remove_adjustment(scheme_id, adjustment_id):
     adjustment = db.get_or_404(ContributionAdjustment, adjustment_id)
     if adjustment.scheme_id != scheme_id:
         abort(404)
-    schemes.remove_adjustment(adjustment, by=current_user, address=client_address())
+    schemes.remove_adjustment(adjustment, by=current_user)
     db.session.commit()
     flash(_("Rabatten eller fritagelsen er fjernet."), "success")
     return redirect(url_for("contributions.show_scheme", scheme_id=scheme_id))

@@ -9,13 +9,14 @@ from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
-from crm.contributions import billing, bp, reminders, reporting, schemes
+from crm.contributions import billing, reminders, reporting, schemes
+from crm.contributions.blueprint import bp
 from crm.contributions.forms import BillingForm, ReasonForm
 from crm.contributions.models import ContributionState
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 STATE_LABELS = {
     ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Sendt"),
@@ -67,7 +68,7 @@ def billing_run():
     form = BillingForm(year=_year())
     if request.method == "POST" and form.validate_on_submit():
         try:
-            result = billing.bill(form.year.data, by=current_user, address=client_address())
+            result = billing.bill(form.year.data, by=current_user)
         except billing.BillingRefused as refused:
             db.session.rollback()
             flash(_refusal(refused), "error")
@@ -99,7 +100,7 @@ def _refusal(refused):
 @bp.post("/reminders")
 @roles_required(*STAFF_ROLES)
 def send_reminders():
-    sent = reminders.send_reminders(by=current_user, address=client_address())
+    sent = reminders.send_reminders(by=current_user)
     db.session.commit()
     flash(_("Påmindelser lagt i udbakken: %(first)s første, %(second)s anden.", first=sent["reminder_1"],
             second=sent["reminder_2"]), "success")
@@ -112,7 +113,7 @@ def hold_reminders(company_id):
     company = db.get_or_404(Company, company_id)
     form = ReasonForm()
     if form.validate_on_submit():
-        reminders.hold_reminders(company, form.reason.data.strip(), by=current_user, address=client_address())
+        reminders.hold_reminders(company, form.reason.data.strip(), by=current_user)
         db.session.commit()
         flash(_("Påmindelser til %(name)s er sat i bero.", name=company.name), "success")
     else:
@@ -124,7 +125,7 @@ def hold_reminders(company_id):
 @roles_required(*STAFF_ROLES)
 def release_reminders(company_id):
     company = db.get_or_404(Company, company_id)
-    reminders.release_reminders(company, by=current_user, address=client_address())
+    reminders.release_reminders(company, by=current_user)
     db.session.commit()
     flash(_("Påmindelser til %(name)s sendes igen.", name=company.name), "success")
     return redirect(url_for("companies.show", company_id=company.id, _anchor="bidrag"))

@@ -13,7 +13,8 @@ from crm.companies.models import Company
 from crm.downloads import as_download, uploaded_file
 from crm.extensions import db
 from crm.forms import errors_text
-from crm.groups import bp, services
+from crm.groups import services
+from crm.groups.blueprint import bp
 from crm.groups.forms import (
     INITIATIVE_LABELS,
     ROLE_LABELS,
@@ -24,7 +25,7 @@ from crm.groups.forms import (
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
 from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 
 @bp.app_template_global()
@@ -87,8 +88,7 @@ def add_members(slug):
     companies = db.session.scalars(select(Company).where(Company.cvr.in_(form.cvrs.data))).all()
     unknown = sorted(set(form.cvrs.data) - {company.cvr for company in companies})
     try:
-        added, skipped = services.add_members(group, companies, role=MemberRole(form.role.data), by=current_user,
-                                              address=client_address())
+        added, skipped = services.add_members(group, companies, role=MemberRole(form.role.data), by=current_user)
     except services.GroupArchived:
         flash(_("Gruppen er arkiveret; der kan ikke komme nye medlemmer."), "error")
         return redirect(url_for(".show", slug=group.slug))
@@ -109,7 +109,7 @@ def remove_member(slug, membership_id):
     membership = _membership_of(group, membership_id)
     if services.only_chair(membership) and not request.form.get("confirm"):
         return render_template("groups/confirm_remove.html", group=group, membership=membership)
-    services.remove_member(membership, by=current_user, address=client_address())
+    services.remove_member(membership, by=current_user)
     db.session.commit()
     flash(_("%(name)s er ikke længere med i gruppen.", name=membership.company.name), "success")
     return redirect(url_for(".show", slug=group.slug))
@@ -127,7 +127,7 @@ def set_role(slug, membership_id):
         flash(_("%(name)s er gruppens eneste formand. Vælg en ny formand først, eller bekræft.",
                 name=membership.company.name), "warning")
         return redirect(url_for(".show", slug=group.slug))
-    services.set_role(membership, role, by=current_user, address=client_address())
+    services.set_role(membership, role, by=current_user)
     db.session.commit()
     flash(_("Rollen er gemt."), "success")
     return redirect(url_for(".show", slug=group.slug))
@@ -139,8 +139,7 @@ def mail(slug):
     group = _group_or_404(slug)
     form = GroupMailForm()
     if form.validate_on_submit():
-        sent = services.mail_group(group, form.subject.data, form.body.data, by=current_user,
-                                   address=client_address())
+        sent = services.mail_group(group, form.subject.data, form.body.data, by=current_user)
         db.session.commit()
         flash(_("Mailen er lagt i udbakken til %(n)d medlemmer.", n=sent), "success")
         return redirect(url_for(".show", slug=group.slug))
@@ -170,7 +169,7 @@ def create():
     if form.validate_on_submit():
         if _taken(form):
             return render_template("groups/form.html", form=form), 422
-        group = services.save_group(_values(form), by=current_user, address=client_address())
+        group = services.save_group(_values(form), by=current_user)
         db.session.commit()
         flash(_("Gruppen er oprettet."), "success")
         return redirect(url_for(".show", slug=group.slug))
@@ -185,7 +184,7 @@ def edit(slug):
     if form.validate_on_submit():
         if _taken(form, group):
             return render_template("groups/form.html", form=form, group=group), 422
-        services.save_group(_values(form), group, by=current_user, address=client_address())
+        services.save_group(_values(form), group, by=current_user)
         db.session.commit()
         flash(_("Gruppen er gemt."), "success")
         return redirect(url_for(".show", slug=group.slug))

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, text
 
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.home import bp
+from crm.home.blueprint import bp
 from crm.home.navigation import navigation
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.security import public, roles_required

@@ -10,9 +10,10 @@ from crm.auth.models import STAFF_ROLES
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.search import CompanyFilters, all_tags
 from crm.extensions import csrf, db
-from crm.mail import bp, newsletters, public_bp
+from crm.mail import newsletters
+from crm.mail.blueprint import bp, public_bp
 from crm.mail.forms import NewsletterForm
-from crm.security import client_address, public, roles_required
+from crm.security import public, roles_required
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])
@@ -29,7 +30,7 @@ def newsletter():
         else:
             sent, new = newsletters.send_newsletter(form.subject.data, form.body.data, filters,
                                                     form_key=form.form_key.data or secrets.token_urlsafe(24),
-                                                    by=current_user, address=client_address())
+                                                    by=current_user)
             db.session.commit()
             if new:
                 flash(_("Nyhedsbrevet er lagt i udbakken til %(n)d modtagere.", n=sent.recipients), "success")
@@ -48,7 +49,7 @@ def unsubscribe(token):
     if contact is None:
         return render_template("mail/unsubscribe.html", invalid=True), 404
     if request.method == "POST":
-        newsletters.unsubscribe(contact, address=client_address())
+        newsletters.unsubscribe(contact)
         db.session.commit()
         return render_template("mail/unsubscribe.html", done=True, contact=contact)
     return render_template("mail/unsubscribe.html", contact=contact, token=token)

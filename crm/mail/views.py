@@ -11,9 +11,10 @@ from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.i18n import local_day
-from crm.mail import bp, services
+from crm.mail import services
+from crm.mail.blueprint import bp
 from crm.mail.models import EmailStatus, OutboundEmail
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 #: The HTML body is shown in a sandboxed frame: its own styles, no scripts, nothing fetched.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
@@ -66,7 +67,7 @@ def html_body(email_id):
 def retry(email_id):
     email = db.get_or_404(OutboundEmail, email_id)
     if services.retry_email(email):
-        record("mail.retry", obj=email, address=client_address())
+        record("mail.retry", obj=email)
         db.session.commit()
         flash(_("Mailen er sat i kø igen."), "success")
     else:
@@ -79,7 +80,7 @@ def retry(email_id):
 def cancel(email_id):
     email = db.get_or_404(OutboundEmail, email_id)
     if services.cancel_email(email):
-        record("mail.cancel", obj=email, address=client_address())
+        record("mail.cancel", obj=email)
         db.session.commit()
         flash(_("Mailen er annulleret og bliver ikke sendt."), "success")
     else:

@@ -1,9 +1,1 @@
 """Network meetings: plan, invite, RSVP, check in, minutes, action items."""
-
-from flask import Blueprint
-
-bp = Blueprint("meetings", __name__, url_prefix="/meetings")
-#: The answer page reached from the invitation mail, without login.
-public_bp = Blueprint("meetings_public", __name__)
-
-from crm.meetings import attendance_views, invitation_views, minutes_views, views  # noqa: E402,F401

@@ -11,9 +11,10 @@ from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
-from crm.meetings import attendance, bp
+from crm.meetings import attendance
+from crm.meetings.blueprint import bp
 from crm.meetings.models import AttendanceStatus, Meeting
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 
 @bp.get("/<int:meeting_id>/checkin")
@@ -33,7 +34,7 @@ def mark_attendance(meeting_id):
     contact = db.session.get(Contact, request.form.get("contact_id", type=int) or 0)
     if contact is None or status not in set(AttendanceStatus):
         abort(400)
-    row = attendance.mark(meeting, contact, status, by=current_user, address=client_address())
+    row = attendance.mark(meeting, contact, status, by=current_user)
     db.session.commit()
     if request.headers.get("HX-Request"):
         person = render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
@@ -61,7 +62,7 @@ def walk_in(meeting_id):
         flash(_("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."), "error")
         return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
     attendance.walk_in(meeting, cvr=cvr, company_name=company_name, person_name=person,
-                       email=request.form.get("email", ""), by=current_user, address=client_address())
+                       email=request.form.get("email", ""), by=current_user)
     db.session.commit()
     flash(_("%(name)s er skrevet ind som fremmødt.", name=person), "success")
     return redirect(url_for(".checkin", meeting_id=meeting.id))

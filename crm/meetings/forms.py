@@ -6,10 +6,13 @@ from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from crm.meetings.models import MeetingKind
+from crm.meetings.models import MeetingKind, Rsvp
 
 KIND_LABELS = {MeetingKind.NETWORK: _l("Netværksmøde"), MeetingKind.GROUP: _l("Arbejdsgruppemøde"),
                MeetingKind.SITE_VISIT: _l("Virksomhedsbesøg"), MeetingKind.EVENT: _l("Arrangement")}
+
+#: The answers as the company gives them (the RSVP page, the portal).
+RSVP_LABELS = {Rsvp.YES: _l("Ja, vi kommer"), Rsvp.NO: _l("Nej, vi kommer ikke"), Rsvp.MAYBE: _l("Måske")}
 
 
 class MeetingForm(FlaskForm):

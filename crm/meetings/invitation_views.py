@@ -6,7 +6,6 @@ from types import SimpleNamespace
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -20,12 +19,11 @@ from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
 from crm.mail.services import render_mail
-from crm.meetings import bp, calendar_feed, invitations, notifications, public_bp, services
+from crm.meetings import calendar_feed, invitations, notifications, services
+from crm.meetings.blueprint import bp, public_bp
+from crm.meetings.forms import RSVP_LABELS
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
-from crm.security import client_address, public, roles_required
-
-RSVP_LABELS = {Rsvp.YES: _l("Ja, vi kommer"), Rsvp.NO: _l("Nej, vi kommer ikke"), Rsvp.MAYBE: _l("Måske")}
-
+from crm.security import public, roles_required
 
 
 def _chosen_companies(form):
@@ -75,8 +73,8 @@ def invite(meeting_id):
         companies, error = _chosen_companies(request.form)
         if error is None:
             try:
-                new = invitations.invite(meeting, companies, by=current_user, address=client_address())
-                sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+                new = invitations.invite(meeting, companies, by=current_user)
+                sent = invitations.send_invitations(meeting, by=current_user)
             except invitations.InvitationRefused as refused:
                 db.session.rollback()
                 error = {"nobody": _("Ingen virksomheder matcher valget."),
@@ -116,7 +114,7 @@ def invitation_list(meeting_id):
 def send(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+        sent = invitations.send_invitations(meeting, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."), "error")
@@ -131,11 +129,11 @@ def send(meeting_id):
 def cancel(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        services.cancel_meeting(meeting, by=current_user, address=client_address())
+        services.cancel_meeting(meeting, by=current_user)
     except services.MeetingRefused:
         flash(_("Kun planlagte møder kan aflyses."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    sent = invitations.send_invitations(meeting, by=current_user, address=client_address())
+    sent = invitations.send_invitations(meeting, by=current_user)
     if _commit_or_already_sent(meeting):
         flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=sent), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
@@ -147,7 +145,7 @@ def remind(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
         only = [int(i) for i in request.form.getlist("invitation") if i.isdigit()] or None
-        sent = invitations.remind(meeting, only, by=current_user, address=client_address())
+        sent = invitations.remind(meeting, only, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")
@@ -166,7 +164,7 @@ def record_answer(meeting_id, invitation_id):
     if answer not in set(Rsvp):
         abort(400)
     try:
-        invitations.answer(invitation, answer, by_whom=current_user.email, address=client_address())
+        invitations.answer(invitation, answer, by_whom=current_user.email)
     except invitations.InvitationRefused:
         flash(_("Mødet er begyndt eller aflyst; svaret kan ikke ændres."), "error")
     else:
@@ -196,7 +194,7 @@ def rsvp(token):
         answer = request.form.get("rsvp", "")
         if answer not in set(Rsvp):
             abort(400)
-        invitations.answer(invitation, answer, address=client_address())
+        invitations.answer(invitation, answer)
         db.session.commit()
         return render_template("meetings/rsvp.html", invitation=invitation, meeting=meeting, saved=True,
                                labels=RSVP_LABELS, token=token)

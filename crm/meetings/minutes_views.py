@@ -12,10 +12,11 @@ from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.downloads import as_download, uploaded_file
 from crm.extensions import db
-from crm.meetings import bp, minutes
+from crm.meetings import minutes
+from crm.meetings.blueprint import bp
 from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused, minutes_text, render_minutes
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 
 @bp.app_template_filter("minutes_html")
@@ -36,7 +37,7 @@ def edit_minutes(meeting_id):
     if request.method == "POST":
         texts = {item.id: (request.form.get(f"minutes-{item.id}", "")[:50_000],
                            request.form.get(f"decisions-{item.id}", "")[:10_000]) for item in meeting.agenda}
-        minutes.save_minutes(meeting, texts, by=current_user, address=client_address())
+        minutes.save_minutes(meeting, texts, by=current_user)
         db.session.commit()
         flash(_("Referatet er gemt."), "success")
         return redirect(url_for(".edit_minutes", meeting_id=meeting.id))
@@ -126,7 +127,7 @@ def publish(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     audience = "present" if request.form.get("audience") == "present" else "invited"
     try:
-        sent = minutes.publish(meeting, audience, by=current_user, address=client_address())
+        sent = minutes.publish(meeting, audience, by=current_user)
     except minutes.AlreadyPublished:
         db.session.rollback()
         flash(_("Referatet er allerede sendt; det sendes ikke igen."), "info")

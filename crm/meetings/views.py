@@ -13,10 +13,11 @@ from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import WorkingGroup
 from crm.i18n import LOCAL
-from crm.meetings import attendance, bp, services
+from crm.meetings import attendance, services
+from crm.meetings.blueprint import bp
 from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NextMeetingForm
 from crm.meetings.models import AttendanceStatus, Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 STATUS_LABELS = {MeetingStatus.PLANNED: _l("Planlagt"), MeetingStatus.HELD: _l("Afholdt"),
                  MeetingStatus.CANCELLED: _l("Aflyst")}
@@ -110,8 +111,7 @@ def create():
         if values["starts_at"] < datetime.now(UTC):
             form.day.errors.append(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."))
         else:
-            meeting = services.create_meeting(values, form.agenda_items(), by=current_user,
-                                              address=client_address())
+            meeting = services.create_meeting(values, form.agenda_items(), by=current_user)
             db.session.commit()
             flash(_("Mødet er planlagt."), "success")
             return redirect(url_for(".show", meeting_id=meeting.id))
@@ -146,7 +146,7 @@ def edit(meeting_id):
         form.day.data, form.start.data, form.end.data = local_start.date(), local_start.time(), local_end.time()
         form.group_id.data = meeting.group_id
     if form.validate_on_submit() and not _archived_group(form):
-        moved = services.update_meeting(meeting, _values(form), by=current_user, address=client_address())
+        moved = services.update_meeting(meeting, _values(form), by=current_user)
         db.session.commit()
         if moved:
             flash(_("Tid eller sted er ændret. Send en opdatering til de inviterede."), "warning")
@@ -184,7 +184,7 @@ def plan_next(meeting_id):
     if starts_at <= datetime.now(UTC):
         flash(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."), "error")
         return redirect(url_for(".show", meeting_id=meeting.id))
-    following = services.plan_next(meeting, starts_at, by=current_user, address=client_address())
+    following = services.plan_next(meeting, starts_at, by=current_user)
     db.session.commit()
     flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu: "
             "send dem fra listen over inviterede."), "success")

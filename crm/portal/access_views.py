@@ -9,13 +9,13 @@ from sqlalchemy import select
 from crm.audit.models import ErasureRequest
 from crm.auth.models import STAFF_ROLES, Role, User
 from crm.auth.services import PasswordRefused
-from crm.auth.views import fresh_session
 from crm.extensions import db
 from crm.groups.models import MembershipRequest
 from crm.groups.services import GroupArchived
-from crm.portal import access, bp, erasure, group_requests
+from crm.portal import access, erasure, group_requests
+from crm.portal.blueprint import bp
 from crm.portal.forms import ChoosePasswordForm
-from crm.security import client_address, public, roles_required
+from crm.security import fresh_session, public, roles_required
 
 
 @bp.app_template_global()
@@ -50,7 +50,7 @@ def accept_invitation(token):
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            user = access.accept_invitation(token, form.password.data, address=client_address())
+            user = access.accept_invitation(token, form.password.data)
         except PasswordRefused as refused:
             db.session.rollback()
             form.password.errors.append(str(refused))
@@ -67,7 +67,7 @@ def accept_invitation(token):
 @roles_required(*STAFF_ROLES)
 def disable_login(user_id):
     user = db.session.scalars(select(User).where(User.id == user_id, User.role == Role.COMPANY)).first() or abort(404)
-    access.disable_login(user, by=current_user, address=client_address())
+    access.disable_login(user, by=current_user)
     db.session.commit()
     flash(_("Adgangen for %(email)s er lukket, og alle sessioner er afsluttet.", email=user.email), "success")
     return redirect(url_for("companies.show", company_id=user.company_id, _anchor="portal"))
@@ -78,7 +78,7 @@ def disable_login(user_id):
 def carry_out_erasure(request_id):
     row = db.get_or_404(ErasureRequest, request_id)
     if row.done_at is None:
-        erasure.anonymise(row, by=current_user, address=client_address())
+        erasure.anonymise(row, by=current_user)
         db.session.commit()
         flash(_("Personen er anonymiseret."), "success")
     return redirect(url_for("companies.show", company_id=row.company_id, _anchor="portal"))
@@ -93,7 +93,7 @@ def decide_group_request(request_id):
         abort(400)
     if row.decided_at is None:
         try:
-            group_requests.decide(row, decision == "approve", by=current_user, address=client_address())
+            group_requests.decide(row, decision == "approve", by=current_user)
         except GroupArchived:
             db.session.rollback()
             flash(_("Gruppen er arkiveret; der kan ikke komme nye medlemmer."), "error")

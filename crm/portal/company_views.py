@@ -10,9 +10,10 @@ from crm.companies.models import Contact
 from crm.companies.services import DuplicateContact, remove_contact
 from crm.downloads import as_download
 from crm.extensions import db
-from crm.portal import access, bp, data_export, erasure, services
+from crm.portal import access, data_export, erasure, services
+from crm.portal.blueprint import bp
 from crm.portal.forms import OurCompanyForm, OurContactForm
-from crm.security import client_address, get_for_company_or_404, roles_required
+from crm.security import get_for_company_or_404, roles_required
 
 DUPLICATE_EMAIL = "Virksomheden har allerede en kontaktperson med denne e-mail."
 
@@ -27,7 +28,7 @@ def company():
     company = current_user.company
     form = OurCompanyForm(obj=company)
     if form.validate_on_submit():
-        services.update_our_company(company, form.company_values(), by=current_user, address=client_address())
+        services.update_our_company(company, form.company_values(), by=current_user)
         db.session.commit()
         flash(_("Virksomhedens oplysninger er gemt."), "success")
         return redirect(url_for(".company"))
@@ -43,8 +44,7 @@ def add_contact():
     form = OurContactForm()
     if form.validate_on_submit():
         try:
-            services.add_our_contact(current_user.company, form.contact_values(), by=current_user,
-                                     address=client_address())
+            services.add_our_contact(current_user.company, form.contact_values(), by=current_user)
         except DuplicateContact:
             db.session.rollback()
             form.email.errors.append(_(DUPLICATE_EMAIL))
@@ -62,7 +62,7 @@ def edit_contact(contact_id):
     form = OurContactForm(obj=contact)
     if form.validate_on_submit():
         try:
-            services.update_our_contact(contact, form.contact_values(), by=current_user, address=client_address())
+            services.update_our_contact(contact, form.contact_values(), by=current_user)
         except DuplicateContact:
             db.session.rollback()
             form.email.errors.append(_(DUPLICATE_EMAIL))
@@ -81,7 +81,7 @@ def remove_our_contact(contact_id):
     if current_user.contact_id == contact.id:
         flash(_("Du kan ikke fjerne dig selv. Bed en kollega eller netværkets sekretariat om det."), "error")
         return redirect(url_for(".company", _anchor="kontaktpersoner"))
-    remove_contact(contact, by=current_user, address=client_address())
+    remove_contact(contact, by=current_user)
     db.session.commit()
     flash(_("Kontaktpersonen er fjernet."), "success")
     return redirect(url_for(".company", _anchor="kontaktpersoner"))
@@ -94,7 +94,7 @@ def invite_contact(contact_id):
     target = (url_for("companies.show", company_id=contact.company_id) if current_user.is_staff
               else url_for(".company", _anchor="kontaktpersoner"))
     try:
-        access.invite_contact(contact, by=current_user, address=client_address())
+        access.invite_contact(contact, by=current_user)
     except access.PortalInvitationRefused as refused:
         db.session.rollback()
         flash({"no_email": _("Kontaktpersonen har ingen e-mail."),
@@ -112,7 +112,7 @@ def invite_contact(contact_id):
 @roles_required(Role.COMPANY)
 def request_erasure(contact_id):
     contact = _our_contact(contact_id)
-    erasure.request_erasure(contact, by=current_user, address=client_address())
+    erasure.request_erasure(contact, by=current_user)
     db.session.commit()
     flash(_("Anmodningen om at slette %(name)s er sendt til netværkets sekretariat.", name=contact.name), "success")
     return redirect(url_for(".company", _anchor="kontaktpersoner"))
@@ -124,6 +124,6 @@ def download_data():
     company = current_user.company
     data = data_export.company_archive(company)
     # Who took a copy of the company's personal data is kept, as the refusals are (the audit log, not the data).
-    record("portal.data_export", actor=current_user, obj=company, address=client_address())
+    record("portal.data_export", actor=current_user, obj=company)
     db.session.commit()
     return as_download(data, "application/zip", f"holme-data-{company.cvr}.zip")

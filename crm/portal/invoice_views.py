@@ -7,7 +7,7 @@ from crm.auth.models import Role
 from crm.contributions import invoices, reporting
 from crm.contributions.models import Contribution
 from crm.downloads import as_download
-from crm.portal import bp
+from crm.portal.blueprint import bp
 from crm.security import get_for_company_or_404, roles_required
 
 

@@ -10,9 +10,10 @@ from crm.auth.models import Role
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
 from crm.groups.models import Initiative, WorkingGroup
-from crm.portal import bp, group_requests, services
+from crm.portal import group_requests, services
+from crm.portal.blueprint import bp
 from crm.portal.forms import MembershipRequestForm
-from crm.security import client_address, roles_required
+from crm.security import roles_required
 
 
 @bp.get("/groups")
@@ -34,7 +35,7 @@ def group_request(slug):
     if not form.validate_on_submit():
         abort(400)
     try:
-        group_requests.ask(group, current_user.company, form.kind.data, by=current_user, address=client_address())
+        group_requests.ask(group, current_user.company, form.kind.data, by=current_user)
     except group_requests.RequestRefused as refused:
         db.session.rollback()
         flash({"open": _("I har allerede en anmodning, der venter på svar."),

@@ -12,10 +12,11 @@ from crm.contributions import reporting
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.meetings import invitations, minutes
-from crm.meetings.invitation_views import RSVP_LABELS
+from crm.meetings.forms import RSVP_LABELS
 from crm.meetings.models import Invitation, Meeting, MeetingAttachment, MeetingStatus, Rsvp
-from crm.portal import bp, services
-from crm.security import client_address, get_for_company_or_404, not_found_for_company, roles_required
+from crm.portal import services
+from crm.portal.blueprint import bp
+from crm.security import get_for_company_or_404, not_found_for_company, roles_required
 
 
 def _meeting_or_404(meeting_id):
@@ -51,7 +52,7 @@ def rsvp(invitation_id):
         abort(400)
     saved = False
     try:
-        invitations.answer(invitation, answer, by_whom=current_user.email, address=client_address())
+        invitations.answer(invitation, answer, by_whom=current_user.email)
     except invitations.InvitationRefused:
         db.session.rollback()
     else:
