@@ -17,7 +17,6 @@ def record(action, *, actor=None, actor_email=None, obj=None, object_type=None, 
         object_type=object_type,
         object_id=object_id,
         changes=changes,
-        address=address,
     )
     db.session.add(entry)
     return entry

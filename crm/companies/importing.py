@@ -95,7 +95,7 @@ def _apply_contact(company, values):
     return changed
 
 
-def import_parsed(parsed, *, by=None, dry_run=False, strict=False, filename="", address=None):
+def import_parsed(parsed, *, by=None, dry_run=False, strict=False, filename=""):
     """Import the valid rows of a parsed file; with strict, nothing at all when any row is bad."""
     result = ImportResult()
     valid = []
@@ -140,7 +140,7 @@ def import_parsed(parsed, *, by=None, dry_run=False, strict=False, filename="", 
         return result
     _write(state, created)
     result.written = True
-    record("company.import", actor=by, address=address,
+    record("company.import", actor=by,
            changes={"file": filename, **result.counts(), "rejected_rows": [n for n, _ in result.rejected_rows][:100]})
     db.session.flush()
     return result

@@ -96,7 +96,7 @@ def _set_tags(company, tags):
     company.tags.extend(CompanyTag(tag=tag) for tag in wanted if tag not in present)
 
 
-def create_company(values, *, by=None, tags=(), address=None):
+def create_company(values, *, by=None, tags=()):
     """Register a new company; the same CVR twice is refused with the existing company."""
     values = dict(values)
     values["cvr"] = normalise_cvr(values["cvr"])
@@ -109,12 +109,11 @@ def create_company(values, *, by=None, tags=(), address=None):
     company.search_text = search_text_for(company)
     db.session.flush()
     log_activity(company.id, ActivityKind.CHANGE, _("Virksomheden blev oprettet i registret."), author=by)
-    record("company.create", actor=by, obj=company, changes={"cvr": company.cvr, "name": company.name},
-           address=address)
+    record("company.create", actor=by, obj=company, changes={"cvr": company.cvr, "name": company.name})
     return company
 
 
-def update_company(company, values, *, by=None, tags=None, address=None):
+def update_company(company, values, *, by=None, tags=None):
     """Change a company's details; the change is audited and noted on the timeline."""
     values = {key: value for key, value in values.items() if key in COMPANY_FIELDS}
     if "cvr" in values:
@@ -134,15 +133,15 @@ def update_company(company, values, *, by=None, tags=None, address=None):
         refresh_search_text(company)
         fields = ", ".join(sorted(changes))
         log_activity(company.id, ActivityKind.CHANGE, _("Oplysninger ændret: %(fields)s", fields=fields), author=by)
-        record("company.update", actor=by, obj=company, changes=changes, address=address)
+        record("company.update", actor=by, obj=company, changes=changes)
     db.session.flush()
     return changes
 
 
-def mark_left(company, left_on=None, *, by=None, address=None):
+def mark_left(company, left_on=None, *, by=None):
     """Note that a company has left the area; its history stays."""
     left_on = left_on or date.today()
-    changes = update_company(company, {"status": CompanyStatus.LEFT, "left_on": left_on}, by=by, address=address)
+    changes = update_company(company, {"status": CompanyStatus.LEFT, "left_on": left_on}, by=by)
     return changes
 
 
@@ -180,7 +179,7 @@ def _make_only_primary(contact):
             other.is_primary = False
 
 
-def add_contact(company, values, *, by=None, address=None):
+def add_contact(company, values, *, by=None):
     """Add a contact person; the e-mail must be new within the company."""
     values = _clean_contact_values(values)
     if values.get("email") and any(c.email == values["email"] for c in company.contacts):
@@ -196,11 +195,11 @@ def add_contact(company, values, *, by=None, address=None):
     db.session.flush()
     log_activity(company.id, ActivityKind.CHANGE, _("Kontaktperson tilføjet: %(name)s", name=contact.name),
                  author=by)
-    record("contact.create", actor=by, obj=contact, changes={"company_id": company.id}, address=address)
+    record("contact.create", actor=by, obj=contact, changes={"company_id": company.id})
     return contact
 
 
-def update_contact(contact, values, *, by=None, address=None):
+def update_contact(contact, values, *, by=None):
     """Change a contact person; consent changes keep their time."""
     values = _clean_contact_values(values)
     company = contact.company
@@ -215,12 +214,12 @@ def update_contact(contact, values, *, by=None, address=None):
         _make_only_primary(contact)
     if changes:
         refresh_search_text(company)
-        record("contact.update", actor=by, obj=contact, changes=changes, address=address)
+        record("contact.update", actor=by, obj=contact, changes=changes)
     db.session.flush()
     return changes
 
 
-def remove_contact(contact, *, by=None, address=None):
+def remove_contact(contact, *, by=None):
     """Remove a contact person: the timeline keeps its words, the person is gone, and so is their portal login."""
     company = contact.company
     was_primary = contact.is_primary
@@ -228,7 +227,7 @@ def remove_contact(contact, *, by=None, address=None):
 
     closed = close_logins_of_contact(contact.id)  # a person who leaves the register leaves the portal too
     record("contact.delete", actor=by, object_type="contacts", object_id=contact.id,
-           changes={"company_id": company.id, "logins_closed": [user.email for user in closed]}, address=address)
+           changes={"company_id": company.id, "logins_closed": [user.email for user in closed]})
     for user in closed:
         log_activity(company.id, ActivityKind.CHANGE,
                      _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
@@ -248,7 +247,7 @@ def add_activity(company, kind, text, *, by=None, occurred_at=None):
     return activity
 
 
-def merge_companies(survivor, duplicate, *, by=None, address=None):
+def merge_companies(survivor, duplicate, *, by=None):
     """Move everything of the duplicate to the survivor, then delete the duplicate; audited."""
     if survivor.id == duplicate.id:
         raise ValueError("a company cannot be merged with itself")
@@ -288,7 +287,7 @@ def merge_companies(survivor, duplicate, *, by=None, address=None):
     log_activity(survivor.id, ActivityKind.CHANGE,
                  _("%(name)s (CVR %(cvr)s) blev lagt sammen med denne virksomhed.", name=duplicate.name,
                    cvr=duplicate.cvr), author=by)
-    record("company.merge", actor=by, obj=survivor, changes=details, address=address)
+    record("company.merge", actor=by, obj=survivor, changes=details)
     db.session.flush()
     return moved
 
@@ -323,17 +322,16 @@ def group_memberships(company):
     ).all()
 
 
-def add_plot(owner, values, *, by=None, address=None):
+def add_plot(owner, values, *, by=None):
     """Register a plot owned by the company."""
     plot = Plot(owner_id=owner.id, **values)
     db.session.add(plot)
     db.session.flush()
-    record("plot.create", actor=by, obj=plot, changes={"owner": owner.cvr, **{k: str(v) for k, v in values.items()}},
-           address=address)
+    record("plot.create", actor=by, obj=plot, changes={"owner": owner.cvr, **{k: str(v) for k, v in values.items()}})
     return plot
 
 
-def add_tenancy(plot, tenant, from_date=None, to_date=None, *, by=None, address=None):
+def add_tenancy(plot, tenant, from_date=None, to_date=None, *, by=None):
     """Record that a company rents (part of) a plot."""
     tenancy = Tenancy(plot_id=plot.id, company_id=tenant.id, from_date=from_date, to_date=to_date)
     db.session.add(tenancy)
@@ -341,8 +339,7 @@ def add_tenancy(plot, tenant, from_date=None, to_date=None, *, by=None, address=
     log_activity(tenant.id, ActivityKind.CHANGE,
                  _("Lejer på %(plot)s (ejer: %(owner)s).", plot=plot.cadastral_number,
                    owner=plot.owner.name if plot.owner else "?"), author=by)
-    record("tenancy.create", actor=by, obj=tenancy, changes={"plot": plot.cadastral_number, "tenant": tenant.cvr},
-           address=address)
+    record("tenancy.create", actor=by, obj=tenancy, changes={"plot": plot.cadastral_number, "tenant": tenant.cvr})
     return tenancy
 
 

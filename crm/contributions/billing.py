@@ -77,7 +77,7 @@ def take_numbers(year, count):
     return list(range(last - count + 1, last + 1))
 
 
-def bill(year, *, dry_run=False, today=None, by=None, address=None):
+def bill(year, *, dry_run=False, today=None, by=None):
     """Bill every paying company not yet billed for the year under its active scheme, and mail the invoices."""
     scheme = schemes.active_scheme(year)
     if scheme is None:
@@ -118,17 +118,17 @@ def bill(year, *, dry_run=False, today=None, by=None, address=None):
             result.not_mailed += 1
     mails.write()
     db.session.flush()
-    record("contributions.billed", actor=by, obj=scheme, address=address,
+    record("contributions.billed", actor=by, obj=scheme,
            changes={"year": year, "invoices": len(contributions), "net_ore": result.net_ore,
                     "not_mailed": result.not_mailed})
     return result
 
 
-def send_invoice(contribution, *, by=None, address=None):
+def send_invoice(contribution, *, by=None):
     """Mail a draft invoice (say, once the company has a contact); False when nobody can receive it."""
     if contribution.state != ContributionState.DRAFT or not notifications.mail_one(contribution, "invoice"):
         return False
     contribution.state, contribution.sent_at = ContributionState.SENT, utcnow()
-    record("contributions.invoice_sent", actor=by, obj=contribution, address=address)
+    record("contributions.invoice_sent", actor=by, obj=contribution)
     db.session.flush()
     return True

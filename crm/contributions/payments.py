@@ -21,7 +21,7 @@ class PaymentRefused(ValueError):
     """The invoice is credited or waived, or the amount is not positive."""
 
 
-def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None, address=None):
+def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None):
     """Record a payment (partial and over-payments too); the over-paid amount, 0 if none."""
     if contribution.state in CLOSED:
         raise PaymentRefused("closed")
@@ -40,13 +40,13 @@ def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None
     ).one()
     old_state = contribution.state
     db.session.refresh(contribution)
-    record("contributions.payment", actor=by, obj=contribution, address=address,
+    record("contributions.payment", actor=by, obj=contribution,
            changes={"amount_ore": amount_ore, "paid_on": paid_on.isoformat(), "reference": reference,
                     "paid_ore": row.paid_ore, "state": [str(old_state), str(contribution.state)]})
     return max(0, contribution.paid_ore - contribution.total_ore)
 
 
-def credit(contribution, reason, *, today=None, by=None, address=None):
+def credit(contribution, reason, *, today=None, by=None):
     """Cancel the invoice with a credit note numbered from the year's sequence, and mail it."""
     if contribution.state in CLOSED:
         raise PaymentRefused("closed")
@@ -58,7 +58,7 @@ def credit(contribution, reason, *, today=None, by=None, address=None):
     contribution.note = reason
     db.session.flush()
     mailed = old_state != ContributionState.DRAFT and mail_one(contribution, "credit_note")
-    record("contributions.credited", actor=by, obj=contribution, address=address,
+    record("contributions.credited", actor=by, obj=contribution,
            changes={"credit_number": contribution.credit_number, "reason": reason, "state": [str(old_state),
                                                                                              "credited"],
                     "mailed": mailed})
@@ -66,12 +66,12 @@ def credit(contribution, reason, *, today=None, by=None, address=None):
     return contribution.credit_number
 
 
-def waive(contribution, reason, *, by=None, address=None):
+def waive(contribution, reason, *, by=None):
     """Let the company off an unpaid invoice; one with payments is credited instead."""
     if contribution.state in CLOSED or contribution.paid_ore:
         raise PaymentRefused("closed" if contribution.state in CLOSED else "paid")
     old_state = contribution.state
     contribution.state, contribution.note = ContributionState.WAIVED, reason
-    record("contributions.waived", actor=by, obj=contribution, address=address,
+    record("contributions.waived", actor=by, obj=contribution,
            changes={"reason": reason, "state": [str(old_state), "waived"]})
     db.session.flush()

@@ -16,7 +16,7 @@ STEPS = (("reminder_1", Contribution.reminder_1_at, ContributionScheme.reminder_
          ("reminder_2", Contribution.reminder_2_at, ContributionScheme.reminder_2_days))
 
 
-def send_reminders(today=None, *, by=None, address=None):
+def send_reminders(today=None, *, by=None):
     """Remind every unpaid invoice whose step is due and not yet sent; {step: count}. Held companies are
     skipped, and a company with no contact gets no reminder (its step stays due)."""
     today = today or date.today()
@@ -34,7 +34,7 @@ def send_reminders(today=None, *, by=None, address=None):
         sent[step], claimed = _claim_and_mail(step, sent_column, candidates)
         first_claimed = first_claimed if step == "reminder_2" else claimed
     if any(sent.values()):
-        record("contributions.reminded", actor=by, changes=sent, address=address)
+        record("contributions.reminded", actor=by, changes=sent)
     return sent
 
 
@@ -63,19 +63,18 @@ def _claim_and_mail(step, sent_column, candidates):
     return mailed, claimed
 
 
-def hold_reminders(company, reason, *, by=None, address=None):
+def hold_reminders(company, reason, *, by=None):
     if db.session.get(ReminderHold, company.id) is None:
         db.session.add(ReminderHold(company_id=company.id, reason=reason))
-        record("contributions.reminders_held", actor=by, obj=company, changes={"reason": reason},
-               address=address)
+        record("contributions.reminders_held", actor=by, obj=company, changes={"reason": reason})
         db.session.flush()
 
 
-def release_reminders(company, *, by=None, address=None):
+def release_reminders(company, *, by=None):
     hold = db.session.get(ReminderHold, company.id)
     if hold is not None:
         db.session.delete(hold)
-        record("contributions.reminders_released", actor=by, obj=company, address=address)
+        record("contributions.reminders_released", actor=by, obj=company)
         db.session.flush()
 
 

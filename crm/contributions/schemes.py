@@ -80,7 +80,7 @@ def calculate(scheme, companies=None):
     return calculation.calculate(rules_of(scheme), companies, plots, year=scheme.year)
 
 
-def save_scheme(scheme, values, tiers, *, by=None, address=None):
+def save_scheme(scheme, values, tiers, *, by=None):
     """Create or change a scenario: its fields and its tier table (refused with TierError, naming the band)."""
     tiers = calculation.check_tiers(tiers) if values.get("tier_basis") != TierBasis.NONE else ()
     before = {field: getattr(scheme, field) for field in SCHEME_FIELDS} if scheme.id else None
@@ -94,7 +94,7 @@ def save_scheme(scheme, values, tiers, *, by=None, address=None):
     changes = {field: [_plain(before[field]), _plain(values[field])] for field in SCHEME_FIELDS
                if before and before[field] != values[field]} if before else {"created": scheme.name}
     changes["tiers"] = [[tier.lower, tier.upper, tier.amount_ore] for tier in tiers]
-    record("contributions.scheme_saved", actor=by, obj=scheme, changes=changes, address=address)
+    record("contributions.scheme_saved", actor=by, obj=scheme, changes=changes)
     return scheme
 
 
@@ -102,7 +102,7 @@ def _plain(value):
     return str(value) if isinstance(value, TierBasis | str) else value
 
 
-def copy_scheme(scheme, *, by=None, address=None):
+def copy_scheme(scheme, *, by=None):
     """A new scenario with the same rules, tiers and adjustments, not active."""
     copy = ContributionScheme(**{field: getattr(scheme, field) for field in SCHEME_FIELDS})
     copy.name = f"{scheme.name} (kopi)"[:200]
@@ -111,11 +111,11 @@ def copy_scheme(scheme, *, by=None, address=None):
                                                reason=a.reason) for a in scheme.adjustments]
     db.session.add(copy)
     db.session.flush()
-    record("contributions.scheme_copied", actor=by, obj=copy, changes={"from": scheme.id}, address=address)
+    record("contributions.scheme_copied", actor=by, obj=copy, changes={"from": scheme.id})
     return copy
 
 
-def adopt(scheme, *, by=None, address=None):
+def adopt(scheme, *, by=None):
     """Make the scenario the year's scheme; the one adopted before stays as a scenario."""
     db.session.execute(update(ContributionScheme).where(ContributionScheme.year == scheme.year,
                                                         ContributionScheme.id != scheme.id)
@@ -125,7 +125,7 @@ def adopt(scheme, *, by=None, address=None):
     if db.session.get(InvoiceSequence, scheme.year) is None:  # ready before any billing run needs to lock it
         db.session.add(InvoiceSequence(year=scheme.year, last_number=0))
     db.session.flush()
-    record("contributions.scheme_adopted", actor=by, obj=scheme, changes={"year": scheme.year}, address=address)
+    record("contributions.scheme_adopted", actor=by, obj=scheme, changes={"year": scheme.year})
 
 
 def active_scheme(year):
@@ -133,7 +133,7 @@ def active_scheme(year):
                                                               ContributionScheme.active))
 
 
-def set_adjustment(scheme, company, kind, percent, reason, *, by=None, address=None):
+def set_adjustment(scheme, company, kind, percent, reason, *, by=None):
     """Waive (100 %) or discount a company's contribution under the scheme; replaces an earlier adjustment."""
     kind = AdjustmentKind(kind)
     percent = 100 if kind == AdjustmentKind.WAIVER else percent
@@ -144,13 +144,13 @@ def set_adjustment(scheme, company, kind, percent, reason, *, by=None, address=N
         db.session.add(adjustment)
     adjustment.kind, adjustment.percent, adjustment.reason = kind, percent, reason
     db.session.flush()
-    record("contributions.adjustment_set", actor=by, obj=scheme, address=address,
+    record("contributions.adjustment_set", actor=by, obj=scheme,
            changes={"company": company.cvr, "kind": str(kind), "percent": percent, "reason": reason})
     return adjustment
 
 
-def remove_adjustment(adjustment, *, by=None, address=None):
-    record("contributions.adjustment_removed", actor=by, obj=adjustment.scheme, address=address,
+def remove_adjustment(adjustment, *, by=None):
+    record("contributions.adjustment_removed", actor=by, obj=adjustment.scheme,
            changes={"company_id": adjustment.company_id, "kind": str(adjustment.kind)})
     db.session.delete(adjustment)
     db.session.flush()

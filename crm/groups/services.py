@@ -44,7 +44,7 @@ def member_counts(day=None):
     return dict(rows)
 
 
-def add_members(group, companies, *, role=MemberRole.MEMBER, by=None, address=None):
+def add_members(group, companies, *, role=MemberRole.MEMBER, by=None):
     """Let several companies join; those already in are reported, not added twice."""
     if not group.active:
         raise GroupArchived(group.name)
@@ -63,8 +63,7 @@ def add_members(group, companies, *, role=MemberRole.MEMBER, by=None, address=No
                      author=by)
     db.session.flush()
     if added:
-        record("group.members_added", actor=by, obj=group, changes={"companies": [c.cvr for c in added]},
-               address=address)
+        record("group.members_added", actor=by, obj=group, changes={"companies": [c.cvr for c in added]})
     return added, skipped
 
 
@@ -78,36 +77,36 @@ def only_chair(membership):
     return chairs == 1
 
 
-def remove_member(membership, *, by=None, address=None):
+def remove_member(membership, *, by=None):
     """End a membership; the history stays."""
     membership.left_on = date.today()
     log_activity(membership.company_id, ActivityKind.CHANGE,
                  _("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
     record("group.member_removed", actor=by, obj=membership.group,
-           changes={"company_id": membership.company_id}, address=address)
+           changes={"company_id": membership.company_id})
     db.session.flush()
 
 
-def set_role(membership, role, *, by=None, address=None):
+def set_role(membership, role, *, by=None):
     """Make a member chair, or a chair member again."""
     old = membership.role
     membership.role = MemberRole(role)
     record("group.role", actor=by, obj=membership.group,
-           changes={"company_id": membership.company_id, "role": [str(old), str(role)]}, address=address)
+           changes={"company_id": membership.company_id, "role": [str(old), str(role)]})
     db.session.flush()
 
 
-def save_group(values, group=None, *, by=None, address=None):
+def save_group(values, group=None, *, by=None):
     """Create or rename a group (admins)."""
     if group is None:
         group = WorkingGroup(**values)
         db.session.add(group)
         db.session.flush()
-        record("group.create", actor=by, obj=group, changes=values, address=address)
+        record("group.create", actor=by, obj=group, changes=values)
     else:
         for key, value in values.items():
             setattr(group, key, value)
-        record("group.update", actor=by, obj=group, changes=values, address=address)
+        record("group.update", actor=by, obj=group, changes=values)
     db.session.flush()
     return group
 
@@ -122,7 +121,7 @@ def add_initiative(group, title, description, status, figures, *, by=None):
     return initiative
 
 
-def mail_group(group, subject, body, *, by=None, address=None):
+def mail_group(group, subject, body, *, by=None):
     """Service mail to the contact of every current member, with a line on each company's timeline."""
     sent = 0
     for membership in current_members(group):
@@ -134,7 +133,7 @@ def mail_group(group, subject, body, *, by=None, address=None):
                      _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
                      author=by, obj=email)
         sent += 1
-    record("group.mail", actor=by, obj=group, changes={"subject": subject, "recipients": sent}, address=address)
+    record("group.mail", actor=by, obj=group, changes={"subject": subject, "recipients": sent})
     db.session.flush()
     return sent
 

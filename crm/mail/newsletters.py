@@ -45,7 +45,7 @@ def consenting_contacts(filters):
     ).all()
 
 
-def send_newsletter(subject, body, filters, *, form_key, by=None, address=None):
+def send_newsletter(subject, body, filters, *, form_key, by=None):
     """Queue the newsletter to every consenting contact; the same form key twice sends once."""
     existing = db.session.scalars(select(Newsletter).where(Newsletter.form_key == form_key)).first()
     if existing is not None:
@@ -64,11 +64,11 @@ def send_newsletter(subject, body, filters, *, form_key, by=None, address=None):
             company=contact.company, concerns=newsletter, kind=EmailKind.NEWSLETTER,
             headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
         )
-    record("newsletter.send", actor=by, obj=newsletter, changes={"recipients": len(contacts)}, address=address)
+    record("newsletter.send", actor=by, obj=newsletter, changes={"recipients": len(contacts)})
     return newsletter, True
 
 
-def unsubscribe(contact, *, address=None):
+def unsubscribe(contact):
     """Withdraw the contact's newsletter consent; repeating it changes nothing."""
     if not contact.newsletter_consent:
         return False
@@ -76,6 +76,6 @@ def unsubscribe(contact, *, address=None):
     log_activity(contact.company_id, ActivityKind.CHANGE,
                  _("%(name)s afmeldte nyhedsbrevet via linket i en mail.", name=contact.name))
     record("contact.unsubscribe", object_type="contacts", object_id=contact.id,
-           changes={"newsletter_consent": [True, False]}, address=address)
+           changes={"newsletter_consent": [True, False]})
     db.session.flush()
     return True

@@ -12,7 +12,7 @@ from crm.extensions import db
 from crm.meetings.models import Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
 
 
-def mark(meeting, contact, status, *, by=None, address=None):
+def mark(meeting, contact, status, *, by=None):
     """Mark a person present, excused or no-show; a second tap changes nothing, a change is audited."""
     status = AttendanceStatus(status)
     attendance = db.session.scalars(select(Attendance).where(
@@ -26,13 +26,12 @@ def mark(meeting, contact, status, *, by=None, address=None):
             with db.session.begin_nested():  # two taps at once: the database keeps one row
                 db.session.add(attendance)
         except IntegrityError:
-            return mark(meeting, contact, status, by=by, address=address)
+            return mark(meeting, contact, status, by=by)
         if status == AttendanceStatus.PRESENT:
             _note_on_timeline(meeting, contact.company_id, by)
     else:
         record("attendance.correct", actor=by, obj=attendance,
-               changes={"status": [str(attendance.status), str(status)], "contact_id": contact.id},
-               address=address)
+               changes={"status": [str(attendance.status), str(status)], "contact_id": contact.id})
         attendance.status = status
         if status == AttendanceStatus.PRESENT:
             _note_on_timeline(meeting, contact.company_id, by)
@@ -50,11 +49,11 @@ def _note_on_timeline(meeting, company_id, by):
                                       obj=meeting, occurred_at=meeting.starts_at)
 
 
-def walk_in(meeting, *, cvr, company_name, person_name, email, by=None, address=None):
+def walk_in(meeting, *, cvr, company_name, person_name, email, by=None):
     """A person who came without an invitation: their company (created in place if new) and contact."""
     company = company_services.find_by_cvr(cvr)
     if company is None:
-        company = company_services.create_company({"cvr": cvr, "name": company_name}, by=by, address=address)
+        company = company_services.create_company({"cvr": cvr, "name": company_name}, by=by)
     email = (email or "").strip().lower() or None
     contact = next((c for c in company.contacts if email and c.email == email), None)
     if contact is None:
@@ -62,7 +61,7 @@ def walk_in(meeting, *, cvr, company_name, person_name, email, by=None, address=
     if contact is None:
         contact = company_services.add_contact(company, {"name": person_name, "email": email, "source": "meeting"},
                                                by=by)
-    attendance = mark(meeting, contact, AttendanceStatus.PRESENT, by=by, address=address)
+    attendance = mark(meeting, contact, AttendanceStatus.PRESENT, by=by)
     attendance.walk_in = True
     db.session.flush()
     return attendance

@@ -56,7 +56,7 @@ def _check_open(meeting):
         raise InvitationRefused("past")
 
 
-def invite(meeting, companies, *, by=None, address=None):
+def invite(meeting, companies, *, by=None):
     """Invite companies not yet invited; the database allows one invitation per meeting and company."""
     _check_open(meeting)
     if not companies:
@@ -66,7 +66,7 @@ def invite(meeting, companies, *, by=None, address=None):
     for company in new:
         db.session.add(Invitation(meeting_id=meeting.id, company_id=company.id))
     db.session.flush()
-    record("meeting.invite", actor=by, obj=meeting, changes={"companies": len(new)}, address=address)
+    record("meeting.invite", actor=by, obj=meeting, changes={"companies": len(new)})
     return new
 
 
@@ -84,7 +84,7 @@ def _claim(meeting, condition, values):
     ).all()
 
 
-def send_invitations(meeting, *, by=None, address=None):
+def send_invitations(meeting, *, by=None):
     """Mail the current version to every invitee who has not had it: new ones, or all after a change."""
     cancelled = meeting.status == MeetingStatus.CANCELLED
     behind = Invitation.sent_sequence < meeting.sequence
@@ -95,12 +95,11 @@ def send_invitations(meeting, *, by=None, address=None):
         condition = Invitation.sent_sequence.is_(None) | behind
     ids = _claim(meeting, condition, {"sent_sequence": meeting.sequence})
     sent = _mail(meeting, ids, "cancel" if cancelled else ("update" if meeting.sequence else "invite"))
-    record("meeting.invitations_sent", actor=by, obj=meeting, changes={"mails": sent, "sequence": meeting.sequence},
-           address=address)
+    record("meeting.invitations_sent", actor=by, obj=meeting, changes={"mails": sent, "sequence": meeting.sequence})
     return sent
 
 
-def remind(meeting, only=None, *, by=None, address=None):
+def remind(meeting, only=None, *, by=None):
     """Remind those who have not answered (all, or only the chosen invitations), each once."""
     _check_open(meeting)
     condition = (Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
@@ -109,7 +108,7 @@ def remind(meeting, only=None, *, by=None, address=None):
         condition = condition & Invitation.id.in_(only)
     ids = _claim(meeting, condition, {"reminded_at": datetime.now(UTC)})
     sent = _mail(meeting, ids, "reminder")
-    record("meeting.reminded", actor=by, obj=meeting, changes={"mails": sent}, address=address)
+    record("meeting.reminded", actor=by, obj=meeting, changes={"mails": sent})
     return sent
 
 
@@ -138,7 +137,7 @@ def _mail(meeting, invitation_ids, purpose):
     return sent
 
 
-def answer(invitation, rsvp, *, by_whom="link", address=None):
+def answer(invitation, rsvp, *, by_whom="link"):
     """Record yes, no or maybe until the meeting starts; the same answer again changes nothing."""
     meeting = invitation.meeting
     if meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC):
@@ -149,7 +148,7 @@ def answer(invitation, rsvp, *, by_whom="link", address=None):
     old = invitation.rsvp
     invitation.rsvp, invitation.rsvp_at, invitation.rsvp_by = rsvp, datetime.now(UTC), by_whom
     record("meeting.rsvp", obj=invitation, changes={"rsvp": [str(old) if old else None, str(rsvp)],
-                                                    "by": by_whom}, address=address)
+                                                    "by": by_whom})
     db.session.flush()
     return True
 

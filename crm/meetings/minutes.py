@@ -30,14 +30,14 @@ class AlreadyPublished(ValueError):
     """The minutes were published already; they go out once."""
 
 
-def save_minutes(meeting, texts, *, by=None, address=None):
+def save_minutes(meeting, texts, *, by=None):
     """Store the minutes and decisions of each agenda item {item id: (minutes, decisions)}; the meeting is held."""
     for item in meeting.agenda:
         if item.id in texts:
             item.minutes, item.decisions = texts[item.id]
     if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= datetime.now(UTC):
         meeting.status = MeetingStatus.HELD
-    record("meeting.minutes", actor=by, obj=meeting, address=address)
+    record("meeting.minutes", actor=by, obj=meeting)
     db.session.flush()
 
 
@@ -89,7 +89,7 @@ def minutes_pdf(meeting):
     return HTML(string=html, base_url=current_app.root_path).write_pdf()
 
 
-def publish(meeting, audience, *, by=None, address=None):
+def publish(meeting, audience, *, by=None):
     """Send the minutes once, to all invitees or to those present, with the text in the mail and a PDF."""
     claimed = db.session.execute(
         update(Meeting).where(Meeting.id == meeting.id, Meeting.minutes_published_at.is_(None))
@@ -119,8 +119,7 @@ def publish(meeting, audience, *, by=None, address=None):
                          author=by, obj=meeting)
         sent += len(contacts)
     db.session.expire(meeting)
-    record("meeting.minutes_published", actor=by, obj=meeting, changes={"audience": audience, "mails": sent},
-           address=address)
+    record("meeting.minutes_published", actor=by, obj=meeting, changes={"audience": audience, "mails": sent})
     db.session.flush()
     return sent
 

@@ -28,7 +28,7 @@ def _check_times(values):
         raise MeetingRefused("ends before it starts")
 
 
-def create_meeting(values, agenda=(), *, by=None, address=None):
+def create_meeting(values, agenda=(), *, by=None):
     """Plan a meeting with its agenda [(title, presenter, minutes)]."""
     _check_times(values)
     meeting = Meeting(**{key: values[key] for key in MEETING_FIELDS if key in values})
@@ -37,11 +37,11 @@ def create_meeting(values, agenda=(), *, by=None, address=None):
                                          minutes_allotted=minutes))
     db.session.add(meeting)
     db.session.flush()
-    record("meeting.create", actor=by, obj=meeting, changes={"title": meeting.title}, address=address)
+    record("meeting.create", actor=by, obj=meeting, changes={"title": meeting.title})
     return meeting
 
 
-def update_meeting(meeting, values, *, by=None, address=None):
+def update_meeting(meeting, values, *, by=None):
     """Change a meeting; the answer says whether invitees should hear of it (time or place moved)."""
     if meeting.status == MeetingStatus.CANCELLED:
         raise MeetingRefused("cancelled")
@@ -54,22 +54,22 @@ def update_meeting(meeting, values, *, by=None, address=None):
     if moved:
         meeting.sequence += 1
     if changes:
-        record("meeting.update", actor=by, obj=meeting, changes=changes, address=address)
+        record("meeting.update", actor=by, obj=meeting, changes=changes)
     db.session.flush()
     return moved
 
 
-def cancel_meeting(meeting, *, by=None, address=None):
+def cancel_meeting(meeting, *, by=None):
     """Cancel a planned meeting; invitees are told by the caller (METHOD:CANCEL)."""
     if meeting.status != MeetingStatus.PLANNED:
         raise MeetingRefused("not planned")
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
-    record("meeting.cancel", actor=by, obj=meeting, address=address)
+    record("meeting.cancel", actor=by, obj=meeting)
     db.session.flush()
 
 
-def plan_next(meeting, starts_at, *, by=None, address=None):
+def plan_next(meeting, starts_at, *, by=None):
     """The next meeting of the series: agenda, place and invitees copied to a new date."""
     length = meeting.ends_at - meeting.starts_at
     values = {key: getattr(meeting, key) for key in MEETING_FIELDS}
@@ -77,7 +77,7 @@ def plan_next(meeting, starts_at, *, by=None, address=None):
     if not meeting.series:
         meeting.series = values["series"]
     agenda = [(item.title, item.presenter, item.minutes_allotted) for item in meeting.agenda]
-    following = create_meeting(values, agenda, by=by, address=address)
+    following = create_meeting(values, agenda, by=by)
     for company_id in db.session.scalars(select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)):
         db.session.add(Invitation(meeting_id=following.id, company_id=company_id))
     db.session.flush()

@@ -25,7 +25,7 @@ class PortalInvitationRefused(ValueError):
     """The contact cannot be invited: "no_email", "taken" (another login has the e-mail) or "disabled"."""
 
 
-def invite_contact(contact, *, by, address=None):
+def invite_contact(contact, *, by):
     """Mail the contact a one-time link to the portal, valid 7 days; inviting again stops the earlier link.
 
     The login is made (inactive, without password) at the first invitation and becomes active when the link is
@@ -49,7 +49,7 @@ def invite_contact(contact, *, by, address=None):
     notifications.notify_portal_invitation(user, contact, token, INVITATION_DAYS, by)
     log_activity(contact.company_id, ActivityKind.EMAIL,
                  _("Invitation til portalen sendt til %(name)s.", name=contact.name), author=by)
-    record("portal.invite", actor=by, obj=user, changes={"contact_id": contact.id}, address=address)
+    record("portal.invite", actor=by, obj=user, changes={"contact_id": contact.id})
     db.session.flush()
     return user, token
 
@@ -59,7 +59,7 @@ def invitation_for_token(token):
     return valid_link(token, LinkPurpose.PORTAL_INVITATION)
 
 
-def accept_invitation(token, password, *, address=None):
+def accept_invitation(token, password):
     """Use an invitation link once: choose the password, make the login active; None when the link is not valid.
 
     Raises auth.services.PasswordRefused when the password breaks the policy.
@@ -74,19 +74,19 @@ def accept_invitation(token, password, *, address=None):
     spend_links(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _("%(email)s har taget portalen i brug.", email=user.email), author=user)
-    record("portal.invitation_accepted", actor=user, obj=user, address=address)
+    record("portal.invitation_accepted", actor=user, obj=user)
     db.session.flush()
     return user
 
 
-def disable_login(user, *, by, address=None):
+def disable_login(user, *, by):
     """Stop a portal login at once: every session ends and open links stop working."""
     user.active = False
     end_sessions(user)
     spend_links(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
-    record("portal.login_disabled", actor=by, obj=user, address=address)
+    record("portal.login_disabled", actor=by, obj=user)
     db.session.flush()
 
 

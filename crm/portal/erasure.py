@@ -21,7 +21,7 @@ ANONYMISED_NAME = "Anonymiseret"
 UNSENT = (EmailStatus.QUEUED.value, EmailStatus.FAILED.value)
 
 
-def request_erasure(contact, *, by, address=None):
+def request_erasure(contact, *, by):
     """Note that the person asks to be removed; staff carry it out. A second request adds nothing."""
     existing = db.session.scalars(select(ErasureRequest).where(
         ErasureRequest.contact_id == contact.id, ErasureRequest.done_at.is_(None))).first()
@@ -32,8 +32,7 @@ def request_erasure(contact, *, by, address=None):
     db.session.flush()
     log_activity(contact.company_id, ActivityKind.CHANGE, _("Anmodning om sletning af en kontaktperson."),
                  author=by)
-    record("contact.erasure_requested", actor=by, obj=request_row, changes={"contact_id": contact.id},
-           address=address)
+    record("contact.erasure_requested", actor=by, obj=request_row, changes={"contact_id": contact.id})
     return request_row
 
 
@@ -77,7 +76,7 @@ def placeholder_email(contact):
     return f"kontakt-{contact.id}@{ANONYMISED_DOMAIN}"
 
 
-def anonymise(request_row, *, by, address=None):
+def anonymise(request_row, *, by):
     """Carry out a removal request: the person becomes "Anonymiseret", without e-mail, phone or consent, and is
     no longer mailed; attendance and invitations stay, so counts stay true. Mails sent to them lose the person."""
     contact = db.session.get(Contact, request_row.contact_id)
@@ -110,6 +109,6 @@ def anonymise(request_row, *, by, address=None):
     request_row.done_at, request_row.done_by_id = utcnow(), by.id
     log_activity(contact.company_id, ActivityKind.CHANGE, _("En kontaktperson er anonymiseret efter anmodning."),
                  author=by)
-    record("contact.anonymised", actor=by, obj=contact, changes={"request_id": request_row.id}, address=address)
+    record("contact.anonymised", actor=by, obj=contact, changes={"request_id": request_row.id})
     db.session.flush()
     return contact

@@ -31,7 +31,7 @@ def open_request(group_id, company_id):
         MembershipRequest.decided_at.is_(None))).first()
 
 
-def ask(group, company, kind, *, by, address=None):
+def ask(group, company, kind, *, by):
     """Ask to join or to leave the group; one open request per company and group."""
     kind = RequestKind(kind)
     if open_request(group.id, company.id) is not None:
@@ -49,27 +49,25 @@ def ask(group, company, kind, *, by, address=None):
     text = (_("Beder om at komme med i arbejdsgruppen %(group)s.", group=group.name) if kind == RequestKind.JOIN
             else _("Beder om at melde sig ud af arbejdsgruppen %(group)s.", group=group.name))
     log_activity(company.id, ActivityKind.CHANGE, text, author=by)
-    record("group.membership_requested", actor=by, obj=group, changes={"company_id": company.id, "kind": str(kind)},
-           address=address)
+    record("group.membership_requested", actor=by, obj=group, changes={"company_id": company.id, "kind": str(kind)})
     return row
 
 
-def decide(row, approve, *, by, address=None):
+def decide(row, approve, *, by):
     """Approve (through the group's membership services) or reject a request."""
     if approve and row.kind == RequestKind.JOIN:
-        groups.add_members(row.group, [row.company], by=by, address=address)
+        groups.add_members(row.group, [row.company], by=by)
     elif approve:
         membership = current_membership(row.group_id, row.company_id)
         if membership is not None:
-            groups.remove_member(membership, by=by, address=address)
+            groups.remove_member(membership, by=by)
     row.decided_at, row.decided_by_id = utcnow(), by.id
     row.outcome = RequestOutcome.APPROVED if approve else RequestOutcome.REJECTED
     if not approve:
         log_activity(row.company_id, ActivityKind.CHANGE,
                      _("Anmodningen til arbejdsgruppen %(group)s blev afvist.", group=row.group.name), author=by)
     record("group.membership_request_decided", actor=by, obj=row.group,
-           changes={"company_id": row.company_id, "kind": str(row.kind), "outcome": str(row.outcome)},
-           address=address)
+           changes={"company_id": row.company_id, "kind": str(row.kind), "outcome": str(row.outcome)})
     db.session.flush()
 
 

@@ -86,10 +86,10 @@ def invitation_of(company_id, meeting_id):
                                                        Invitation.meeting_id == meeting_id)).first()
 
 
-def update_our_company(company, values, *, by, address=None):
+def update_our_company(company, values, *, by):
     """Change the details a company keeps itself; noted on its timeline and audited."""
     return update_company(company, {key: values[key] for key in COMPANY_FIELDS if key in values},
-                          by=by, address=address)
+                          by=by)
 
 
 def _with_consent(values, contact=None):
@@ -100,14 +100,14 @@ def _with_consent(values, contact=None):
     return values
 
 
-def add_our_contact(company, values, *, by, address=None):
+def add_our_contact(company, values, *, by):
     """A contact person added by the company itself (source "portal")."""
-    return add_contact(company, {**_with_consent(values), "source": "portal"}, by=by, address=address)
+    return add_contact(company, {**_with_consent(values), "source": "portal"}, by=by)
 
 
-def update_our_contact(contact, values, *, by, address=None):
+def update_our_contact(contact, values, *, by):
     """A contact person changed by the company itself; consent keeps its time, text version and channel."""
-    changes = update_contact(contact, _with_consent(values, contact), by=by, address=address)
+    changes = update_contact(contact, _with_consent(values, contact), by=by)
     if changes:
         log_activity(contact.company_id, ActivityKind.CHANGE,
                      _("Kontaktperson ændret i portalen: %(name)s (%(fields)s)", name=contact.name,
