@@ -29,10 +29,11 @@ def create_app(config_class=None):
             x_host=app.config["PROXY_FIX_X_HOST"],
         )
 
-    from crm import errors, i18n, instrumentation, security
+    from crm import errors, http, i18n, instrumentation, security
     from crm.db import include_in_migrations
     from crm.extensions import csrf, db, login_manager, mail, migrate
 
+    http.init_app(app)  # before any route is added: <int:...> ids the database can hold
     db.init_app(app)
     migrations = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
     migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True,
@@ -80,6 +81,7 @@ def create_app(config_class=None):
     app.cli.add_command(contributions_cli)
     app.cli.add_command(i18n.translations_cli)
 
+    import crm.auth.signals  # noqa: F401  (each area's receivers of the cross-area signals)
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
 
     return app

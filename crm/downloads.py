@@ -1,22 +1,15 @@
-"""Files in and out of the browser: uploads read within the attachment limit, downloads never shown inline."""
+"""Files out to the browser: downloads never shown inline, and tables whose text never runs as a formula."""
 
 import csv
 import io
 from urllib.parse import quote
 
-from flask import Response, request
+from flask import Response
 from openpyxl import Workbook
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-
-def uploaded_file(limit):
-    """(bytes, filename) of the form's file, read at most one byte past the limit; None when no file was chosen."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return None
-    return upload.read(limit + 1), upload.filename
 
 
 def as_download(data, content_type, filename):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from crm.companies.models import Company, CompanyRole, CompanyStatus, CompanyTag
 from crm.extensions import db
+from crm.pagination import Page
 
 SORTABLE = {
     "name": Company.name,
@@ -128,35 +129,6 @@ def count_companies(filters):
         )
     return db.session.scalar(select(func.count()).select_from(Company).where(*filter_conditions(filters)))
 
-
-@dataclass
-class Page:
-    """One page of a list, with what the pager needs."""
-
-    items: list
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self):
-        return max(1, ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self):
-        return self.page > 1
-
-    @property
-    def has_next(self):
-        return self.page < self.pages
-
-    @property
-    def prev_num(self):
-        return self.page - 1
-
-    @property
-    def next_num(self):
-        return self.page + 1
 
 
 #: Above this many matches a name-sorted SQLite search walks the name index instead of sorting FTS5's answer.

@@ -22,6 +22,7 @@ from crm.companies.models import (
 from crm.cvr import normalise_cvr
 from crm.db import utcnow
 from crm.extensions import db
+from crm.signals import contact_email_changed, contact_removed
 
 COMPANY_FIELDS = (
     "cvr", "p_number", "ean", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
@@ -208,6 +209,8 @@ def update_contact(contact, values, *, by=None):
     changes = diff(contact, values)
     for key, value in values.items():
         setattr(contact, key, value)
+    if "email" in changes:
+        contact_email_changed.send(contact, old_email=changes["email"][0], by=by)
     if "newsletter_consent" in changes:
         contact.consent_at = utcnow() if contact.newsletter_consent else None
     if contact.is_primary:
@@ -223,14 +226,9 @@ def remove_contact(contact, *, by=None):
     """Remove a contact person: the timeline keeps its words, the person is gone, and so is their portal login."""
     company = contact.company
     was_primary = contact.is_primary
-    from crm.auth.services import close_logins_of_contact  # auth's services mail through areas that import this
-
-    closed = close_logins_of_contact(contact.id)  # a person who leaves the register leaves the portal too
+    contact_removed.send(contact, by=by)  # e.g. the portal login and its open links end with the person
     record("contact.delete", actor=by, object_type="contacts", object_id=contact.id,
-           changes={"company_id": company.id, "logins_closed": [user.email for user in closed]})
-    for user in closed:
-        log_activity(company.id, ActivityKind.CHANGE,
-                     _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
+           changes={"company_id": company.id})
     company.contacts.remove(contact)
     db.session.delete(contact)
     if was_primary and company.contacts:

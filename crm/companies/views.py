@@ -24,6 +24,7 @@ from crm.companies.forms import (
 from crm.companies.models import Company, Contact, Plot
 from crm.extensions import db
 from crm.forms import errors_text
+from crm.http import whole_number
 from crm.security import roles_required
 
 
@@ -50,7 +51,7 @@ def _company_or_404(company_id):
 @roles_required(*STAFF_ROLES)
 def index():
     filters = search.CompanyFilters.from_args(request.args)
-    page = search.company_page(filters, request.args.get("page", 1, type=int))
+    page = search.company_page(filters, request.args.get("page", 1, type=whole_number))
     return render_template(
         "companies/index.html", page=page, filters=filters, tags=search.all_tags(), groups=search.all_groups(),
         roles=ROLE_LABELS, statuses=STATUS_LABELS,

@@ -12,10 +12,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from crm.companies.search import Page
 from crm.contributions.calculation import Amount
 from crm.contributions.models import Contribution, ContributionState, Payment
 from crm.extensions import db
+from crm.pagination import Page
 
 FINANCE_COLUMNS = ("type", "year", "number", "date", "due_date", "cvr", "company", "net_kr", "vat_kr", "total_kr",
                    "reference", "state")

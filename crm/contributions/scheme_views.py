@@ -24,6 +24,7 @@ from crm.contributions.models import Contribution, ContributionAdjustment, Contr
 from crm.downloads import XLSX, as_download, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
+from crm.http import whole_number
 from crm.security import roles_required
 
 #: How many companies the calculator page lists (all of them are in the XLSX export).
@@ -125,7 +126,7 @@ def show_scheme(scheme_id):
 @roles_required(Role.ADMIN)
 def compare_schemes(scheme_id):
     scheme = _scheme(scheme_id)
-    other = db.get_or_404(ContributionScheme, request.args.get("with", type=int) or 0)
+    other = db.get_or_404(ContributionScheme, request.args.get("with", type=whole_number) or 0)
     companies = schemes.payers(scheme.year)
     before = schemes.calculate(scheme, companies)
     after = schemes.calculate(other, companies if other.year == scheme.year else None)

@@ -16,6 +16,7 @@ from crm.contributions.models import ContributionState
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
+from crm.http import whole_number
 from crm.security import roles_required
 
 STATE_LABELS = {
@@ -32,7 +33,7 @@ def contribution_state_label(state):
 
 
 def _year():
-    return request.args.get("year", type=int) or date.today().year
+    return request.args.get("year", type=whole_number) or date.today().year
 
 
 @bp.get("/")
@@ -42,7 +43,7 @@ def index():
     state = request.args.get("state") or None
     if state not in (None, *ContributionState):
         state = None
-    page = max(1, request.args.get("page", 1, type=int))
+    page = max(1, request.args.get("page", 1, type=whole_number))
     return render_template("contributions/index.html", year=year, state=state,
                            invoices=reporting.invoices(year, state, page),
                            overview=reporting.overview(year), years=sorted({*reporting.years(), year}, reverse=True),

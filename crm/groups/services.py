@@ -12,6 +12,7 @@ from crm.companies.services import log_activity
 from crm.extensions import db
 from crm.groups import notifications
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
+from crm.uploads import check_attachment
 
 
 class AlreadyMember(ValueError):
@@ -140,7 +141,6 @@ def mail_group(group, subject, body, *, by=None):
 
 def add_document(group, data, filename, *, by=None):
     """Keep a file for the group, its type checked by content (PDF, DOCX, XLSX, PNG, JPEG, at most 10 MB)."""
-    from crm.meetings.documents import check_attachment
 
     content_type, safe_name = check_attachment(data, filename)
     document = GroupDocument(group_id=group.id, filename=safe_name, content_type=content_type, data=data,

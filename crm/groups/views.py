@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
-from crm.downloads import as_download, uploaded_file
+from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups import services
@@ -24,8 +24,8 @@ from crm.groups.forms import (
     InitiativeForm,
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
-from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused
 from crm.security import roles_required
+from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 
 
 @bp.app_template_global()

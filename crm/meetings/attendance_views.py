@@ -11,6 +11,7 @@ from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
+from crm.http import whole_number
 from crm.meetings import attendance
 from crm.meetings.blueprint import bp
 from crm.meetings.models import AttendanceStatus, Meeting
@@ -31,7 +32,7 @@ def checkin(meeting_id):
 def mark_attendance(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     status = request.form.get("status", "")
-    contact = db.session.get(Contact, request.form.get("contact_id", type=int) or 0)
+    contact = db.session.get(Contact, request.form.get("contact_id", type=whole_number) or 0)
     if contact is None or status not in set(AttendanceStatus):
         abort(400)
     row = attendance.mark(meeting, contact, status, by=current_user)

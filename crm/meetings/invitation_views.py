@@ -18,6 +18,7 @@ from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
+from crm.http import whole_number, whole_numbers
 from crm.mail.services import render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
@@ -32,7 +33,7 @@ def _chosen_companies(form):
     if source == "all":
         return invitations.network_companies(), None
     if source == "group":
-        group = db.session.get(WorkingGroup, form.get("group", type=int) or 0)
+        group = db.session.get(WorkingGroup, form.get("group", type=whole_number) or 0)
         if group is None:
             return [], _("Vælg en arbejdsgruppe.")
         return db.session.scalars(select(Company).join(GroupMembership).where(
@@ -144,7 +145,7 @@ def cancel(meeting_id):
 def remind(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        only = [int(i) for i in request.form.getlist("invitation") if i.isdigit()] or None
+        only = whole_numbers(request.form.getlist("invitation")) or None
         sent = invitations.remind(meeting, only, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()

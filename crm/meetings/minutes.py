@@ -13,7 +13,6 @@ from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
 from crm.mail.services import queue_email, render_mail
-from crm.meetings.documents import check_attachment
 from crm.meetings.models import (
     ActionItem,
     ActionStatus,
@@ -24,6 +23,7 @@ from crm.meetings.models import (
     MeetingAttachment,
     MeetingStatus,
 )
+from crm.uploads import check_attachment
 
 
 class AlreadyPublished(ValueError):

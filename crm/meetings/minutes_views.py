@@ -10,13 +10,15 @@ from sqlalchemy import select
 from crm.auth.models import STAFF_ROLES
 from crm.companies.services import find_by_cvr
 from crm.cvr import InvalidNumber, normalise_cvr
-from crm.downloads import as_download, uploaded_file
+from crm.downloads import as_download
 from crm.extensions import db
+from crm.http import whole_number
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
-from crm.meetings.documents import MAX_ATTACHMENT_BYTES, AttachmentRefused, minutes_text, render_minutes
+from crm.meetings.documents import minutes_text, render_minutes
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
 from crm.security import roles_required
+from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 
 
 @bp.app_template_filter("minutes_html")
@@ -140,5 +142,5 @@ def publish(meeting_id):
 @bp.get("/archive")
 @roles_required(*STAFF_ROLES)
 def minutes_archive():
-    year = request.args.get("year", type=int) or datetime.now(UTC).year
+    year = request.args.get("year", type=whole_number) or datetime.now(UTC).year
     return render_template("meetings/archive.html", year=year, meetings=minutes.archive(year))

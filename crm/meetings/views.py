@@ -12,6 +12,7 @@ from crm.auth.models import STAFF_ROLES
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import WorkingGroup
+from crm.http import whole_number
 from crm.i18n import LOCAL
 from crm.meetings import attendance, services
 from crm.meetings.blueprint import bp
@@ -82,9 +83,9 @@ def _archived_group(form):
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index():
-    year = request.args.get("year", type=int)
+    year = request.args.get("year", type=whole_number)
     kind = request.args.get("kind") if request.args.get("kind") in set(MeetingKind) else None
-    group_id = request.args.get("group", type=int)
+    group_id = request.args.get("group", type=whole_number)
     upcoming, upcoming_counts = services.meeting_list(upcoming=True, year=year, kind=kind, group_id=group_id)
     past, past_counts = services.meeting_list(upcoming=False, year=year, kind=kind, group_id=group_id)
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).order_by(WorkingGroup.name)).all()

@@ -8,15 +8,14 @@ import zlib
 import pytest
 from markupsafe import Markup, escape
 
-from crm.meetings.documents import (
+from crm.meetings.documents import minutes_text, render_minutes
+from crm.uploads import (
     ALLOWED_TYPES,
     DOCX,
     MAX_ATTACHMENT_BYTES,
     XLSX,
     AttachmentRefused,
     check_attachment,
-    minutes_text,
-    render_minutes,
 )
 
 MINUTES = """# Netværksmøde marts

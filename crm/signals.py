@@ -1,0 +1,99 @@
+"""Signals between areas: a lower area announces what happens to a company or a person, and each area above it
+moves, scrubs or reports its own rows (as indico's `signals.users.merged` lets every module move a merged user's
+data). Blinker ships with Flask.
+
+Each area connects its receivers in its own `signals.py`, which create_app imports. A receiver states the
+foreign-key columns it takes care of with `@handles(...)`, and a column that needs no handling is declared with
+`not_needed(...)` and the reason: a test walks every foreign key to `companies.id` and `contacts.id` and fails on
+one that an event leaves uncovered.
+"""
+
+from dataclasses import dataclass, field
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: Before a merge changes anything. sender: the surviving Company; kwargs: duplicate (the Company that goes).
+#: A receiver returns a list of Danish messages naming its rows that cannot both survive (two invoices for one
+#: year); any message refuses the whole merge before anything has changed.
+company_merge_conflicts = _signals.signal("company-merge-conflicts")
+
+#: Move everything of the duplicate company to the survivor. sender: survivor; kwargs: duplicate.
+#: Runs after the contacts have moved (see contacts_merged) and before the duplicate is deleted.
+#: A receiver returns {"what moved (Danish)": count}.
+company_merged = _signals.signal("company-merged")
+
+#: Two contact persons are one person (a merge of their companies found the same e-mail on both).
+#: sender: the surviving Contact; kwargs: duplicate (the Contact that goes). A receiver repoints its rows.
+contacts_merged = _signals.signal("contacts-merged")
+
+#: A contact person leaves the register (removed by staff or in the portal). sender: the Contact, still loaded
+#: and not yet deleted; kwargs: by (the acting User or None). A receiver ends what the person could still do.
+contact_removed = _signals.signal("contact-removed")
+
+#: A contact person's e-mail changed. sender: the Contact; kwargs: old_email, by.
+contact_email_changed = _signals.signal("contact-email-changed")
+
+#: A person is anonymised at their request. sender: the Contact (already renamed); kwargs: old_name, old_email,
+#: words (the texts to scrub, as whole words), by. A receiver removes the person from its rows, keeping counts.
+contact_erased = _signals.signal("contact-erased")
+
+#: The company's data ZIP ("download our data"). sender: the Company. A receiver returns a list of ExportPart.
+company_export_parts = _signals.signal("company-export-parts")
+
+#: The staff company page. sender: the Company. A receiver returns a Panel or a list of them.
+company_page_panels = _signals.signal("company-page-panels")
+
+
+@dataclass
+class ExportPart:
+    """One part of the data ZIP: NAME.json and NAME.csv. Rows are flat dicts with plain values."""
+
+    name: str
+    #: Danish column names for the CSV, in order, keyed by the row's keys.
+    columns: dict
+    rows: list
+    #: The order of the part in the archive (smaller first).
+    order: int = 100
+
+
+@dataclass
+class Panel:
+    """A section of the staff company page: a template and what it needs."""
+
+    template: str
+    context: dict = field(default_factory=dict)
+    #: The order on the page (smaller first).
+    order: int = 100
+
+
+def collect(signal, sender, **kwargs):
+    """Send the signal and gather what the receivers returned (lists are flattened, None left out)."""
+    gathered = []
+    for _receiver, result in signal.send(sender, **kwargs):
+        if result is None:
+            continue
+        gathered.extend(result if isinstance(result, list | tuple) else [result])
+    return gathered
+
+
+#: {signal name: {"table.column": "module.receiver" or "reason it needs none"}}
+COVERAGE: dict[str, dict[str, str]] = {}
+
+
+def handles(signal, *columns):
+    """Connect the function to the signal and note the foreign-key columns ("table.column") it takes care of."""
+
+    def decorator(function):
+        signal.connect(function)
+        for column in columns:
+            COVERAGE.setdefault(signal.name, {})[column] = f"{function.__module__}.{function.__name__}"
+        return function
+
+    return decorator
+
+
+def not_needed(signal, column, reason):
+    """Declare that the event needs nothing done for the column, and why."""
+    COVERAGE.setdefault(signal.name, {})[column] = reason
