@@ -81,7 +81,12 @@ def create_app(config_class=None):
     app.cli.add_command(contributions_cli)
     app.cli.add_command(i18n.translations_cli)
 
-    import crm.auth.signals  # noqa: F401  (each area's receivers of the cross-area signals)
+    # each area's receivers of the cross-area signals (crm.signals)
+    import crm.auth.signals
+    import crm.contributions.signals
+    import crm.groups.signals
+    import crm.meetings.signals
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
+    import crm.portal.signals  # noqa: F401
 
     return app

@@ -309,17 +309,6 @@ def plots_of(company):
     return owned, rented
 
 
-def group_memberships(company):
-    """The company's working groups, current first, with the group loaded."""
-    from crm.groups.models import GroupMembership
-
-    return db.session.scalars(
-        select(GroupMembership).where(GroupMembership.company_id == company.id)
-        .options(joinedload(GroupMembership.group))
-        .order_by(GroupMembership.left_on.is_not(None), GroupMembership.joined_on.desc())
-    ).all()
-
-
 def add_plot(owner, values, *, by=None):
     """Register a plot owned by the company."""
     plot = Plot(owner_id=owner.id, **values)

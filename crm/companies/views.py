@@ -26,6 +26,7 @@ from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
 from crm.security import roles_required
+from crm.signals import collect, company_page_panels
 
 
 @bp.app_template_global()
@@ -111,24 +112,11 @@ def show(company_id):
     ).unique().first() or abort(404)
     owned, rented = services.plots_of(company)
     activities = company.activities.limit(100).all()
+    panels = sorted(collect(company_page_panels, company), key=lambda panel: panel.order)
     return render_template(
-        "companies/show.html", company=company, owned=owned, rented=rented, activities=activities,
-        memberships=services.group_memberships(company), meetings=_meeting_history(company),
-        contributions=_contributions(company), activity_form=ActivityForm(), left_form=LeftForm(),
-        plot_form=PlotForm(), tenancy_form=TenancyForm(),
+        "companies/show.html", company=company, owned=owned, rented=rented, activities=activities, panels=panels,
+        activity_form=ActivityForm(), left_form=LeftForm(), plot_form=PlotForm(), tenancy_form=TenancyForm(),
     )
-
-
-def _contributions(company):
-    from crm.contributions import reminders, reporting  # contributions build on the register
-
-    return {"invoices": reporting.company_invoices(company.id), "hold": reminders.reminder_hold(company.id)}
-
-
-def _meeting_history(company):
-    from crm.meetings.attendance import company_history  # the meetings area builds on the register
-
-    return company_history(company)
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])

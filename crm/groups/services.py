@@ -157,3 +157,12 @@ def documents_of(group):
         select(GroupDocument.id, GroupDocument.filename, GroupDocument.size, GroupDocument.uploaded_at)
         .where(GroupDocument.group_id == group.id).order_by(GroupDocument.uploaded_at.desc())
     ).all()
+
+
+def company_memberships(company_id):
+    """The company's working groups, current first, with the group loaded."""
+    return db.session.scalars(
+        select(GroupMembership).where(GroupMembership.company_id == company_id)
+        .options(joinedload(GroupMembership.group))
+        .order_by(GroupMembership.left_on.is_not(None), GroupMembership.joined_on.desc())
+    ).all()

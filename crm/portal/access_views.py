@@ -19,13 +19,6 @@ from crm.security import fresh_session, public, roles_required
 
 
 @bp.app_template_global()
-def portal_summary(company):
-    """What the staff's company page shows of the portal: logins, portal-active, open removal requests."""
-    logins = access.logins_of(company)
-    return {"logins": logins, "active": access.any_recent_login(logins), "requests": erasure.open_requests(company)}
-
-
-@bp.app_template_global()
 def portal_active_count():
     return access.portal_active_count()
 

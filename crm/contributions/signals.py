@@ -1,0 +1,12 @@
+"""The contributions' part of what happens to a company elsewhere."""
+
+from crm.contributions import reminders, reporting
+from crm.signals import Panel, company_page_panels
+
+
+@company_page_panels.connect
+def _company_panel(company):
+    """The company's invoices and its reminder hold, on the staff company page."""
+    return Panel("contributions/_company_panel.html",
+                 {"invoices": reporting.company_invoices(company.id), "hold": reminders.reminder_hold(company.id)},
+                 order=50)

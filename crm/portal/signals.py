@@ -1,0 +1,12 @@
+"""The portal's part of what happens to a company elsewhere."""
+
+from crm.portal import access, erasure
+from crm.signals import Panel, company_page_panels
+
+
+@company_page_panels.connect
+def _company_panel(company):
+    """The portal on the staff company page: logins, portal-active, open removal requests."""
+    logins = access.logins_of(company)
+    return Panel("portal/_staff_company.html", {"logins": logins, "active": access.any_recent_login(logins),
+                                                "requests": erasure.open_requests(company)}, order=20)
