@@ -1,11 +1,15 @@
 """Holme CRM: the CRM of the Avedøre Holme business network."""
 
+import importlib
 import os
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, INSTANCE_DIR
+
+#: The areas with a signals.py of receivers for the cross-area events.
+SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal")
 
 
 def create_app(config_class=None):
@@ -81,12 +85,9 @@ def create_app(config_class=None):
     app.cli.add_command(contributions_cli)
     app.cli.add_command(i18n.translations_cli)
 
-    # each area's receivers of the cross-area signals (crm.signals)
-    import crm.auth.signals
-    import crm.contributions.signals
-    import crm.groups.signals
-    import crm.meetings.signals
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    import crm.portal.signals  # noqa: F401
+
+    for area in SIGNAL_RECEIVERS:  # each area's receivers of the cross-area signals (crm.signals)
+        importlib.import_module(f"crm.{area}.signals")
 
     return app

@@ -3,9 +3,9 @@ moves, scrubs or reports its own rows (as indico's `signals.users.merged` lets e
 data). Blinker ships with Flask.
 
 Each area connects its receivers in its own `signals.py`, which create_app imports. A receiver states the
-foreign-key columns it takes care of with `@handles(...)`, and a column that needs no handling is declared with
-`not_needed(...)` and the reason: a test walks every foreign key to `companies.id` and `contacts.id` and fails on
-one that an event leaves uncovered.
+foreign-key columns it takes care of with `@handles(...)`; a column handled by the sender itself, or needing
+nothing, is declared with `declare(...)` and how. A test walks every foreign key to `companies.id` and
+`contacts.id` and fails on one that the merge, the erasure or the data ZIP leaves uncovered.
 """
 
 from dataclasses import dataclass, field
@@ -94,6 +94,7 @@ def handles(signal, *columns):
     return decorator
 
 
-def not_needed(signal, column, reason):
-    """Declare that the event needs nothing done for the column, and why."""
-    COVERAGE.setdefault(signal.name, {})[column] = reason
+def declare(signal, column, how):
+    """Declare how the event treats a column without a receiver of its own: the sender handles it, or nothing is
+    needed, and why."""
+    COVERAGE.setdefault(signal.name, {})[column] = how

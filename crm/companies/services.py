@@ -4,11 +4,10 @@ import re
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
-from crm.audit.services import diff, record
-from crm.auth.models import User
+from crm.audit.services import diff, former_values, record
 from crm.companies.models import (
     Activity,
     ActivityKind,
@@ -22,7 +21,16 @@ from crm.companies.models import (
 from crm.cvr import normalise_cvr
 from crm.db import utcnow
 from crm.extensions import db
-from crm.signals import contact_email_changed, contact_removed
+from crm.merging import ANONYMISED_DOMAIN, ANONYMISED_NAME
+from crm.signals import (
+    collect,
+    company_merge_conflicts,
+    company_merged,
+    contact_email_changed,
+    contact_erased,
+    contact_removed,
+    contacts_merged,
+)
 
 COMPANY_FIELDS = (
     "cvr", "p_number", "ean", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
@@ -245,39 +253,90 @@ def add_activity(company, kind, text, *, by=None, occurred_at=None):
     return activity
 
 
+class MergeRefused(ValueError):
+    """Rows of the two companies cannot both survive a merge; `problems` are Danish messages naming them."""
+
+    def __init__(self, problems):
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems = problems
+
+
+def merge_conflicts(survivor, duplicate):
+    """Danish messages naming the rows that cannot both survive a merge (two invoices for one year, ...)."""
+    return collect(company_merge_conflicts, survivor, duplicate=duplicate)
+
+
+COMPANY_FIELDS_FILLED_BY_MERGE = ("p_number", "ean", "street", "postal_code", "city", "employees", "area_m2",
+                                  "industry", "website", "description", "joined_on")
+CONSENT_FIELDS = ("newsletter_consent", "consent_at", "consent_text_version", "consent_channel")
+
+
+def _join_contact(survivor_contact, duplicate_contact):
+    """One person on both companies: the areas repoint the duplicate's rows, then it goes. A consent given on
+    either row is the person's consent."""
+    contacts_merged.send(survivor_contact, duplicate=duplicate_contact)
+    if duplicate_contact.newsletter_consent and not survivor_contact.newsletter_consent:
+        for field in CONSENT_FIELDS:
+            setattr(survivor_contact, field, getattr(duplicate_contact, field))
+    for field in ("title", "phone"):
+        if not getattr(survivor_contact, field) and getattr(duplicate_contact, field):
+            setattr(survivor_contact, field, getattr(duplicate_contact, field))
+    survivor_contact.receives_meeting_mail = survivor_contact.receives_meeting_mail or \
+        duplicate_contact.receives_meeting_mail
+
+
+def _rows_still_pointing_at(table_name, row_id):
+    """(table.column, count) of rows that still refer to the row: after a merge, none may be left to cascade."""
+    left = []
+    for table in db.metadata.sorted_tables:
+        for foreign_key in table.foreign_keys:
+            if foreign_key.column.table.name == table_name and foreign_key.column.name == "id":
+                count = db.session.scalar(select(func.count()).select_from(table)
+                                          .where(foreign_key.parent == row_id))
+                if count:
+                    left.append((f"{table.name}.{foreign_key.parent.name}", count))
+    return left
+
+
 def merge_companies(survivor, duplicate, *, by=None):
-    """Move everything of the duplicate to the survivor, then delete the duplicate; audited."""
+    """Move everything of the duplicate to the survivor, then delete the duplicate; audited.
+
+    Contacts move, a person on both is joined into one (contacts_merged); each area moves its own rows
+    (company_merged). Rows that cannot both survive refuse the merge (MergeRefused) before anything changes.
+    """
     if survivor.id == duplicate.id:
         raise ValueError("a company cannot be merged with itself")
-    moved = {"contacts": 0, "activities": 0, "plots": 0, "tenancies": 0, "users": 0}
-    survivor_emails = {contact.email for contact in survivor.contacts if contact.email}
+    problems = merge_conflicts(survivor, duplicate)
+    if problems:
+        raise MergeRefused(problems)
+    moved = {"contacts": 0, "joined_contacts": 0}
+    by_email = {contact.email: contact for contact in survivor.contacts if contact.email}
     for contact in list(duplicate.contacts):
-        if contact.email and contact.email in survivor_emails:
-            continue  # the survivor already has this person; the duplicate's row goes with the duplicate
+        same = by_email.get(contact.email) if contact.email else None
+        if same is not None:
+            _join_contact(same, contact)
+            duplicate.contacts.remove(contact)
+            db.session.delete(contact)
+            moved["joined_contacts"] += 1
+            continue
         duplicate.contacts.remove(contact)
         contact.is_primary = contact.is_primary and survivor.primary_contact is None
         survivor.contacts.append(contact)
         moved["contacts"] += 1
-    for model, column, key in ((Activity, Activity.company_id, "activities"), (Tenancy, Tenancy.company_id,
-                               "tenancies"), (Plot, Plot.owner_id, "plots"), (User, User.company_id, "users")):
-        result = db.session.execute(
-            update(model).where(column == duplicate.id).values({column.key: survivor.id})
-            .execution_options(synchronize_session=False)
-        )
-        moved[key] = result.rowcount
-    from crm.mail.models import OutboundEmail
-
-    db.session.execute(update(OutboundEmail).where(OutboundEmail.company_id == duplicate.id)
-                       .values(company_id=survivor.id).execution_options(synchronize_session=False))
+    db.session.flush()
+    for result in collect(company_merged, survivor, duplicate=duplicate):
+        moved.update(result)
     _set_tags(survivor, survivor.tag_names + duplicate.tag_names)
-    for field in ("p_number", "ean", "street", "postal_code", "city", "employees", "area_m2", "industry",
-                  "website", "description", "joined_on"):
+    for field in COMPANY_FIELDS_FILLED_BY_MERGE:
         if not getattr(survivor, field) and getattr(duplicate, field):
             setattr(survivor, field, getattr(duplicate, field))
-    details = {"survivor": [survivor.id, survivor.cvr], "merged": [duplicate.id, duplicate.cvr, duplicate.name],
-               **moved}
     db.session.execute(delete(CompanyTag).where(CompanyTag.company_id == duplicate.id))
     db.session.flush()
+    left = _rows_still_pointing_at("companies", duplicate.id)
+    if left:  # an area forgot its rows: deleting would cascade them away
+        raise RuntimeError(f"merge left rows pointing at the duplicate: {left}")
+    details = {"survivor": [survivor.id, survivor.cvr], "merged": [duplicate.id, duplicate.cvr, duplicate.name],
+               **moved}
     db.session.expire(survivor)
     db.session.delete(duplicate)
     db.session.flush()
@@ -288,6 +347,37 @@ def merge_companies(survivor, duplicate, *, by=None):
     record("company.merge", actor=by, obj=survivor, changes=details)
     db.session.flush()
     return moved
+
+
+def placeholder_email(contact):
+    """A non-deliverable address, unique per contact, that keeps (company, e-mail) unique."""
+    return f"kontakt-{contact.id}@{ANONYMISED_DOMAIN}"
+
+
+def erase_contact(contact, *, by=None):
+    """Anonymise a person at their request: "Anonymiseret", without e-mail, phone or consent, no longer mailed;
+    every area removes the person from its rows (contact_erased), and counts (attendance, invitations) stay true."""
+    old_name, old_email = contact.name, contact.email
+    # The person as known now and as the log remembers them (a name or e-mail changed since).
+    words = sorted({old_name, old_email, *former_values("contacts", contact.id, ("name", "email"))} - {None, ""},
+                   key=lambda word: (-len(word), word))
+    contact.name, contact.title, contact.phone = ANONYMISED_NAME, "", ""
+    contact.email = placeholder_email(contact)
+    contact.newsletter_consent, contact.consent_at = False, None
+    contact.consent_text_version, contact.consent_channel = None, None
+    contact.receives_meeting_mail = False
+    if contact.is_primary:
+        contact.is_primary = False
+        others = [other for other in contact.company.contacts if other is not contact]
+        if others:
+            others[0].is_primary = True
+    db.session.flush()
+    contact_erased.send(contact, old_name=old_name, old_email=old_email, words=words, by=by)
+    refresh_search_text(contact.company)
+    log_activity(contact.company_id, ActivityKind.CHANGE, _("En kontaktperson er anonymiseret efter anmodning."),
+                 author=by)
+    db.session.flush()
+    return contact
 
 
 def meeting_mail_contacts(company):

@@ -236,7 +236,6 @@ def remove_contact(company_id, contact_id):
 def merge(company_id):
     company = _company_or_404(company_id)
     form = MergeForm()
-    other = None
     if form.validate_on_submit():
         other = services.find_by_cvr(form.other_cvr.data)
         if other is None:
@@ -244,14 +243,21 @@ def merge(company_id):
         elif other.id == company.id:
             form.other_cvr.errors.append(_("En virksomhed kan ikke lægges sammen med sig selv."))
         elif form.confirm.data == str(other.id):
-            moved = services.merge_companies(company, other, by=current_user)
+            try:
+                moved = services.merge_companies(company, other, by=current_user)
+            except services.MergeRefused as refused:
+                db.session.rollback()
+                return render_template("companies/merge.html", company=company, form=form, other=other,
+                                       problems=refused.problems), 409
             db.session.commit()
             flash(_("Virksomhederne er lagt sammen: %(contacts)d kontaktpersoner og %(activities)d "
-                    "noter er flyttet.", contacts=moved["contacts"], activities=moved["activities"]), "success")
+                    "noter er flyttet.", contacts=moved["contacts"] + moved["joined_contacts"],
+                    activities=moved["activities"]), "success")
             return redirect(url_for(".show", company_id=company.id))
         else:
             form.confirm.data = str(other.id)
-            return render_template("companies/merge.html", company=company, form=form, other=other)
+            return render_template("companies/merge.html", company=company, form=form, other=other,
+                                   problems=services.merge_conflicts(company, other))
     return render_template("companies/merge.html", company=company, form=form, other=None), (
         422 if form.is_submitted() else 200)
 

@@ -69,7 +69,7 @@ def test_our_data_has_our_invoices_and_payments_only(world, db):
     db.session.commit()
     archive = zipfile.ZipFile(io.BytesIO(world.client.get("/portal/company/data.zip").data))
     invoices = json.loads(archive.read("invoices.json"))
-    assert [(row["invoice_number"], row["net_ore"], row["paid_ore"]) for row in invoices] == [
-        (ours.invoice_number, 300_000, 50_000)]
+    assert [(row["invoice"], row["net_ore"], row["paid_ore"]) for row in invoices] == [
+        (f"{ours.year}-{ours.invoice_number}", 300_000, 50_000)]
     assert [row["reference"] for row in json.loads(archive.read("payments.json"))] == ["MobilePay 42"]
     assert "invoices.csv" in archive.namelist()

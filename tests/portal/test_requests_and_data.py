@@ -17,6 +17,7 @@ from crm.mail.services import queue_email
 from crm.meetings.attendance import counts
 from crm.meetings.models import Attendance
 from crm.portal import data_export
+from crm.signals import ExportPart, company_export_parts
 from tests.conftest import post
 
 
@@ -78,7 +79,11 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     assert response.status_code == 200 and response.headers["Content-Disposition"].startswith("attachment")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     names = set(archive.namelist())
-    for part, _function in data_export.EXPORTERS:
+    expected = {"company", "contacts", "consents", "plots", "timeline", "mails", "invitations", "attendance",
+                "action_items", "groups", "group_requests", "invoices", "payments", "adjustments", "reminder_hold",
+                "logins", "removal_requests"}
+    assert {part.name for part in data_export.parts(world.ours)} == expected
+    for part in expected:
         assert {f"{part}.json", f"{part}.csv"} <= names
     contacts = json.loads(archive.read("contacts.json"))
     assert [c["email"] for c in contacts] == ["karen@vores.example"]
@@ -87,19 +92,36 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     assert len(json.loads(archive.read("invitations.json"))) == 1
     assert [u["email"] for u in json.loads(archive.read("logins.json"))] == [world.user.email]
     assert "password_hash" not in archive.read("logins.json").decode()
-    assert "karen@vores.example" in archive.read("contacts.csv").decode("utf-8-sig")
+    contacts_csv = archive.read("contacts.csv").decode("utf-8-sig").splitlines()
+    assert contacts_csv[0].startswith("Id;Navn;Titel;E-mail") and "karen@vores.example" in contacts_csv[1]
     assert b"ole@naboen.example" not in b"".join(archive.read(name) for name in names)
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "portal.data_export")).one()
     assert (entry.actor_id, entry.object_id) == (world.user.id, world.ours.id)
 
 
-def test_another_area_adds_a_part_by_registering_it(world, db, monkeypatch):
-    monkeypatch.setattr(data_export, "EXPORTERS", list(data_export.EXPORTERS))
-    data_export.register_exporter("listings", lambda company: [{"material": "Paller", "cvr": company.cvr}])
-    archive = zipfile.ZipFile(io.BytesIO(world.client.get("/portal/company/data.zip").data))
-    assert json.loads(archive.read("listings.json")) == [{"material": "Paller", "cvr": world.ours.cvr}]
-    with pytest.raises(ValueError):
-        data_export.register_exporter("invoices", lambda company: [])  # one part per name
+def test_another_area_adds_a_part_by_connecting_a_receiver(world, db):
+    def listings(company):
+        return ExportPart("listings", {"material": "Materiale", "cvr": "CVR-nummer"},
+                          [{"material": "=Paller", "cvr": company.cvr}])
+
+    company_export_parts.connect(listings)
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(world.client.get("/portal/company/data.zip").data))
+        assert json.loads(archive.read("listings.json")) == [{"material": "=Paller", "cvr": world.ours.cvr}]
+        assert archive.read("listings.csv").decode("utf-8-sig").splitlines() == [
+            "Materiale;CVR-nummer", f"'=Paller;{world.ours.cvr}"]  # never a formula in the spreadsheet
+    finally:
+        company_export_parts.disconnect(listings)
+
+    def invoices_again(company):
+        return ExportPart("invoices", {}, [])
+
+    company_export_parts.connect(invoices_again)
+    try:
+        with pytest.raises(ValueError):
+            data_export.parts(world.ours)  # one part per name
+    finally:
+        company_export_parts.disconnect(invoices_again)
 
 
 def test_removal_request_carried_out_anonymises_and_keeps_counts(world, staff_client, db):
@@ -176,3 +198,35 @@ def test_anonymising_scrubs_whole_names_only_and_cancels_mail_not_yet_sent(world
     assert notes == ["Anonymiseret ringede om Olesen Transports paller (Anonymiseret)"]
     mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.subject == "Invitation")).one()
     assert mail.status == "cancelled" and mail.to_address.endswith("@anonymiseret.invalid")
+
+
+def test_anonymising_scrubs_the_audit_log_answers_and_tasks_but_keeps_the_entries(world, staff_client, db):
+    """The log's old and new values lose the person's name and e-mail; the entries and their counts stay."""
+    from crm.meetings.models import ActionItem
+
+    karen = world.contact
+    post(staff_client, f"/companies/{world.ours.id}/contacts/{karen.id}/edit",
+         {"name": "Karen Sørensen", "email": "karen.s@vores.example", "title": "Miljøchef", "lawful_basis":
+          "legitimate_interest", "source": "manual"})
+    db.session.expire_all()
+    assert db.session.get(Contact, karen.id).name == "Karen Sørensen"
+    world.invitation.rsvp_by = "karen.s@vores.example"
+    db.session.add(ActionItem(meeting_id=world.network_meeting.id, title="Tilbud", owner_company_id=world.ours.id,
+                              owner_name="Karen Sørensen"))
+    db.session.commit()
+    entries_before = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    update_entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "contact.update")).one()
+    assert "Karen Sørensen" in json.dumps(update_entry.changes, ensure_ascii=False)
+
+    post(world.client, f"/portal/company/contacts/{karen.id}/erasure")
+    post(staff_client, f"/portal/erasure/{db.session.scalars(select(ErasureRequest.id)).one()}")
+
+    db.session.expire_all()
+    log = json.dumps([entry.changes for entry in db.session.scalars(select(AuditEntry))], ensure_ascii=False)
+    assert "Karen Sørensen" not in log and "karen.s@vores.example" not in log
+    assert "Karen Kontakt" not in log and "karen@vores.example" not in log, "the names she had before go too"
+    assert db.session.get(AuditEntry, update_entry.id).changes["name"][1] == "Anonymiseret"
+    # Two entries more: the request and its execution; none removed.
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == entries_before + 2
+    assert db.session.get(type(world.invitation), world.invitation.id).rsvp_by == "Anonymiseret"
+    assert db.session.scalars(select(ActionItem.owner_name)).all() == ["Anonymiseret"]

@@ -1,0 +1,69 @@
+"""The audit trail's part of what happens to a company or a person elsewhere: removal requests follow a merge, and
+an erased person's name and e-mail leave the old and new values of the log (the entries and counts stay)."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from crm.audit.models import AuditEntry, ErasureRequest
+from crm.extensions import db
+from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
+from crm.signals import (
+    ExportPart,
+    company_export_parts,
+    company_merged,
+    contact_erased,
+    contacts_merged,
+    declare,
+    handles,
+)
+
+
+@handles(company_merged, "erasure_requests.company_id")
+def _move_requests(survivor, duplicate):
+    """Removal requests stay with the company the person now belongs to."""
+    return {"erasure_requests": repoint(ErasureRequest.company_id, duplicate.id, survivor.id)}
+
+
+@handles(contacts_merged, "erasure_requests.contact_id")
+def _move_requests_of_joined_contact(survivor, duplicate):
+    repoint(ErasureRequest.contact_id, duplicate.id, survivor.id)
+
+
+declare(contact_erased, "erasure_requests.contact_id", "the request is the record that the person was erased")
+declare(contact_erased, "erasure_requests.company_id", "the request is the record that the person was erased")
+
+
+def _scrubbed(value, words):
+    """The JSON value with each word replaced wherever it stands in a text (whole words only)."""
+    if isinstance(value, str):
+        return scrub_words(value, words, ANONYMISED_NAME)
+    if isinstance(value, list):
+        return [_scrubbed(item, words) for item in value]
+    if isinstance(value, dict):
+        return {key: _scrubbed(item, words) for key, item in value.items()}
+    return value
+
+
+@contact_erased.connect
+def _scrub_the_log(contact, old_email, words, **_kwargs):
+    """Entries keep their action, time and object, so counts stay; their values lose the person."""
+    condition = text_contains_any(AuditEntry.changes, words)
+    if old_email:
+        condition = or_(condition, AuditEntry.actor_email == old_email)
+    for entry in db.session.scalars(select(AuditEntry).where(condition)):
+        if entry.changes is not None:
+            entry.changes = _scrubbed(entry.changes, words)
+        if old_email and entry.actor_email == old_email:
+            entry.actor_email = ANONYMISED_NAME
+
+
+REQUEST_COLUMNS = {"contact_id": _l("Kontaktperson (id)"), "created_at": _l("Anmodet"), "done_at": _l("Udført")}
+
+
+@handles(company_export_parts, "erasure_requests.company_id", "erasure_requests.contact_id")
+def _request_part(company):
+    """The company's requests to remove a person."""
+    rows = db.session.scalars(select(ErasureRequest).where(ErasureRequest.company_id == company.id)
+                              .order_by(ErasureRequest.created_at))
+    return ExportPart("removal_requests", REQUEST_COLUMNS,
+                      [{key: getattr(row, key) for key in REQUEST_COLUMNS} for row in rows], order=70)
