@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+export PORT  # the app's links in mails follow it (config.py) unless BASE_URL is set
 FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint bench install assets translations extract-messages clean

@@ -106,12 +106,17 @@ class Config:
         return {}
 
 
+def _development_base_url():
+    """Links in mails point where `make run` serves: BASE_URL when set, else the local address on PORT."""
+    return (os.environ.get("BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}").rstrip("/")
+
+
 class DevelopmentConfig(Config):
     DEBUG = False
 
     @classmethod
     def init(cls):
-        return {"SECRET_KEY": cls.SECRET_KEY or _development_secret_key()}
+        return {"SECRET_KEY": cls.SECRET_KEY or _development_secret_key(), "BASE_URL": _development_base_url()}
 
 
 class TestingConfig(Config):

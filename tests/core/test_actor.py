@@ -23,3 +23,16 @@ def test_a_command_is_logged_as_the_command_line(app, db):
     assert result.exit_code == 0, result.output
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "user.create")).one()
     assert (entry.actor_id, entry.address) == (None, "cli")
+
+
+def test_retrying_and_cancelling_a_mail_is_logged_with_who_did_it(staff_client, db):
+    from crm.mail.services import queue_email
+
+    mail = queue_email(to_address="modtager@firma.example", subject="Referat", body_text="Hej")
+    db.session.commit()
+    post(staff_client, f"/outbox/{mail.id}/cancel")
+    post(staff_client, f"/outbox/{mail.id}/retry")
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.in_(("mail.cancel", "mail.retry")))
+                                 .order_by(AuditEntry.id)).all()
+    assert [(entry.action, entry.actor_id, entry.object_id) for entry in entries] == [
+        ("mail.cancel", staff_client.user.id, mail.id), ("mail.retry", staff_client.user.id, mail.id)]

@@ -27,3 +27,13 @@ def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(app, db)
     again = runner.invoke(args=["demo", "load", "--if-empty"])
     assert "springes over" in again.output
     assert db.session.scalar(select(func.count()).select_from(Company)) == 394
+
+
+def test_links_in_mails_follow_the_port_of_make_run_unless_base_url_is_set(monkeypatch):
+    import config
+
+    monkeypatch.delenv("BASE_URL", raising=False)
+    monkeypatch.setenv("PORT", "8123")
+    assert config._development_base_url() == "http://127.0.0.1:8123"
+    monkeypatch.setenv("BASE_URL", "https://crm.hvidovre.example/")
+    assert config._development_base_url() == "https://crm.hvidovre.example"
