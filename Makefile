@@ -6,15 +6,21 @@ PORT ?= 5000
 export PORT  # the app's links in mails follow it (config.py) unless BASE_URL is set
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint bench install assets translations extract-messages clean
+.PHONY: run test lint bench install assets translations extract-messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 
 $(VENV)/.installed: $(BIN)/activate requirements.txt requirements-dev.txt
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+# Resolve requirements*.in into the lock files (every transitive dependency, pinned, with the hashes of its files).
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	--no-emit-find-links
+lock: $(VENV)/.installed
+	$(PIP_COMPILE) --output-file=requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file=requirements-dev.txt requirements-dev.in
 
 static/vendor/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
