@@ -6,14 +6,14 @@ Every query is scoped by the company; nothing here reads the request.
 from datetime import UTC, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from crm.companies.models import ActivityKind
 from crm.companies.services import add_contact, log_activity, update_company, update_contact
 from crm.extensions import db
 from crm.groups.models import GroupMembership
-from crm.mail.models import Newsletter
+from crm.mail.models import Newsletter, OutboundEmail
 from crm.meetings.models import ActionItem, ActionStatus, Invitation, Meeting, MeetingKind, MeetingStatus
 
 #: The fields of "our company" a company keeps itself; CVR, name and status stay with staff.
@@ -75,9 +75,20 @@ def current_groups(company_id):
     ).all()
 
 
-def latest_news(limit=3):
-    """The network's latest newsletters."""
-    return db.session.scalars(select(Newsletter).order_by(Newsletter.sent_at.desc()).limit(limit)).all()
+#: The newsletter filters that choose some companies (the rest only sort): a newsletter without them went to all.
+CHOOSING_FILTERS = ("q", "role", "status", "tag", "group")
+
+
+def latest_news(company_id, limit=3):
+    """The network's latest newsletters this company may read: those sent to every company, and those sent to it.
+    A newsletter sent to a chosen set of companies is shown to those companies only."""
+    sent_to_us = select(OutboundEmail.object_id).where(OutboundEmail.company_id == company_id,
+                                                       OutboundEmail.object_type == Newsletter.__tablename__)
+    stored = cast(Newsletter.filters, Text)  # the JSON as stored: a choosing filter appears as "key":
+    to_all = and_(*(~stored.contains(f'"{key}":') for key in CHOOSING_FILTERS))
+    return db.session.scalars(select(Newsletter).where(or_(Newsletter.filters.is_(None), to_all,
+                                                           Newsletter.id.in_(sent_to_us)))
+                              .order_by(Newsletter.sent_at.desc()).limit(limit)).all()
 
 
 def invitation_of(company_id, meeting_id):

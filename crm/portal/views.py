@@ -38,7 +38,7 @@ def index():
     return render_template(
         "portal/index.html", company=current_user.company, upcoming=services.upcoming_invitations(company_id),
         minutes=services.published_minutes(company_id, limit=5), tasks=services.open_action_items(company_id),
-        memberships=services.current_groups(company_id), news=services.latest_news(), labels=RSVP_LABELS,
+        memberships=services.current_groups(company_id), news=services.latest_news(company_id), labels=RSVP_LABELS,
         invoices=reporting.company_invoices(company_id, only_open=True),
     )
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from crm.companies import services
 from crm.companies.models import Contact
 from crm.mail.models import EmailKind, OutboundEmail
-from tests.conftest import post
+from tests.conftest import login, post
 
 
 def consenting_company(make_company, name, consent=True, tags=""):
@@ -101,3 +101,23 @@ def test_a_request_that_fails_after_queueing_leaves_no_mail(app, database_url):
     with failing.app_context():
         assert _db.session.scalar(select(OutboundEmail).where(OutboundEmail.subject == "Må ikke sendes")) is None
         _db.engine.dispose()
+
+
+def test_a_newsletter_to_chosen_companies_is_shown_only_to_them_in_the_portal(staff_client, db, make_company,
+                                                                               make_user):
+    energy = consenting_company(make_company, "Energi Ja ApS", tags="energi")
+    waste = consenting_company(make_company, "Affald Ja ApS", tags="affald")
+    db.session.commit()
+    for subject, tag in (("Kun til energigruppen", "energi"), ("Til hele netværket", "")):
+        page = staff_client.get(f"/outbox/newsletter?tag={tag}").get_data(as_text=True)
+        form_key = re.search(r'name="form_key"[^>]*value="([^"]+)"', page).group(1)
+        assert post(staff_client, "/outbox/newsletter", {"subject": subject, "body": "Tekst", "tag": tag,
+                                                          "action": "send", "form_key": form_key}).status_code == 302
+    homes = {}
+    for company in (energy, waste):
+        client = staff_client.application.test_client()
+        user = make_user("company", company=company)
+        login(client, user.email)
+        homes[company.id] = client.get("/portal/").get_data(as_text=True)
+    assert "Kun til energigruppen" in homes[energy.id] and "Til hele netværket" in homes[energy.id]
+    assert "Kun til energigruppen" not in homes[waste.id] and "Til hele netværket" in homes[waste.id]
