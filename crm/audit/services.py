@@ -1,12 +1,13 @@
 """Recording audit entries."""
 
+from crm.actor import current_actor
 from crm.audit.models import AuditEntry
 from crm.extensions import db
 
 
 def record(action, *, actor=None, actor_email=None, obj=None, object_type=None, object_id=None,
-           changes=None, address=None):
-    """Add an audit entry to the current transaction."""
+           changes=None):
+    """Add an audit entry to the current transaction; the network address is the current actor's."""
     if obj is not None:
         object_type = object_type or obj.__tablename__
         object_id = object_id or obj.id
@@ -17,6 +18,7 @@ def record(action, *, actor=None, actor_email=None, obj=None, object_type=None, 
         object_type=object_type,
         object_id=object_id,
         changes=changes,
+        address=current_actor().address,
     )
     db.session.add(entry)
     return entry

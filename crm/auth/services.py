@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
+from crm.actor import current_actor
 from crm.audit.services import record
 from crm.auth import notifications
 from crm.auth.models import LinkPurpose, LoginFailure, PasswordResetToken, Role, User, new_session_token
@@ -46,24 +47,25 @@ def is_throttled(email, address):
     return per_address >= config["LOGIN_THROTTLE_PER_ADDRESS"]
 
 
-def authenticate(email, password, address):
+def authenticate(email, password):
     """Check a login attempt; record failures and throttle; on success note the login."""
     email = normalise_email(email)
+    address = current_actor().address
     if is_throttled(email, address):
         current_app.logger.warning("Login throttled for %s from %s", email, address)
-        record("auth.login_throttled", actor_email=email, address=address)
+        record("auth.login_throttled", actor_email=email)
         return LoginResult(throttled=True)
     user = find_user(email)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         db.session.add(LoginFailure(email=email, address=address))
-        record("auth.login_failed", actor=user, actor_email=email, address=address)
+        record("auth.login_failed", actor=user, actor_email=email)
         current_app.logger.info("Failed login for %s from %s", email, address)
         return LoginResult()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    record("auth.login", actor=user, address=address)
+    record("auth.login", actor=user)
     return LoginResult(user=user)
 
 
@@ -83,10 +85,10 @@ def close_logins_of_contact(contact_id):
     return users
 
 
-def logout(user, address):
+def logout(user):
     """Note the logout and end the user's sessions everywhere."""
     end_sessions(user)
-    record("auth.logout", actor=user, address=address)
+    record("auth.logout", actor=user)
 
 
 def set_password(user, password):
@@ -98,12 +100,12 @@ def set_password(user, password):
     end_sessions(user)
 
 
-def change_password(user, current_password, new_password, address):
+def change_password(user, current_password, new_password):
     """Change one's own password after proving the current one."""
     if not verify_password(user.password_hash, current_password):
         raise PasswordRefused("wrong current password")
     set_password(user, new_password)
-    record("auth.password_changed", actor=user, obj=user, address=address)
+    record("auth.password_changed", actor=user, obj=user)
 
 
 def _token_hash(token):
@@ -148,16 +150,16 @@ def spend_links(user, purpose=None):
         row.used_at = now
 
 
-def request_password_reset(email, address):
+def request_password_reset(email):
     """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
     user = find_user(email)
     if user is None or not user.active:
-        record("auth.password_reset_unknown", actor_email=normalise_email(email), address=address)
+        record("auth.password_reset_unknown", actor_email=normalise_email(email))
         return None
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = issue_link(user, LinkPurpose.PASSWORD_RESET, hours)
     notifications.notify_password_reset(user, token, hours)
-    record("auth.password_reset_requested", actor=user, obj=user, address=address)
+    record("auth.password_reset_requested", actor=user, obj=user)
     return token
 
 
@@ -166,14 +168,14 @@ def valid_reset_token(token):
     return valid_link(token, LinkPurpose.PASSWORD_RESET)
 
 
-def reset_password(token, new_password, address):
+def reset_password(token, new_password):
     """Use a reset link once: set the password, spend every open link of the user."""
     row = valid_reset_token(token)
     if row is None:
         return None
     set_password(row.user, new_password)
     spend_links(row.user)
-    record("auth.password_reset", actor=row.user, obj=row.user, address=address)
+    record("auth.password_reset", actor=row.user, obj=row.user)
     return row.user
 
 

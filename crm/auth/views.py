@@ -11,7 +11,7 @@ from crm.auth.blueprint import bp
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from crm.auth.models import Role
 from crm.extensions import db
-from crm.security import client_address, fresh_session, public, roles_required
+from crm.security import fresh_session, public, roles_required
 
 
 def safe_next(target, default="home.index"):
@@ -31,7 +31,7 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        result = services.authenticate(form.email.data, form.password.data, client_address())
+        result = services.authenticate(form.email.data, form.password.data)
         db.session.commit()
         if result.throttled:
             return render_template("auth/login.html", form=form, throttled=True), 429
@@ -47,7 +47,7 @@ def login():
 @bp.post("/logout")
 @roles_required(*Role)
 def logout():
-    services.logout(current_user, client_address())
+    services.logout(current_user)
     db.session.commit()
     logout_user()
     fresh_session()
@@ -60,7 +60,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data, client_address())
+        services.request_password_reset(form.email.data)
         db.session.commit()
         flash(_("Hvis e-mailen hører til en bruger, har vi sendt et link til at vælge en ny adgangskode. "
                 "Linket virker i en time."), "success")
@@ -75,7 +75,7 @@ def reset_password(token):
         return render_template("auth/reset_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        services.reset_password(token, form.password.data, client_address())
+        services.reset_password(token, form.password.data)
         db.session.commit()
         logout_user()
         flash(_("Din adgangskode er skiftet. Log ind med den nye."), "success")
@@ -89,7 +89,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_user, form.current.data, form.password.data, client_address())
+            services.change_password(current_user, form.current.data, form.password.data)
         except services.PasswordRefused:
             form.current.errors.append(_("Den nuværende adgangskode er forkert."))
         else:

@@ -7,6 +7,14 @@ from crm.auth.models import LoginFailure, User
 from tests.conftest import PASSWORD, csrf_token, login, post
 
 GENERIC = "E-mail eller adgangskode er forkert."
+THROTTLED = "For mange forsøg"
+
+
+def client_at(app, address):
+    """A browser at this network address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def test_login_page_is_danish(client):
@@ -128,3 +136,14 @@ def test_password_is_never_stored_plainly(make_user, db):
     stored = db.session.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_logins_and_logouts_are_audited_with_the_client_address(app, make_user, db):
+    user = make_user("staff")
+    client = client_at(app, "10.0.0.7")
+    login(client, user.email, "helt-forkert-kode-her")
+    login(client, user.email)
+    post(client, "/logout")
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_email == user.email)).all()
+    assert {entry.action for entry in entries} >= {"auth.login_failed", "auth.login", "auth.logout"}
+    assert {entry.address for entry in entries} == {"10.0.0.7"}
