@@ -1,8 +1,10 @@
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
+from crm.auth import passwords
 from crm.auth.models import PasswordResetToken, User
-from crm.auth.passwords import password_problem
+from crm.auth.passwords import password_problem, verify_password
 from crm.mail.models import OutboundEmail
 from tests.conftest import PASSWORD, login, post
 
@@ -22,6 +24,15 @@ from tests.conftest import PASSWORD, login, post
 )
 def test_password_policy(password, refused):
     assert (password_problem(password) is not None) == refused
+
+
+def test_an_unknown_email_is_checked_against_a_hash_of_the_current_hashers_cost(monkeypatch):
+    """Equal timing for known and unknown e-mails holds only while the stand-in hash has the hasher's costs."""
+    for hasher in (PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1),
+                   PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2)):
+        monkeypatch.setattr(passwords, "_hasher", hasher)
+        assert verify_password(None, "hvad som helst") is False
+        assert not hasher.check_needs_rehash(passwords._dummy_hash())
 
 
 def test_forgotten_password_mails_a_link_that_works_once(client, make_user, db):
