@@ -74,15 +74,87 @@ def end_sessions(user):
     user.session_token = new_session_token()
 
 
+@dataclass
+class LoginChange:
+    """What became of a login when its contact person left the register or changed e-mail, for the caller to note.
+
+    outcome: "closed" (was active: now inactive, no sessions, no open links), "withdrawn" (was invited: its open
+    links are spent, and a login never taken into use is deleted) or "links_spent" (stays active, its open links
+    are spent).
+    """
+
+    outcome: str
+    #: The login's e-mail and id, kept here because a withdrawn login may be deleted.
+    email: str
+    user_id: int
+
+
+def _logins_of_contact(contact_id):
+    return db.session.scalars(select(User).where(User.contact_id == contact_id).order_by(User.id)).all()
+
+
+def _withdraw(user):
+    """End what an inactive login still has: its open links; a login never taken into use (invited, no password
+    chosen) is deleted, so nothing of it shows as invited or can be taken into use. True when anything ended."""
+    spent = spend_links(user)
+    if user.password_hash is None and user.last_login_at is None:
+        db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+        db.session.delete(user)
+        return True
+    return spent > 0
+
+
+def _change(user, outcome):
+    return LoginChange(outcome, user.email, user.id)
+
+
 def close_logins_of_contact(contact_id):
-    """End the logins tied to a contact person (who is leaving the register): inactive, no sessions, no open
-    links. The logins closed, for the caller to note."""
-    users = db.session.scalars(select(User).where(User.contact_id == contact_id, User.active)).all()
-    for user in users:
-        user.active = False
-        end_sessions(user)
-        spend_links(user)
-    return users
+    """End every login tied to a contact person who leaves the register.
+
+    An active login is closed: inactive, every session and open link ended. An inactive one loses its open links
+    (an invitation staff sent again), and one never taken into use is deleted with them. The LoginChanges, for the
+    caller to note (a login already closed and without open links is left out).
+    """
+    changes = []
+    for user in _logins_of_contact(contact_id):
+        if user.active:
+            user.active = False
+            end_sessions(user)
+            spend_links(user)
+            changes.append(_change(user, "closed"))
+        elif _withdraw(user):
+            changes.append(_change(user, "withdrawn"))
+    return changes
+
+
+def readdress_logins_of_contact(contact_id, new_email):
+    """A contact person's e-mail changed: what was mailed to the old address stops working.
+
+    Every open link (invitation, password reset) of the logins tied to the person is spent, and a login invited but
+    never taken into use is deleted, so the next invitation goes to the new address and makes a login with it. A
+    closed login with another e-mail is no longer tied to the person.
+
+    An active login stays active with its own e-mail and password. It is the person's account, taken into use by
+    proving the mailbox and choosing a password, and its e-mail is the name it logs in with, not a copy of the
+    register. Closing it would lock out a person whose company changed its domain, or who corrected their own
+    address in the portal; moving it to the new address would let anyone who may edit the contact (a colleague in
+    the portal) have the login's reset mails sent to an address of their choosing and take the login over. A person
+    who must lose access is removed as a contact, or staff close the login.
+    The LoginChanges, for the caller to note.
+    """
+    new_email = normalise_email(new_email)
+    changes = []
+    for user in _logins_of_contact(contact_id):
+        if user.active:
+            if spend_links(user):
+                changes.append(_change(user, "links_spent"))
+            continue
+        change = _change(user, "withdrawn")
+        if _withdraw(user):
+            changes.append(change)
+        if user not in db.session.deleted and user.email != new_email:
+            user.contact_id = None
+    return changes
 
 
 def logout(user):
@@ -140,14 +212,16 @@ def valid_link(token, purpose):
 
 
 def spend_links(user, purpose=None):
-    """Make every open link of the user (of one purpose, or all) unusable."""
+    """Make every open link of the user (of one purpose, or all) unusable; how many there were."""
     statement = select(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
                                                  PasswordResetToken.used_at.is_(None))
     if purpose is not None:
         statement = statement.where(PasswordResetToken.purpose == LinkPurpose(purpose))
+    rows = db.session.scalars(statement).all() if user.id is not None else []
     now = utcnow()
-    for row in db.session.scalars(statement):
+    for row in rows:
         row.used_at = now
+    return len(rows)
 
 
 def request_password_reset(email):
