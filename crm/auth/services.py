@@ -164,12 +164,14 @@ def logout(user):
 
 
 def set_password(user, password):
-    """Give the user a new password (policy checked) and end their other sessions."""
+    """Give the user a new password (policy checked), end their other sessions and every open link: a reset link
+    sent before must not outlive the password it was meant to replace."""
     problem = password_problem(password)
     if problem:
         raise PasswordRefused(str(problem))
     user.password_hash = hash_password(password)
     end_sessions(user)
+    spend_links(user)
 
 
 def change_password(user, current_password, new_password):
@@ -243,12 +245,11 @@ def valid_reset_token(token):
 
 
 def reset_password(token, new_password):
-    """Use a reset link once: set the password, spend every open link of the user."""
+    """Use a reset link once: set the password, which spends every open link of the user."""
     row = valid_reset_token(token)
     if row is None:
         return None
     set_password(row.user, new_password)
-    spend_links(row.user)
     record("auth.password_reset", actor=row.user, obj=row.user)
     return row.user
 

@@ -83,10 +83,9 @@ def accept_invitation(token, password):
     if row is None:
         return None
     user = row.user
-    set_password(user, password)
+    set_password(user, password)  # spends every open link of the user
     user.active = True
     user.last_login_at = utcnow()
-    spend_links(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _("%(email)s har taget portalen i brug.", email=user.email), author=user)
     record("portal.invitation_accepted", actor=user, obj=user)

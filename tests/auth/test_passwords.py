@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
@@ -123,3 +125,25 @@ def test_create_admin_from_the_command_line(app, db):
     assert again.exit_code != 0 and "findes allerede" in again.output
     weak = runner.invoke(args=["users", "create-admin", "ny@hvidovre.example", "--password-stdin"], input="kort\n")
     assert weak.exit_code != 0 and "mindst 12 tegn" in weak.output
+
+
+def _reset_path(db, email):
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == email)
+                              .order_by(OutboundEmail.id.desc())).first()
+    return urlsplit(next(word for word in mail.body_text.split() if "/password/reset/" in word)).path
+
+
+def test_changing_the_password_stops_an_open_reset_link(staff_client, client, db):
+    email = staff_client.user.email
+    post(client, "/password/forgot", {"email": email})
+    path = _reset_path(db, email)
+    assert client.get(path).status_code == 200
+    new = "sommerhus ved stranden i tisvilde"
+    assert post(staff_client, "/account/password", {"current": PASSWORD, "password": new, "confirm": new}) \
+        .status_code == 302
+    page = client.get(path)
+    assert page.status_code == 404 and "Linket virker ikke længere" in page.get_data(as_text=True)
+    other = "en anden lang sætning om holmen"
+    assert post(client, path, {"password": other, "confirm": other}).status_code == 404
+    assert login(client, email, other).status_code == 200  # refused: stays on the form
+    assert login(client, email, new).status_code == 302
