@@ -83,9 +83,14 @@ class Config:
     # Limits.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-    LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)  # seconds
-    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
+    # Failed logins within the window (seconds) allowed for one account from one address, from one address across
+    # accounts, and for one account from all addresses (beyond which only addresses the account has logged in from
+    # within LOGIN_KNOWN_ADDRESS_DAYS may try). See crm.auth.services.throttle_reason.
+    LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+    LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS = _int("LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS", 10)
     LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 50)
+    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 30)
+    LOGIN_KNOWN_ADDRESS_DAYS = _int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
     PASSWORD_RESET_HOURS = 1
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.

@@ -7,11 +7,20 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
 from crm.actor import current_actor
 from crm.audit.services import record
 from crm.auth import notifications
-from crm.auth.models import LinkPurpose, LoginFailure, PasswordResetToken, Role, User, new_session_token
+from crm.auth.models import (
+    LinkPurpose,
+    LoginAddress,
+    LoginFailure,
+    PasswordResetToken,
+    Role,
+    User,
+    new_session_token,
+)
 from crm.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm.db import utcnow
 from crm.extensions import db
@@ -35,25 +44,72 @@ def find_user(email):
     return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
-def is_throttled(email, address):
-    """True when the account or the address has failed too often within the window."""
+def throttle_reason(email, address):
+    """Why a login attempt for the account (e-mail) from the address is refused before its password is checked,
+    or None. Failures are counted within LOGIN_THROTTLE_WINDOW:
+
+    - "account_address": the account failed LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS times from this address. This stops
+      a guesser at one address without touching the account's owner anywhere else.
+    - "address": this address failed LOGIN_THROTTLE_PER_ADDRESS times, whatever the accounts (one guesser trying
+      many accounts).
+    - "account": the account failed LOGIN_THROTTLE_PER_ACCOUNT times from all addresses together (guessing spread
+      over many addresses), and the user has not logged in from this address within LOGIN_KNOWN_ADDRESS_DAYS. The
+      addresses the user has used go on as before, so the owner is not locked out by strangers; new addresses wait
+      until the failures age out of the window, which bounds a distributed guesser to about PER_ACCOUNT guesses per
+      window.
+
+    An unknown e-mail is counted like an account, so the answers do not tell whether it exists.
+    """
     config = current_app.config
     since = utcnow() - timedelta(seconds=config["LOGIN_THROTTLE_WINDOW"])
     recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    per_account = db.session.scalar(recent.where(LoginFailure.email == email))
-    if per_account >= config["LOGIN_THROTTLE_PER_ACCOUNT"]:
-        return True
-    per_address = db.session.scalar(recent.where(LoginFailure.address == address))
-    return per_address >= config["LOGIN_THROTTLE_PER_ADDRESS"]
+    if db.session.scalar(recent.where(LoginFailure.email == email, LoginFailure.address == address)) \
+            >= config["LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS"]:
+        return "account_address"
+    if db.session.scalar(recent.where(LoginFailure.address == address)) >= config["LOGIN_THROTTLE_PER_ADDRESS"]:
+        return "address"
+    if db.session.scalar(recent.where(LoginFailure.email == email)) >= config["LOGIN_THROTTLE_PER_ACCOUNT"] \
+            and not _is_known_address(email, address):
+        return "account"
+    return None
+
+
+def _known_since():
+    return utcnow() - timedelta(days=current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"])
+
+
+def _is_known_address(email, address):
+    return db.session.scalar(select(LoginAddress.id).join(User, User.id == LoginAddress.user_id).where(
+        User.email == email, LoginAddress.address == address, LoginAddress.last_login_at >= _known_since(),
+    ).limit(1)) is not None
+
+
+def _remember_address(user, address):
+    """Note that the user logged in from the address; forget the user's addresses unused for too long."""
+    now = utcnow()
+    db.session.execute(delete(LoginAddress).where(LoginAddress.user_id == user.id,
+                                                  LoginAddress.last_login_at < _known_since()))
+    row = db.session.scalars(select(LoginAddress).where(LoginAddress.user_id == user.id,
+                                                        LoginAddress.address == address)).first()
+    if row is not None:
+        row.last_login_at = now
+        return
+    try:
+        with db.session.begin_nested():  # a second tab logging in at the same moment may have added it
+            db.session.add(LoginAddress(user_id=user.id, address=address, last_login_at=now))
+    except IntegrityError:
+        pass
 
 
 def authenticate(email, password):
-    """Check a login attempt; record failures and throttle; on success note the login."""
+    """Check a login attempt from the current actor's address; record failures and throttle (throttle_reason);
+    on success note the login and the address."""
     email = normalise_email(email)
     address = current_actor().address
-    if is_throttled(email, address):
-        current_app.logger.warning("Login throttled for %s from %s", email, address)
-        record("auth.login_throttled", actor_email=email)
+    reason = throttle_reason(email, address)
+    if reason:
+        current_app.logger.warning("Login throttled (%s) for %s from %s", reason, email, address)
+        record("auth.login_throttled", actor_email=email, changes={"reason": reason})
         return LoginResult(throttled=True)
     user = find_user(email)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
@@ -64,7 +120,9 @@ def authenticate(email, password):
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    # Only this address's failures are forgiven: a login elsewhere must not reset a guesser's count.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address))
+    _remember_address(user, address)
     record("auth.login", actor=user)
     return LoginResult(user=user)
 
