@@ -84,8 +84,10 @@ def _is_known_address(email, address):
     ).limit(1)) is not None
 
 
-def _remember_address(user, address):
-    """Note that the user logged in from the address; forget the user's addresses unused for too long."""
+def remember_login_address(user):
+    """Note that the user logged in from the current actor's address (see throttle_reason); forget the user's
+    addresses unused for too long."""
+    address = current_actor().address
     now = utcnow()
     db.session.execute(delete(LoginAddress).where(LoginAddress.user_id == user.id,
                                                   LoginAddress.last_login_at < _known_since()))
@@ -122,7 +124,7 @@ def authenticate(email, password):
     user.last_login_at = utcnow()
     # Only this address's failures are forgiven: a login elsewhere must not reset a guesser's count.
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address))
-    _remember_address(user, address)
+    remember_login_address(user)
     record("auth.login", actor=user)
     return LoginResult(user=user)
 

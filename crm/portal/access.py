@@ -7,7 +7,15 @@ from sqlalchemy import func, select
 
 from crm.audit.services import record
 from crm.auth.models import LinkPurpose, Role, User
-from crm.auth.services import end_sessions, find_user, issue_link, set_password, spend_links, valid_link
+from crm.auth.services import (
+    end_sessions,
+    find_user,
+    issue_link,
+    remember_login_address,
+    set_password,
+    spend_links,
+    valid_link,
+)
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.db import utcnow
@@ -85,7 +93,8 @@ def accept_invitation(token, password):
     user = row.user
     set_password(user, password)  # spends every open link of the user
     user.active = True
-    user.last_login_at = utcnow()
+    user.last_login_at = utcnow()  # the view logs the person in
+    remember_login_address(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _("%(email)s har taget portalen i brug.", email=user.email), author=user)
     record("portal.invitation_accepted", actor=user, obj=user)

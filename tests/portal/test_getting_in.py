@@ -281,3 +281,20 @@ def test_an_invitation_whose_contact_is_gone_or_readdressed_behind_the_services_
     db.session.delete(world.contact)
     db.session.commit()
     _cannot_get_in_with(client, db, path, "karen@vores.example")
+
+
+def test_the_address_an_invitation_was_accepted_from_counts_as_known_under_spread_guessing(
+        staff_client, world, app, db, monkeypatch):
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    path = _link(db, "karen@vores.example")
+    karen = app.test_client()
+    karen.environ_base["REMOTE_ADDR"] = "10.3.0.1"
+    assert post(karen, path, {"password": NEW, "confirm": NEW}).status_code == 302
+    monkeypatch.setitem(app.config, "LOGIN_THROTTLE_PER_ACCOUNT", 3)
+    for n in range(3):
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"10.4.0.{n}"
+        assert login(guesser, "karen@vores.example", "forkert-kode-igen").status_code == 200
+    assert login(guesser, "karen@vores.example", NEW).status_code == 429
+    post(karen, "/logout")
+    assert login(karen, "karen@vores.example", NEW).status_code == 302
