@@ -92,6 +92,13 @@ class Config:
     LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 30)
     LOGIN_KNOWN_ADDRESS_DAYS = _int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
     PASSWORD_RESET_HOURS = 1
+    # "Forgot password": within the window (seconds), mails to one account and requests from one address allowed;
+    # beyond them the answer is the same and no mail is sent. Every answer that could send a mail takes at least
+    # PASSWORD_RESET_ANSWER_MS, so its time does not tell whether the account exists.
+    PASSWORD_RESET_THROTTLE_WINDOW = _int("PASSWORD_RESET_THROTTLE_WINDOW", 60 * 60)
+    PASSWORD_RESET_PER_ACCOUNT = _int("PASSWORD_RESET_PER_ACCOUNT", 3)
+    PASSWORD_RESET_PER_ADDRESS = _int("PASSWORD_RESET_PER_ADDRESS", 20)
+    PASSWORD_RESET_ANSWER_MS = _int("PASSWORD_RESET_ANSWER_MS", 250)
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
@@ -125,6 +132,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = ""
     WTF_CSRF_ENABLED = True
+    PASSWORD_RESET_ANSWER_MS = 0  # no waiting in tests (they assert no times)
 
 
 class ProductionConfig(Config):

@@ -16,6 +16,7 @@ from crm.auth.models import (
     LinkPurpose,
     LoginAddress,
     LoginFailure,
+    PasswordResetRequest,
     PasswordResetToken,
     Role,
     User,
@@ -286,17 +287,55 @@ def spend_links(user, purpose=None):
     return len(rows)
 
 
+@dataclass
+class ResetAnswer:
+    """What came of a request for a reset link; the person asking is told the same whatever it is."""
+
+    #: The link's token when a mail was queued (for tests and scripts; the mail carries it).
+    token: str | None = None
+    #: "address" or "account" when the request was over a limit, so no mail was sent.
+    throttled: str | None = None
+
+
+def reset_throttle_reason(email, address):
+    """Why a reset request is answered without a mail, or None. Within PASSWORD_RESET_THROTTLE_WINDOW:
+    "address" when the address asked PASSWORD_RESET_PER_ADDRESS times (whatever the e-mails), "account" when the
+    e-mail was asked for PASSWORD_RESET_PER_ACCOUNT times (from any address, whether or not a user has it: mails
+    to a person stay few, and the limit does not tell whether the account exists)."""
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["PASSWORD_RESET_THROTTLE_WINDOW"])
+    recent = select(func.count()).select_from(PasswordResetRequest).where(PasswordResetRequest.at >= since)
+    if db.session.scalar(recent.where(PasswordResetRequest.address == address)) >= config["PASSWORD_RESET_PER_ADDRESS"]:
+        return "address"
+    if db.session.scalar(recent.where(PasswordResetRequest.email == email)) >= config["PASSWORD_RESET_PER_ACCOUNT"]:
+        return "account"
+    return None
+
+
 def request_password_reset(email):
-    """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
+    """Mail a one-hour, single-use reset link if the account exists and the limits allow; say nothing either way.
+
+    Every request under the address limit is counted (over it, nothing more is stored: the count cannot grow
+    without bound), and the answer's time is evened out by the view.
+    """
+    email = normalise_email(email)
+    address = current_actor().address
+    reason = reset_throttle_reason(email, address)
+    if reason != "address":
+        db.session.add(PasswordResetRequest(email=email, address=address))
+    if reason:
+        current_app.logger.warning("Password reset throttled (%s) for %s from %s", reason, email, address)
+        record("auth.password_reset_throttled", actor_email=email, changes={"reason": reason})
+        return ResetAnswer(throttled=reason)
     user = find_user(email)
     if user is None or not user.active:
-        record("auth.password_reset_unknown", actor_email=normalise_email(email))
-        return None
+        record("auth.password_reset_unknown", actor_email=email)
+        return ResetAnswer()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = issue_link(user, LinkPurpose.PASSWORD_RESET, hours)
     notifications.notify_password_reset(user, token, hours)
     record("auth.password_reset_requested", actor=user, obj=user)
-    return token
+    return ResetAnswer(token=token)
 
 
 def valid_reset_token(token):
