@@ -83,10 +83,22 @@ class Config:
     # Limits.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-    LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)  # seconds
-    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 10)
+    # Failed logins within the window (seconds) allowed for one account from one address, from one address across
+    # accounts, and for one account from all addresses (beyond which only addresses the account has logged in from
+    # within LOGIN_KNOWN_ADDRESS_DAYS may try). See crm.auth.services.throttle_reason.
+    LOGIN_THROTTLE_WINDOW = _int("LOGIN_THROTTLE_WINDOW", 15 * 60)
+    LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS = _int("LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS", 10)
     LOGIN_THROTTLE_PER_ADDRESS = _int("LOGIN_THROTTLE_PER_ADDRESS", 50)
+    LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 30)
+    LOGIN_KNOWN_ADDRESS_DAYS = _int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
     PASSWORD_RESET_HOURS = 1
+    # "Forgot password": within the window (seconds), mails to one account and requests from one address allowed;
+    # beyond them the answer is the same and no mail is sent. Every answer that could send a mail takes at least
+    # PASSWORD_RESET_ANSWER_MS, so its time does not tell whether the account exists.
+    PASSWORD_RESET_THROTTLE_WINDOW = _int("PASSWORD_RESET_THROTTLE_WINDOW", 60 * 60)
+    PASSWORD_RESET_PER_ACCOUNT = _int("PASSWORD_RESET_PER_ACCOUNT", 3)
+    PASSWORD_RESET_PER_ADDRESS = _int("PASSWORD_RESET_PER_ADDRESS", 20)
+    PASSWORD_RESET_ANSWER_MS = _int("PASSWORD_RESET_ANSWER_MS", 250)
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
@@ -125,6 +137,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     MAIL_SERVER = ""
     WTF_CSRF_ENABLED = True
+    PASSWORD_RESET_ANSWER_MS = 0  # no waiting in tests (they assert no times)
 
 
 class ProductionConfig(Config):

@@ -1,7 +1,13 @@
 """Imports every area's models, so SQLAlchemy and Alembic see the whole schema."""
 
 from crm.audit.models import AuditEntry, ErasureRequest  # noqa: F401
-from crm.auth.models import LoginFailure, PasswordResetToken, User  # noqa: F401
+from crm.auth.models import (  # noqa: F401
+    LoginAddress,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+    User,
+)
 from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
 from crm.contributions.models import (  # noqa: F401
     Contribution,

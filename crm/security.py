@@ -19,10 +19,6 @@ CSP = (
 )
 
 
-def client_address():
-    return request.remote_addr or "unknown"
-
-
 def fresh_session():
     """Start a new session, keeping only the chosen language."""
     lang = session.get("lang")

@@ -11,8 +11,18 @@ MIN_LENGTH = 12
 MAX_LENGTH = 128
 
 _hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
-# Verified against when the e-mail is unknown, so a wrong address costs as much time as a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+
+@cache
+def _dummy_hash_of(hasher):
+    return hasher.hash("not-a-real-password-only-for-timing")
+
+
+def _dummy_hash():
+    """The hash verified against when the e-mail is unknown, so a wrong address costs as much time as a wrong
+    password. Verifying uses the hash's own costs, so it is made (once, lazily) by the hasher in use: the costs
+    of real hashes, and no full-cost hash at import time."""
+    return _dummy_hash_of(_hasher)
 
 
 @cache
@@ -29,7 +39,7 @@ def hash_password(password):
 def verify_password(password_hash, password):
     """True when the password matches; spends the same time when there is no hash to check."""
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

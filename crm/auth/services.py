@@ -7,10 +7,21 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 
+from crm.actor import current_actor
 from crm.audit.services import record
 from crm.auth import notifications
-from crm.auth.models import LinkPurpose, LoginFailure, PasswordResetToken, Role, User, new_session_token
+from crm.auth.models import (
+    LinkPurpose,
+    LoginAddress,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+    Role,
+    User,
+    new_session_token,
+)
 from crm.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm.db import utcnow
 from crm.extensions import db
@@ -34,36 +45,88 @@ def find_user(email):
     return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
 
 
-def is_throttled(email, address):
-    """True when the account or the address has failed too often within the window."""
+def throttle_reason(email, address):
+    """Why a login attempt for the account (e-mail) from the address is refused before its password is checked,
+    or None. Failures are counted within LOGIN_THROTTLE_WINDOW:
+
+    - "account_address": the account failed LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS times from this address. This stops
+      a guesser at one address without touching the account's owner anywhere else.
+    - "address": this address failed LOGIN_THROTTLE_PER_ADDRESS times, whatever the accounts (one guesser trying
+      many accounts).
+    - "account": the account failed LOGIN_THROTTLE_PER_ACCOUNT times from all addresses together (guessing spread
+      over many addresses), and the user has not logged in from this address within LOGIN_KNOWN_ADDRESS_DAYS. The
+      addresses the user has used go on as before, so the owner is not locked out by strangers; new addresses wait
+      until the failures age out of the window, which bounds a distributed guesser to about PER_ACCOUNT guesses per
+      window.
+
+    An unknown e-mail is counted like an account, so the answers do not tell whether it exists.
+    """
     config = current_app.config
     since = utcnow() - timedelta(seconds=config["LOGIN_THROTTLE_WINDOW"])
     recent = select(func.count()).select_from(LoginFailure).where(LoginFailure.at >= since)
-    per_account = db.session.scalar(recent.where(LoginFailure.email == email))
-    if per_account >= config["LOGIN_THROTTLE_PER_ACCOUNT"]:
-        return True
-    per_address = db.session.scalar(recent.where(LoginFailure.address == address))
-    return per_address >= config["LOGIN_THROTTLE_PER_ADDRESS"]
+    if db.session.scalar(recent.where(LoginFailure.email == email, LoginFailure.address == address)) \
+            >= config["LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS"]:
+        return "account_address"
+    if db.session.scalar(recent.where(LoginFailure.address == address)) >= config["LOGIN_THROTTLE_PER_ADDRESS"]:
+        return "address"
+    if db.session.scalar(recent.where(LoginFailure.email == email)) >= config["LOGIN_THROTTLE_PER_ACCOUNT"] \
+            and not _is_known_address(email, address):
+        return "account"
+    return None
 
 
-def authenticate(email, password, address):
-    """Check a login attempt; record failures and throttle; on success note the login."""
+def _known_since():
+    return utcnow() - timedelta(days=current_app.config["LOGIN_KNOWN_ADDRESS_DAYS"])
+
+
+def _is_known_address(email, address):
+    return db.session.scalar(select(LoginAddress.id).join(User, User.id == LoginAddress.user_id).where(
+        User.email == email, LoginAddress.address == address, LoginAddress.last_login_at >= _known_since(),
+    ).limit(1)) is not None
+
+
+def remember_login_address(user):
+    """Note that the user logged in from the current actor's address (see throttle_reason); forget the user's
+    addresses unused for too long."""
+    address = current_actor().address
+    now = utcnow()
+    db.session.execute(delete(LoginAddress).where(LoginAddress.user_id == user.id,
+                                                  LoginAddress.last_login_at < _known_since()))
+    row = db.session.scalars(select(LoginAddress).where(LoginAddress.user_id == user.id,
+                                                        LoginAddress.address == address)).first()
+    if row is not None:
+        row.last_login_at = now
+        return
+    try:
+        with db.session.begin_nested():  # a second tab logging in at the same moment may have added it
+            db.session.add(LoginAddress(user_id=user.id, address=address, last_login_at=now))
+    except IntegrityError:
+        pass
+
+
+def authenticate(email, password):
+    """Check a login attempt from the current actor's address; record failures and throttle (throttle_reason);
+    on success note the login and the address."""
     email = normalise_email(email)
-    if is_throttled(email, address):
-        current_app.logger.warning("Login throttled for %s from %s", email, address)
-        record("auth.login_throttled", actor_email=email, address=address)
+    address = current_actor().address
+    reason = throttle_reason(email, address)
+    if reason:
+        current_app.logger.warning("Login throttled (%s) for %s from %s", reason, email, address)
+        record("auth.login_throttled", actor_email=email, changes={"reason": reason})
         return LoginResult(throttled=True)
     user = find_user(email)
     if not verify_password(user.password_hash if user else None, password) or not user.active:
         db.session.add(LoginFailure(email=email, address=address))
-        record("auth.login_failed", actor=user, actor_email=email, address=address)
+        record("auth.login_failed", actor=user, actor_email=email)
         current_app.logger.info("Failed login for %s from %s", email, address)
         return LoginResult()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    record("auth.login", actor=user, address=address)
+    # Only this address's failures are forgiven: a login elsewhere must not reset a guesser's count.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address))
+    remember_login_address(user)
+    record("auth.login", actor=user)
     return LoginResult(user=user)
 
 
@@ -72,38 +135,112 @@ def end_sessions(user):
     user.session_token = new_session_token()
 
 
+@dataclass
+class LoginChange:
+    """What became of a login when its contact person left the register or changed e-mail, for the caller to note.
+
+    outcome: "closed" (was active: now inactive, no sessions, no open links), "withdrawn" (was invited: its open
+    links are spent, and a login never taken into use is deleted) or "links_spent" (stays active, its open links
+    are spent).
+    """
+
+    outcome: str
+    #: The login's e-mail and id, kept here because a withdrawn login may be deleted.
+    email: str
+    user_id: int
+
+
+def _logins_of_contact(contact_id):
+    return db.session.scalars(select(User).where(User.contact_id == contact_id).order_by(User.id)).all()
+
+
+def _withdraw(user):
+    """End what an inactive login still has: its open links; a login never taken into use (invited, no password
+    chosen) is deleted, so nothing of it shows as invited or can be taken into use. True when anything ended."""
+    spent = spend_links(user)
+    if user.password_hash is None and user.last_login_at is None:
+        db.session.execute(delete(PasswordResetToken).where(PasswordResetToken.user_id == user.id))
+        db.session.delete(user)
+        return True
+    return spent > 0
+
+
+def _change(user, outcome):
+    return LoginChange(outcome, user.email, user.id)
+
+
 def close_logins_of_contact(contact_id):
-    """End the logins tied to a contact person (who is leaving the register): inactive, no sessions, no open
-    links. The logins closed, for the caller to note."""
-    users = db.session.scalars(select(User).where(User.contact_id == contact_id, User.active)).all()
-    for user in users:
-        user.active = False
-        end_sessions(user)
-        spend_links(user)
-    return users
+    """End every login tied to a contact person who leaves the register.
+
+    An active login is closed: inactive, every session and open link ended. An inactive one loses its open links
+    (an invitation staff sent again), and one never taken into use is deleted with them. The LoginChanges, for the
+    caller to note (a login already closed and without open links is left out).
+    """
+    changes = []
+    for user in _logins_of_contact(contact_id):
+        if user.active:
+            user.active = False
+            end_sessions(user)
+            spend_links(user)
+            changes.append(_change(user, "closed"))
+        elif _withdraw(user):
+            changes.append(_change(user, "withdrawn"))
+    return changes
 
 
-def logout(user, address):
+def readdress_logins_of_contact(contact_id, new_email):
+    """A contact person's e-mail changed: what was mailed to the old address stops working.
+
+    Every open link (invitation, password reset) of the logins tied to the person is spent, and a login invited but
+    never taken into use is deleted, so the next invitation goes to the new address and makes a login with it. A
+    closed login with another e-mail is no longer tied to the person.
+
+    An active login stays active with its own e-mail and password. It is the person's account, taken into use by
+    proving the mailbox and choosing a password, and its e-mail is the name it logs in with, not a copy of the
+    register. Closing it would lock out a person whose company changed its domain, or who corrected their own
+    address in the portal; moving it to the new address would let anyone who may edit the contact (a colleague in
+    the portal) have the login's reset mails sent to an address of their choosing and take the login over. A person
+    who must lose access is removed as a contact, or staff close the login.
+    The LoginChanges, for the caller to note.
+    """
+    new_email = normalise_email(new_email)
+    changes = []
+    for user in _logins_of_contact(contact_id):
+        if user.active:
+            if spend_links(user):
+                changes.append(_change(user, "links_spent"))
+            continue
+        change = _change(user, "withdrawn")
+        if _withdraw(user):
+            changes.append(change)
+        if user not in db.session.deleted and user.email != new_email:
+            user.contact_id = None
+    return changes
+
+
+def logout(user):
     """Note the logout and end the user's sessions everywhere."""
     end_sessions(user)
-    record("auth.logout", actor=user, address=address)
+    record("auth.logout", actor=user)
 
 
 def set_password(user, password):
-    """Give the user a new password (policy checked) and end their other sessions."""
+    """Give the user a new password (policy checked), end their other sessions and every open link: a reset link
+    sent before must not outlive the password it was meant to replace."""
     problem = password_problem(password)
     if problem:
         raise PasswordRefused(str(problem))
     user.password_hash = hash_password(password)
     end_sessions(user)
+    spend_links(user)
 
 
-def change_password(user, current_password, new_password, address):
+def change_password(user, current_password, new_password):
     """Change one's own password after proving the current one."""
     if not verify_password(user.password_hash, current_password):
         raise PasswordRefused("wrong current password")
     set_password(user, new_password)
-    record("auth.password_changed", actor=user, obj=user, address=address)
+    record("auth.password_changed", actor=user, obj=user)
 
 
 def _token_hash(token):
@@ -138,27 +275,67 @@ def valid_link(token, purpose):
 
 
 def spend_links(user, purpose=None):
-    """Make every open link of the user (of one purpose, or all) unusable."""
+    """Make every open link of the user (of one purpose, or all) unusable; how many there were."""
     statement = select(PasswordResetToken).where(PasswordResetToken.user_id == user.id,
                                                  PasswordResetToken.used_at.is_(None))
     if purpose is not None:
         statement = statement.where(PasswordResetToken.purpose == LinkPurpose(purpose))
+    rows = db.session.scalars(statement).all() if user.id is not None else []
     now = utcnow()
-    for row in db.session.scalars(statement):
+    for row in rows:
         row.used_at = now
+    return len(rows)
 
 
-def request_password_reset(email, address):
-    """Mail a one-hour, single-use reset link if the account exists; say nothing either way."""
+@dataclass
+class ResetAnswer:
+    """What came of a request for a reset link; the person asking is told the same whatever it is."""
+
+    #: The link's token when a mail was queued (for tests and scripts; the mail carries it).
+    token: str | None = None
+    #: "address" or "account" when the request was over a limit, so no mail was sent.
+    throttled: str | None = None
+
+
+def reset_throttle_reason(email, address):
+    """Why a reset request is answered without a mail, or None. Within PASSWORD_RESET_THROTTLE_WINDOW:
+    "address" when the address asked PASSWORD_RESET_PER_ADDRESS times (whatever the e-mails), "account" when the
+    e-mail was asked for PASSWORD_RESET_PER_ACCOUNT times (from any address, whether or not a user has it: mails
+    to a person stay few, and the limit does not tell whether the account exists)."""
+    config = current_app.config
+    since = utcnow() - timedelta(seconds=config["PASSWORD_RESET_THROTTLE_WINDOW"])
+    recent = select(func.count()).select_from(PasswordResetRequest).where(PasswordResetRequest.at >= since)
+    if db.session.scalar(recent.where(PasswordResetRequest.address == address)) >= config["PASSWORD_RESET_PER_ADDRESS"]:
+        return "address"
+    if db.session.scalar(recent.where(PasswordResetRequest.email == email)) >= config["PASSWORD_RESET_PER_ACCOUNT"]:
+        return "account"
+    return None
+
+
+def request_password_reset(email):
+    """Mail a one-hour, single-use reset link if the account exists and the limits allow; say nothing either way.
+
+    Every request under the address limit is counted (over it, nothing more is stored: the count cannot grow
+    without bound), and the answer's time is evened out by the view.
+    """
+    email = normalise_email(email)
+    address = current_actor().address
+    reason = reset_throttle_reason(email, address)
+    if reason != "address":
+        db.session.add(PasswordResetRequest(email=email, address=address))
+    if reason:
+        current_app.logger.warning("Password reset throttled (%s) for %s from %s", reason, email, address)
+        record("auth.password_reset_throttled", actor_email=email, changes={"reason": reason})
+        return ResetAnswer(throttled=reason)
     user = find_user(email)
     if user is None or not user.active:
-        record("auth.password_reset_unknown", actor_email=normalise_email(email), address=address)
-        return None
+        record("auth.password_reset_unknown", actor_email=email)
+        return ResetAnswer()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     token = issue_link(user, LinkPurpose.PASSWORD_RESET, hours)
     notifications.notify_password_reset(user, token, hours)
-    record("auth.password_reset_requested", actor=user, obj=user, address=address)
-    return token
+    record("auth.password_reset_requested", actor=user, obj=user)
+    return ResetAnswer(token=token)
 
 
 def valid_reset_token(token):
@@ -166,14 +343,13 @@ def valid_reset_token(token):
     return valid_link(token, LinkPurpose.PASSWORD_RESET)
 
 
-def reset_password(token, new_password, address):
-    """Use a reset link once: set the password, spend every open link of the user."""
+def reset_password(token, new_password):
+    """Use a reset link once: set the password, which spends every open link of the user."""
     row = valid_reset_token(token)
     if row is None:
         return None
     set_password(row.user, new_password)
-    spend_links(row.user)
-    record("auth.password_reset", actor=row.user, obj=row.user, address=address)
+    record("auth.password_reset", actor=row.user, obj=row.user)
     return row.user
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from crm.audit.services import record
 from crm.auth.models import User
-from crm.auth.services import close_logins_of_contact, end_sessions, spend_links
+from crm.auth.services import close_logins_of_contact, end_sessions, readdress_logins_of_contact, spend_links
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.extensions import db
@@ -15,6 +15,7 @@ from crm.signals import (
     ExportPart,
     company_export_parts,
     company_merged,
+    contact_email_changed,
     contact_erased,
     contact_removed,
     contacts_merged,
@@ -22,14 +23,36 @@ from crm.signals import (
     handles,
 )
 
+AUDIT_ACTIONS = {"closed": "auth.login_closed", "withdrawn": "auth.invitation_withdrawn",
+                 "links_spent": "auth.links_spent"}
+
+
+def _note(contact, changes, by, **details):
+    """Audit each login that changed, and tell the company's timeline when access or an invitation ended."""
+    for change in changes:
+        record(AUDIT_ACTIONS[change.outcome], actor=by, object_type="users", object_id=change.user_id,
+               changes={"contact_id": contact.id, "email": change.email, **details})
+        if change.outcome == "closed":
+            text = _("Portaladgangen for %(email)s er lukket.", email=change.email)
+        elif change.outcome == "withdrawn":
+            text = _("Invitationen til portalen for %(email)s er trukket tilbage.", email=change.email)
+        else:
+            continue
+        log_activity(contact.company_id, ActivityKind.CHANGE, text, author=by)
+
 
 @handles(contact_removed, "users.contact_id")
 def _close_logins_of_removed_contact(contact, by=None):
-    """A person who leaves the register leaves the portal too: their login closes at once."""
-    for user in close_logins_of_contact(contact.id):
-        record("auth.login_closed", actor=by, obj=user, changes={"contact_id": contact.id, "email": user.email})
-        log_activity(contact.company_id, ActivityKind.CHANGE,
-                     _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
+    """A person who leaves the register leaves the portal too: their login and open links end at once."""
+    _note(contact, close_logins_of_contact(contact.id), by)
+
+
+@handles(contact_email_changed, "users.contact_id")
+def _spend_links_of_readdressed_contact(contact, old_email=None, by=None):
+    """Links mailed to a person's old address stop working, and an invitation not yet used is withdrawn; see
+    readdress_logins_of_contact for why an active login keeps its own e-mail."""
+    _note(contact, readdress_logins_of_contact(contact.id, contact.email), by,
+          old_email=old_email, new_email=contact.email)
 
 
 @handles(company_merged, "users.company_id")

@@ -7,7 +7,15 @@ from sqlalchemy import func, select
 
 from crm.audit.services import record
 from crm.auth.models import LinkPurpose, Role, User
-from crm.auth.services import end_sessions, find_user, issue_link, set_password, spend_links, valid_link
+from crm.auth.services import (
+    end_sessions,
+    find_user,
+    issue_link,
+    remember_login_address,
+    set_password,
+    spend_links,
+    valid_link,
+)
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.db import utcnow
@@ -43,8 +51,8 @@ def invite_contact(contact, *, by):
         raise PortalInvitationRefused("taken")
     elif not user.active and user.password_hash is not None and not by.is_staff:
         raise PortalInvitationRefused("disabled")
-    else:
-        user.contact_id = user.contact_id or contact.id
+    elif not is_the_contacts(user):
+        user.contact = contact  # its former person is gone or has another e-mail now: the login is this person's
     token = issue_link(user, LinkPurpose.PORTAL_INVITATION, INVITATION_DAYS * 24)
     notifications.notify_portal_invitation(user, contact, token, INVITATION_DAYS, by)
     log_activity(contact.company_id, ActivityKind.EMAIL,
@@ -54,9 +62,24 @@ def invite_contact(contact, *, by):
     return user, token
 
 
+def is_the_contacts(user):
+    """True while the login's contact person is still in the register, at the login's company and e-mail."""
+    contact = user.contact
+    # Both e-mails are stored lower-cased.
+    return contact is not None and contact.company_id == user.company_id and contact.email == user.email
+
+
 def invitation_for_token(token):
-    """The open invitation link row for a token, or None for a forged, used or expired one."""
-    return valid_link(token, LinkPurpose.PORTAL_INVITATION)
+    """The open invitation link row for a token, or None for a forged, used or expired one, and for one whose
+    contact person is gone or no longer has the login's e-mail: the link was for that person at that address.
+
+    Removing or re-addressing a contact already spends its links (auth's receivers of contact_removed and
+    contact_email_changed); this check holds even for a change that sent no signal.
+    """
+    row = valid_link(token, LinkPurpose.PORTAL_INVITATION)
+    if row is None or not is_the_contacts(row.user):
+        return None
+    return row
 
 
 def accept_invitation(token, password):
@@ -68,10 +91,10 @@ def accept_invitation(token, password):
     if row is None:
         return None
     user = row.user
-    set_password(user, password)
+    set_password(user, password)  # spends every open link of the user
     user.active = True
-    user.last_login_at = utcnow()
-    spend_links(user)
+    user.last_login_at = utcnow()  # the view logs the person in
+    remember_login_address(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _("%(email)s har taget portalen i brug.", email=user.email), author=user)
     record("portal.invitation_accepted", actor=user, obj=user)

@@ -7,6 +7,14 @@ from crm.auth.models import LoginFailure, User
 from tests.conftest import PASSWORD, csrf_token, login, post
 
 GENERIC = "E-mail eller adgangskode er forkert."
+THROTTLED = "For mange forsøg"
+
+
+def client_at(app, address):
+    """A browser at this network address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 def test_login_page_is_danish(client):
@@ -45,7 +53,7 @@ def test_inactive_user_cannot_log_in(client, make_user, db):
 
 def test_thirty_wrong_passwords_throttle_then_the_window_passes(client, make_user, db):
     user = make_user("staff")
-    answers = [login(client, user.email, f"forkert-kode-nummer-{i}").status_code for i in range(30)]
+    answers = _fail(client, user.email, 30)
     assert answers[0] == 200
     assert answers[-1] == 429
     throttled = login(client, user.email)  # even the right password waits
@@ -59,10 +67,14 @@ def test_thirty_wrong_passwords_throttle_then_the_window_passes(client, make_use
     assert login(client, user.email).status_code == 302
 
 
-def test_address_throttle_covers_many_accounts(client, app, make_user):
+def test_address_throttle_covers_many_accounts(client, app, make_user, monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_THROTTLE_PER_ADDRESS", 12)  # the rule, not the default, with fewer requests
     limit = app.config["LOGIN_THROTTLE_PER_ADDRESS"]
+    token = csrf_token(client)
     for i in range(limit):
-        login(client, f"gaet{i}@holme.example", "forkert-kode-igen-og-igen")
+        response = client.post("/login", data={"email": f"gaet{i}@holme.example", "password": "forkert-kode-igen",
+                                               "csrf_token": token})
+        assert response.status_code == 200
     user = make_user("staff")
     assert login(client, user.email).status_code == 429
 
@@ -128,3 +140,53 @@ def test_password_is_never_stored_plainly(make_user, db):
     stored = db.session.get(User, user.id).password_hash
     assert stored.startswith("$argon2id$")
     assert PASSWORD not in stored
+
+
+def test_logins_and_logouts_are_audited_with_the_client_address(app, make_user, db):
+    user = make_user("staff")
+    client = client_at(app, "10.0.0.7")
+    login(client, user.email, "helt-forkert-kode-her")
+    login(client, user.email)
+    post(client, "/logout")
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.actor_email == user.email)).all()
+    assert {entry.action for entry in entries} >= {"auth.login_failed", "auth.login", "auth.logout"}
+    assert {entry.address for entry in entries} == {"10.0.0.7"}
+
+
+def _fail(client, email, times):
+    """The answers to `times` wrong passwords from one browser (one CSRF token for them all, to keep it quick)."""
+    token = csrf_token(client)
+    return [client.post("/login", data={"email": email, "password": f"forkert-kode-nummer-{i}", "csrf_token": token})
+            .status_code for i in range(times)]
+
+
+def test_an_attacker_failing_from_one_address_does_not_lock_out_the_user_at_another(app, make_user, db):
+    user = make_user("staff")
+    attacker, rightful = client_at(app, "10.0.0.1"), client_at(app, "10.0.0.2")
+    answers = _fail(attacker, user.email, app.config["LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS"] + 2)
+    assert answers[0] == 200 and answers[-1] == 429
+    stopped = login(attacker, user.email)  # even the right password, from the attacker's address
+    assert stopped.status_code == 429 and THROTTLED in stopped.get_data(as_text=True)
+    assert login(rightful, user.email).status_code == 302
+    assert login(attacker, user.email).status_code == 429, "the user's login does not clear the attacker's count"
+
+
+def test_many_addresses_failing_against_one_account_are_stopped_but_a_known_address_gets_in(app, make_user, db,
+                                                                                           monkeypatch):
+    monkeypatch.setitem(app.config, "LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS", 4)  # fewer requests, the same rules
+    monkeypatch.setitem(app.config, "LOGIN_THROTTLE_PER_ACCOUNT", 10)
+    user = make_user("staff")
+    assert login(client_at(app, "10.0.9.9"), user.email).status_code == 302  # the user's usual address
+    limit = app.config["LOGIN_THROTTLE_PER_ACCOUNT"]
+    per_address = app.config["LOGIN_THROTTLE_PER_ACCOUNT_ADDRESS"] - 1  # each stays under the pair limit
+    answers = []
+    for n in range(limit // per_address + 2):
+        answers += _fail(client_at(app, f"10.1.0.{n}"), user.email, per_address)
+    assert answers[0] == 200 and answers[-1] == 429
+    assert answers.count(200) == limit
+    stranger = login(client_at(app, "10.2.0.1"), user.email)  # a new address, even with the right password
+    assert stranger.status_code == 429 and THROTTLED in stranger.get_data(as_text=True)
+    assert login(client_at(app, "10.0.9.9"), user.email).status_code == 302
+    refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_throttled")).all()
+    assert {entry.changes["reason"] for entry in refused} == {"account"}
+    assert "10.2.0.1" in {entry.address for entry in refused}

@@ -1,8 +1,14 @@
+from datetime import timedelta
+from urllib.parse import urlsplit
+
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from crm.auth.models import PasswordResetToken, User
-from crm.auth.passwords import password_problem
+from crm.audit.models import AuditEntry
+from crm.auth import passwords
+from crm.auth.models import PasswordResetRequest, PasswordResetToken, User
+from crm.auth.passwords import password_problem, verify_password
 from crm.mail.models import OutboundEmail
 from tests.conftest import PASSWORD, login, post
 
@@ -22,6 +28,15 @@ from tests.conftest import PASSWORD, login, post
 )
 def test_password_policy(password, refused):
     assert (password_problem(password) is not None) == refused
+
+
+def test_an_unknown_email_is_checked_against_a_hash_of_the_current_hashers_cost(monkeypatch):
+    """Equal timing for known and unknown e-mails holds only while the stand-in hash has the hasher's costs."""
+    for hasher in (PasswordHasher(time_cost=2, memory_cost=2048, parallelism=1),
+                   PasswordHasher(time_cost=1, memory_cost=1024, parallelism=2)):
+        monkeypatch.setattr(passwords, "_hasher", hasher)
+        assert verify_password(None, "hvad som helst") is False
+        assert not hasher.check_needs_rehash(passwords._dummy_hash())
 
 
 def test_forgotten_password_mails_a_link_that_works_once(client, make_user, db):
@@ -53,13 +68,11 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client, make_user, db):
 
 
 def test_expired_reset_link_is_refused(client, make_user, db):
-    from datetime import timedelta
-
     from crm.auth import services
     from crm.db import utcnow
 
     user = make_user("staff")
-    token = services.request_password_reset(user.email, "127.0.0.1")
+    token = services.request_password_reset(user.email).token
     db.session.commit()
     row = db.session.scalars(select(PasswordResetToken)).one()
     row.expires_at = utcnow() - timedelta(minutes=1)
@@ -74,7 +87,7 @@ def test_weak_new_password_is_explained(client, make_user):
     user = make_user("staff")
     from crm.auth import services
 
-    token = services.request_password_reset(user.email, "127.0.0.1")
+    token = services.request_password_reset(user.email).token
     response = post(client, f"/password/reset/{token}", {"password": "kort", "confirm": "kort"})
     assert response.status_code == 422
     assert "mindst 12 tegn" in response.get_data(as_text=True)
@@ -112,3 +125,70 @@ def test_create_admin_from_the_command_line(app, db):
     assert again.exit_code != 0 and "findes allerede" in again.output
     weak = runner.invoke(args=["users", "create-admin", "ny@hvidovre.example", "--password-stdin"], input="kort\n")
     assert weak.exit_code != 0 and "mindst 12 tegn" in weak.output
+
+
+def _reset_path(db, email):
+    mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == email)
+                              .order_by(OutboundEmail.id.desc())).first()
+    return urlsplit(next(word for word in mail.body_text.split() if "/password/reset/" in word)).path
+
+
+def test_changing_the_password_stops_an_open_reset_link(staff_client, client, db):
+    email = staff_client.user.email
+    post(client, "/password/forgot", {"email": email})
+    path = _reset_path(db, email)
+    assert client.get(path).status_code == 200
+    new = "sommerhus ved stranden i tisvilde"
+    assert post(staff_client, "/account/password", {"current": PASSWORD, "password": new, "confirm": new}) \
+        .status_code == 302
+    page = client.get(path)
+    assert page.status_code == 404 and "Linket virker ikke længere" in page.get_data(as_text=True)
+    other = "en anden lang sætning om holmen"
+    assert post(client, path, {"password": other, "confirm": other}).status_code == 404
+    assert login(client, email, other).status_code == 200  # refused: stays on the form
+    assert login(client, email, new).status_code == 302
+
+
+NEUTRAL = "Hvis e-mailen hører til en bruger, har vi sendt et link til at vælge en ny adgangskode."
+
+
+def _ask_for_reset(app, address, email):
+    """Ask for a reset link from a browser at the address; the answer (status, where to, the message shown)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    response = post(client, "/password/forgot", {"email": email})
+    return response.status_code, response.headers.get("Location"), NEUTRAL in client.get("/login").get_data(
+        as_text=True)
+
+
+def _mails_to(db, email):
+    return len(db.session.scalars(select(OutboundEmail).where(OutboundEmail.to_address == email)).all())
+
+
+def test_reset_mails_to_one_account_stop_after_the_limit_and_the_answer_stays_the_same(app, make_user, db):
+    user = make_user("staff")
+    limit = app.config["PASSWORD_RESET_PER_ACCOUNT"]
+    answers = [_ask_for_reset(app, f"10.5.0.{n}", user.email) for n in range(limit + 3)]
+    assert _mails_to(db, user.email) == limit
+    unknown = _ask_for_reset(app, "10.5.1.1", "ingen@holme.example")
+    assert set(answers) == {unknown} == {(302, "/login", True)}
+
+    for row in db.session.scalars(select(PasswordResetRequest)):
+        row.at -= timedelta(hours=1, minutes=1)  # the hour has passed
+    db.session.commit()
+    _ask_for_reset(app, "10.5.0.1", user.email)
+    assert _mails_to(db, user.email) == limit + 1
+
+
+def test_one_address_asking_for_many_resets_is_stopped_with_the_same_answer(app, make_user, db, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_RESET_PER_ADDRESS", 6)  # the rule, not the default, with fewer requests
+    user, other = make_user("staff"), make_user("staff")
+    answers = [_ask_for_reset(app, "10.6.0.1", f"gaet{n}@holme.example") for n in range(5)]
+    answers.append(_ask_for_reset(app, "10.6.0.1", user.email))  # the sixth: still under the limit
+    answers.append(_ask_for_reset(app, "10.6.0.1", other.email))  # the seventh: over it
+    assert set(answers) == {(302, "/login", True)}
+    assert (_mails_to(db, user.email), _mails_to(db, other.email)) == (1, 0)
+    _ask_for_reset(app, "10.6.0.2", other.email)  # another address is not held back
+    assert _mails_to(db, other.email) == 1
+    refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.password_reset_throttled")).one()
+    assert (refused.actor_email, refused.address, refused.changes["reason"]) == (other.email, "10.6.0.1", "address")

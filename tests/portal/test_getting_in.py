@@ -3,6 +3,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -85,7 +86,7 @@ def test_a_weak_or_mismatched_password_is_refused_and_the_link_still_works(staff
 def test_a_password_reset_token_is_no_invitation(staff_client, world, client, db):
     from crm.auth import services
 
-    token = services.request_password_reset(staff_client.user.email, "127.0.0.1")
+    token = services.request_password_reset(staff_client.user.email).token
     db.session.commit()
     assert client.get(f"/portal/invitation/{token}").status_code == 404
 
@@ -180,3 +181,120 @@ def test_staff_removing_a_contact_closes_that_persons_portal_login_at_once(staff
     assert not db.session.get(User, world.user.id).active
     entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_closed")).one()
     assert (entry.object_id, entry.changes["email"]) == (world.user.id, world.user.email)
+
+
+def _cannot_get_in_with(client, db, path, email):
+    """The link page says the link is not valid, no password can be chosen, and the data ZIP stays shut."""
+    page = client.get(path)
+    assert page.status_code == 404 and "Linket virker ikke længere" in page.get_data(as_text=True)
+    chosen = post(client, path, {"password": NEW, "confirm": NEW})
+    assert chosen.status_code == 404 and "Linket virker ikke længere" in chosen.get_data(as_text=True)
+    assert client.get("/portal/company/data.zip").headers["Location"].startswith("/login")
+    assert login(client, email, NEW).status_code == 200  # no password was set: refused, stays on the form
+    assert client.get("/portal/company/data.zip").headers["Location"].startswith("/login")
+    assert db.session.scalars(select(User).where(User.email == email, User.active)).first() is None
+
+
+def _staff_removes(world, staff_client):
+    return post(staff_client, f"/companies/{world.ours.id}/contacts/{world.contact.id}/delete")
+
+
+def _colleague_removes(world, staff_client):
+    return post(world.client, f"/portal/company/contacts/{world.contact.id}/delete")
+
+
+def _staff_readdresses(world, staff_client):
+    return post(staff_client, f"/companies/{world.ours.id}/contacts/{world.contact.id}/edit",
+                {"name": "Karen Kontakt", "email": "karen.ny@vores.example", "lawful_basis": "legitimate_interest",
+                 "is_primary": "y"})
+
+
+def _colleague_readdresses(world, staff_client):
+    return post(world.client, f"/portal/company/contacts/{world.contact.id}",
+                {"name": "Karen Kontakt", "email": "karen.ny@vores.example", "is_primary": "y"})
+
+
+@pytest.mark.parametrize("change", [_staff_removes, _colleague_removes, _staff_readdresses, _colleague_readdresses])
+def test_removing_or_readdressing_a_contact_ends_the_open_invitation(change, staff_client, world, client, db):
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    path = _link(db, "karen@vores.example")
+    assert client.get(path).status_code == 200
+    assert change(world, staff_client).status_code == 302
+    _cannot_get_in_with(client, db, path, "karen@vores.example")
+    # The invitation that was never used is withdrawn: no login of the old address is left to show as invited.
+    assert db.session.scalars(select(User).where(User.email == "karen@vores.example")).first() is None
+    entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.invitation_withdrawn")).one()
+    assert entry.changes["email"] == "karen@vores.example"
+
+
+def test_after_an_email_change_a_new_invitation_goes_to_the_new_address_and_works(staff_client, world, client, db):
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    old_path = _link(db, "karen@vores.example")
+    _staff_readdresses(world, staff_client)
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    path = _link(db, "karen.ny@vores.example")
+    assert client.get(old_path).status_code == 404
+    assert post(client, path, {"password": NEW, "confirm": NEW}).headers["Location"] == "/portal/"
+    user = db.session.scalars(select(User).where(User.contact_id == world.contact.id)).one()
+    assert (user.email, user.active) == ("karen.ny@vores.example", True)
+
+
+def test_a_reset_link_of_a_removed_contacts_login_stops_working(staff_client, world, client, db):
+    from crm.auth import services
+
+    world.user.contact_id = world.contact.id
+    db.session.commit()
+    token = services.request_password_reset(world.user.email).token
+    db.session.commit()
+    _staff_removes(world, staff_client)
+    response = post(client, f"/password/reset/{token}", {"password": NEW, "confirm": NEW})
+    assert response.status_code == 404 and "Linket virker ikke længere" in response.get_data(as_text=True)
+    assert db.session.scalars(select(PasswordResetToken).where(PasswordResetToken.used_at.is_(None))).all() == []
+
+
+def test_an_active_login_keeps_its_own_email_when_the_contacts_email_changes(staff_client, world, db):
+    from crm.auth import services
+
+    world.user.contact_id = world.contact.id
+    world.contact.email = world.user.email
+    db.session.commit()
+    token = services.request_password_reset(world.user.email).token
+    db.session.commit()
+    _staff_readdresses(world, staff_client)
+    assert world.client.get("/portal/").status_code == 200, "the person's session goes on"
+    user = db.session.get(User, world.user.id)
+    assert user.active and user.email == world.user.email and user.contact_id == world.contact.id
+    assert post(staff_client.application.test_client(), f"/password/reset/{token}",
+                {"password": NEW, "confirm": NEW}).status_code == 404, "the open link is spent"
+
+
+def test_an_invitation_whose_contact_is_gone_or_readdressed_behind_the_services_back_is_refused(
+        staff_client, world, client, db):
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    path = _link(db, "karen@vores.example")
+    world.contact.email = "karen.ny@vores.example"  # straight in the database: no signal is sent
+    db.session.commit()
+    _cannot_get_in_with(client, db, path, "karen@vores.example")
+    world.contact.email = "karen@vores.example"
+    db.session.commit()
+    assert client.get(path).status_code == 200
+    db.session.delete(world.contact)
+    db.session.commit()
+    _cannot_get_in_with(client, db, path, "karen@vores.example")
+
+
+def test_the_address_an_invitation_was_accepted_from_counts_as_known_under_spread_guessing(
+        staff_client, world, app, db, monkeypatch):
+    post(staff_client, f"/portal/contacts/{world.contact.id}/invite")
+    path = _link(db, "karen@vores.example")
+    karen = app.test_client()
+    karen.environ_base["REMOTE_ADDR"] = "10.3.0.1"
+    assert post(karen, path, {"password": NEW, "confirm": NEW}).status_code == 302
+    monkeypatch.setitem(app.config, "LOGIN_THROTTLE_PER_ACCOUNT", 3)
+    for n in range(3):
+        guesser = app.test_client()
+        guesser.environ_base["REMOTE_ADDR"] = f"10.4.0.{n}"
+        assert login(guesser, "karen@vores.example", "forkert-kode-igen").status_code == 200
+    assert login(guesser, "karen@vores.example", NEW).status_code == 429
+    post(karen, "/logout")
+    assert login(karen, "karen@vores.example", NEW).status_code == 302
