@@ -34,6 +34,7 @@ def create_app(config_class=None):
         )
 
     from crm import errors, http, i18n, instrumentation, security
+    from crm.auth.services import user_for_session
     from crm.db import include_in_migrations
     from crm.extensions import csrf, db, login_manager, mail, migrate
 
@@ -47,6 +48,7 @@ def create_app(config_class=None):
     i18n.init_app(app)
     login_manager.init_app(app)
     security.init_app(app)
+    login_manager.user_loader(user_for_session)
     errors.init_app(app)
     instrumentation.init_app(app)
 

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from crm.audit.services import record
 from crm.extensions import db, login_manager
 
 CSP = (
@@ -54,8 +55,6 @@ def roles_required(*roles):
 
 def refuse(status=403, reason=None, action="access.denied"):
     """Audit a refused access, then answer 403 (or 404 where existence itself must not show)."""
-    from crm.audit.services import record
-
     db.session.rollback()
     record(
         action,
@@ -89,18 +88,6 @@ def not_found_for_company(model, object_id):
     abort(404)
 
 
-def _load_user(user_id_and_token):
-    from crm.auth.models import User
-
-    user_id, _, token = user_id_and_token.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_token != token:
-        return None
-    return user
-
-
 def _security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -115,7 +102,6 @@ def _security_headers(response):
 
 
 def init_app(app):
-    login_manager.user_loader(_load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log ind for at se siden.")
     login_manager.login_message_category = "info"

@@ -25,6 +25,7 @@ from crm.auth.models import (
 from crm.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from crm.db import utcnow
 from crm.extensions import db
+from crm.http import whole_number
 
 
 class PasswordRefused(ValueError):
@@ -363,4 +364,17 @@ def create_user(email, password, role, *, name="", company=None):
     db.session.add(user)
     db.session.flush()
     record("user.create", obj=user, changes={"email": email, "role": str(role)})
+    return user
+
+
+def user_for_session(user_id_and_token):
+    """The user of a login cookie ("<id>:<session token>"), or None when the cookie is forged, old or the login
+    closed (Flask-Login's user loader)."""
+    user_id, _, token = (user_id_and_token or "").partition(":")
+    try:
+        user = db.session.get(User, whole_number(user_id)) if token else None
+    except ValueError:
+        return None
+    if user is None or not user.active or user.session_token != token:
+        return None
     return user

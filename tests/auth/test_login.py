@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -190,3 +191,11 @@ def test_many_addresses_failing_against_one_account_are_stopped_but_a_known_addr
     refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_throttled")).all()
     assert {entry.changes["reason"] for entry in refused} == {"account"}
     assert "10.2.0.1" in {entry.address for entry in refused}
+
+
+@pytest.mark.parametrize("cookie", ["²:token", "9223372036854775808:token", "abc", "", "1:", ":x"])
+def test_a_forged_login_cookie_is_just_not_logged_in(app, db, cookie):
+    from crm.auth.services import user_for_session
+
+    with app.test_request_context():
+        assert user_for_session(cookie) is None
