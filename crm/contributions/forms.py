@@ -1,7 +1,5 @@
 """Forms of the contributions area. Amounts are typed in kroner the Danish way (1.250,50) and kept in øre."""
 
-from decimal import Decimal
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -58,11 +56,17 @@ class KronerField(StringField):
             raise ValidationError(str(error)) from None
 
 
+def danish_whole(number):
+    """A whole number as a Danish form shows it and reads it back: 5.000, 1.250.000."""
+    return f"{number:,d}".replace(",", ".")
+
+
 def ore_as_kroner(ore):
-    """øre as a form shows them for editing: 2000 or 1250,5 (Danish decimal comma)."""
+    """øre as a form shows them for editing, the way they are typed and read back: 2.000, 2.500,50 or 0,05."""
     if ore is None:
         return ""
-    return f"{Decimal(ore) / 100:f}".rstrip("0").rstrip(".").replace(".", ",")
+    kroner, rest = divmod(ore, 100)
+    return danish_whole(kroner) + (f",{rest:02d}" if rest else "")
 
 
 class SchemeForm(FlaskForm):
@@ -130,8 +134,9 @@ class SchemeForm(FlaskForm):
         self.tier_basis.data, self.tenant_split.data = scheme.tier_basis.value, scheme.tenant_split.value
         self.base.data, self.minimum.data = ore_as_kroner(scheme.base_ore), ore_as_kroner(scheme.minimum_ore)
         self.maximum.data = ore_as_kroner(scheme.maximum_ore)
-        self.tiers.data = "\n".join(f"{tier.lower}; {'' if tier.upper is None else tier.upper}; "
-                                    f"{ore_as_kroner(tier.amount_ore)}" for tier in scheme.tiers)
+        self.tiers.data = "\n".join(
+            f"{danish_whole(tier.lower)}; {'' if tier.upper is None else danish_whole(tier.upper)}; "
+            f"{ore_as_kroner(tier.amount_ore)}" for tier in scheme.tiers)
 
 
 class AdjustmentForm(FlaskForm):

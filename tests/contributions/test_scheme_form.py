@@ -1,0 +1,117 @@
+"""The scheme form as an admin reads and types it: the amounts it shows are the stored ones, written the Danish
+way, saving an unchanged form changes nothing, and whatever odd text is typed is a form error in Danish."""
+
+from html.parser import HTMLParser
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.audit.models import AuditEntry
+from crm.contributions import calculation, schemes
+from crm.contributions.models import ContributionScheme, TenantSplit, TierBasis
+from tests.conftest import post
+from tests.contributions.helpers import YEAR
+
+
+class FormFields(HTMLParser):
+    """The values a browser would send back for the page's form (inputs, checked boxes, selects, textareas)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms, self.values, self._select, self._textarea = [], {}, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "form":
+            self.values = {}
+            self.forms.append(self.values)
+        elif tag == "input" and name:
+            if attrs.get("type") == "checkbox":
+                if "checked" in attrs:
+                    self.values[name] = attrs.get("value", "y")
+            else:
+                self.values[name] = attrs.get("value", "")
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and ("selected" in attrs or self._select not in self.values):
+            self.values[self._select] = attrs.get("value", "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.values[name] = ""
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+
+def form_values(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    parser = FormFields()
+    parser.feed(response.get_data(as_text=True))
+    values = next(form for form in parser.forms if "name" in form)
+    values.pop("csrf_token", None)
+    # A browser sends a textarea's text without the newline that follows the opening tag.
+    values["tiers"] = values.get("tiers", "").replace("\r\n", "\n").removeprefix("\n")
+    return values
+
+
+#: Every kind of amount: whole kroner, thousands, ten thousands, kroner and øre, five øre.
+AMOUNTS = {"base_ore": 200_000, "minimum_ore": 5, "maximum_ore": 1_000_000}
+TIERS = (calculation.Tier(0, 10, 100_000), calculation.Tier(10, 5_000, 250_050), calculation.Tier(5_000, 20_000, 7),
+         calculation.Tier(20_000, None, 1_000_000))
+
+
+def stored_scheme(db, **values):
+    fields = {"year": YEAR, "name": "Model", "base_ore": 0, "tier_basis": TierBasis.AREA, "split_plots": True,
+              "owner_share_pct": 60, "tenant_split": TenantSplit.AREA, "minimum_ore": None, "maximum_ore": None,
+              "vat": True, "prorate": False, "due_days": 30, "reminder_1_days": 14, "reminder_2_days": 28, **values}
+    scheme = schemes.save_scheme(ContributionScheme(), fields, TIERS)
+    db.session.commit()
+    return scheme
+
+
+def amounts_of(scheme):
+    return (scheme.base_ore, scheme.minimum_ore, scheme.maximum_ore,
+            [(tier.lower, tier.upper, tier.amount_ore) for tier in scheme.tiers])
+
+
+def test_the_edit_form_shows_the_stored_amounts_in_danish(admin_client, db):
+    scheme = stored_scheme(db, **AMOUNTS)
+    values = form_values(admin_client, f"/contributions/schemes/{scheme.id}/edit")
+    assert (values["base"], values["minimum"], values["maximum"]) == ("2.000", "0,05", "10.000")
+    assert values["tiers"].splitlines() == ["0; 10; 1.000", "10; 5.000; 2.500,50", "5.000; 20.000; 0,07",
+                                            "20.000; ; 10.000"]
+
+
+@pytest.mark.parametrize("base_ore", [0, 100, 5, 50, 200_000, 1_000_000, 250_050, 123_456_789, 1_000_000_000])
+def test_saving_an_unchanged_scheme_changes_no_amount(admin_client, db, base_ore):
+    scheme = stored_scheme(db, base_ore=base_ore, minimum_ore=base_ore or None, maximum_ore=1_000_000_000)
+    before = amounts_of(scheme)
+    values = form_values(admin_client, f"/contributions/schemes/{scheme.id}/edit")
+    response = post(admin_client, f"/contributions/schemes/{scheme.id}/edit", values)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert amounts_of(db.session.get(ContributionScheme, scheme.id)) == before
+    saved = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "contributions.scheme_saved",
+                                                        AuditEntry.object_id == scheme.id)
+                               .order_by(AuditEntry.id.desc())).first()
+    assert set(saved.changes) == {"tiers"}, saved.changes  # nothing but the tier table it always records
+
+
+def test_saving_every_kind_of_amount_unchanged_twice_changes_nothing(admin_client, db):
+    scheme = stored_scheme(db, **AMOUNTS)
+    before = amounts_of(scheme)
+    for _ in range(2):
+        values = form_values(admin_client, f"/contributions/schemes/{scheme.id}/edit")
+        assert post(admin_client, f"/contributions/schemes/{scheme.id}/edit", values).status_code == 302
+    db.session.expire_all()
+    assert amounts_of(db.session.get(ContributionScheme, scheme.id)) == before
+    assert db.session.scalar(select(func.count()).select_from(ContributionScheme)) == 1
