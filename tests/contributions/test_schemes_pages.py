@@ -20,6 +20,7 @@ from crm.contributions.models import (
     InvoiceSequence,
     TierBasis,
 )
+from crm.downloads import table_xlsx
 from tests.conftest import post, valid_cvr
 from tests.contributions.helpers import YEAR, a_scheme, members
 
@@ -219,6 +220,40 @@ def test_the_calculator_exports_every_paying_company_as_a_row_with_numbers(admin
     ]
     assert all(isinstance(value, int | float) for row in got[1:] for value in row[5:8])
     assert all(isinstance(row[0], str) for row in got[1:]), "CVR numbers stay text"
+
+
+@pytest.mark.parametrize(("name", "title"), [
+    ("Scenarie: grundejer og lejere deler", "2031 Scenarie grundejer og leje"),
+    ("[Udkast] 50/50 *ny?* \\ gammel", "2031 (Udkast) 50-50 ny - gammel"),
+    ("=SUM(A1)", "2031 =SUM(A1)"),
+])
+def test_a_scheme_whose_name_a_sheet_title_cannot_hold_exports_with_a_readable_title(admin_client, db,
+                                                                                    make_company, name, title):
+    members(db, make_company, n=1)
+    scheme = a_scheme(db, adopt=False, name=name)
+    response = admin_client.get(f"/contributions/schemes/{scheme.id}/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [title]
+    assert workbook.active.max_row == 2
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Scenarie: a/b", "Scenarie a-b"),
+    ("::::", "Ark"),
+    ("", "Ark"),
+    ("  \t\r\n\x00\x07 ", "Ark"),
+    ("Linje 1\r\nLinje 2", "Linje 1 Linje 2"),
+    ("'''", "Ark"),
+    ("'Ejer'", "Ejer"),
+    ("x" * 40, "x" * 31),
+    ("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaa: b", "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"),
+    ("Æblegrød på Holme: 2031", "Æblegrød på Holme 2031"),
+    ("History", "History (1)"),
+])
+def test_every_table_gets_a_sheet_title_a_spreadsheet_accepts(title, expected):
+    workbook = load_workbook(io.BytesIO(table_xlsx(("a",), [("1",)], title)))
+    assert workbook.sheetnames == [expected]
 
 
 # Adjustments ------------------------------------------------------------------------------------------------------
