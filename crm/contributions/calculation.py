@@ -230,6 +230,19 @@ class Summary:
     by_tier: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_role: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
 
+    def tier_rows(self):
+        """(band index, count, net) by band in the order of the tier table, then those without a band (None)."""
+        return [(key, *self.by_tier[key]) for key in sorted(self.by_tier, key=_none_last)]
+
+    def role_rows(self):
+        """(role, count, net) by role name."""
+        return [(key, *self.by_role[key]) for key in sorted(self.by_role, key=_none_last)]
+
+
+def _none_last(key):
+    """A sort key that never compares None (or a number) with another type: None last, then by value."""
+    return (key is None, str(type(key)), key if key is not None else 0)
+
 
 def summarise(amounts):
     """Totals, and (count, net) by tier band and by role."""

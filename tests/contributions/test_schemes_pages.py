@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from crm.companies.models import Plot, Tenancy
 from crm.contributions import schemes
 from crm.contributions.models import (
     ContributionAdjustment,
@@ -319,3 +320,29 @@ def test_a_flat_scheme_without_tiers_is_saved_and_tiers_without_a_basis_are_aske
     assert (scheme.base_ore, scheme.tiers) == (200_000, [])
     missing = post(admin_client, "/contributions/schemes/new", scheme_form(name="Uden trin", tiers=""))
     assert missing.status_code == 422 and "Skriv mindst ét trin" in text_of(missing)
+
+
+# Split plots --------------------------------------------------------------------------------------------------------
+
+def test_a_scheme_splitting_plots_shows_a_member_without_a_plot_share_as_without_tier(admin_client, db,
+                                                                                       make_company):
+    owner = make_company(name="Grundejer A/S", status="member", role="owner", area_m2=6000)
+    tenant = make_company(name="Lejer ApS", status="member", role="tenant", area_m2=1000)
+    make_company(name="Uden Grund ApS", status="member", role="tenant")
+    plot = Plot(cadastral_number="1a Avedøre", area_m2=6000, owner_id=owner.id)
+    plot.tenancies = [Tenancy(company_id=tenant.id)]
+    db.session.add(plot)
+    db.session.commit()
+    response = post(admin_client, "/contributions/schemes/new", scheme_form(
+        base="1.000", tier_basis="area", tiers="0; 5.000; 1.500\n5.000; ; 5.000", split_plots="y",
+        owner_share_pct=60))
+    scheme_id = scheme_id_from(response)
+    page = admin_client.get(f"/contributions/schemes/{scheme_id}")
+    assert page.status_code == 200
+    shown = text_of(page)
+    # owner 1,000 + 60 % of 5,000 = 4,000 kr.; tenant 1,000 + 2,000 = 3,000 kr.; the third only the base 1,000 kr.
+    assert ('<tr><td>5.000 m² og derover</td><td class="app-number">2</td>'
+            '<td class="app-number">7.000,00 kr.</td></tr>') in shown
+    assert '<tr><td>Uden trin</td><td class="app-number">1</td><td class="app-number">1.000,00 kr.</td></tr>' in shown
+    compared = admin_client.get(f"/contributions/schemes/{scheme_id}/compare?with={scheme_id}")
+    assert compared.status_code == 200
