@@ -248,6 +248,52 @@ def test_an_amount_beyond_what_the_database_holds_is_refused_not_a_server_error(
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
 
 
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"amount": "9223372036854775808"}, "Beløbet er for stort"),
+    ({"amount": "1²"}, "«1²» er ikke et tal"),
+    ({"amount": "100\x00"}, "usynligt styretegn"),
+    ({"paid_on": "²"}, "Skriv en dato"),
+    ({"paid_on": "99999-01-01"}, "Skriv en dato"),
+    ({"paid_on": "2031-02-10\x00"}, "Skriv en dato"),
+    ({"reference": "Bank\x00"}, "usynligt styretegn"),
+    ({"reference": "Bank\r\nX-Header: 1"}, "usynligt styretegn"),
+])
+def test_odd_payment_input_is_refused_in_danish_and_nothing_is_recorded(staff_client, db, make_company, fields,
+                                                                       message):
+    _, (contribution,) = billed(db, make_company, n=1, today=date.today())
+    data = {"amount": "100", "paid_on": "2031-02-10", "reference": "", **fields}
+    response = post(staff_client, f"/contributions/invoices/{contribution.id}/payments", data,
+                    follow_redirects=True)
+    assert response.status_code == 200
+    shown = " ".join(response.get_data(as_text=True).split())
+    assert message in shown and "Betalingen er registreret." not in shown
+    assert "\x00" not in shown
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+
+
+@pytest.mark.parametrize("action", ["credit", "waive"])
+@pytest.mark.parametrize("reason", ["Flyttet\x00", "Flyttet\r\nfra området"])
+def test_a_reason_with_control_characters_is_refused_and_the_invoice_stays(admin_client, db, make_company, action,
+                                                                          reason):
+    _, (contribution,) = billed(db, make_company, n=1, today=date.today())
+    response = post(admin_client, f"/contributions/invoices/{contribution.id}/{action}", {"reason": reason},
+                    follow_redirects=True)
+    assert response.status_code == 200
+    assert "usynligt styretegn" in response.get_data(as_text=True)
+    db.session.refresh(contribution)
+    assert contribution.state == ContributionState.SENT
+
+
+@pytest.mark.parametrize("year", ["²", "9223372036854775808", "2031\x00"])
+def test_an_odd_billing_year_is_a_danish_error(admin_client, db, make_company, year):
+    members(db, make_company, n=1)
+    a_scheme(db)
+    response = post(admin_client, "/contributions/billing", {"year": year}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Skriv året som et helt tal mellem 2000 og 2100." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
 # Credit notes and waivers -----------------------------------------------------------------------------------------
 
 def test_an_admin_credits_an_invoice_with_the_next_number_and_it_takes_no_more_payments(admin_client, db,

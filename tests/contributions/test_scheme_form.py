@@ -115,3 +115,83 @@ def test_saving_every_kind_of_amount_unchanged_twice_changes_nothing(admin_clien
     db.session.expire_all()
     assert amounts_of(db.session.get(ContributionScheme, scheme.id)) == before
     assert db.session.scalar(select(func.count()).select_from(ContributionScheme)) == 1
+
+
+# Odd input: a form error in Danish, never a server error -----------------------------------------------------------
+
+def scheme_form(**overrides):
+    return {"name": "Trinmodel", "year": YEAR, "base": "2.000", "tier_basis": "employees",
+            "tiers": "0; 10; 1.000\r\n10; ; 3.000", "owner_share_pct": 100, "tenant_split": "area", "minimum": "",
+            "maximum": "", "vat": "y", "prorate": "y", "due_days": 30, "reminder_1_days": 14, "reminder_2_days": 28,
+            **overrides}
+
+
+def text_of(response):
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def schemes_stored(db):
+    db.session.rollback()
+    return db.session.scalar(select(func.count()).select_from(ContributionScheme))
+
+
+def test_tiers_typed_with_windows_line_ends_are_read_line_by_line(admin_client, db):
+    response = post(admin_client, "/contributions/schemes/new", scheme_form())
+    assert response.status_code == 302
+    scheme = db.session.scalar(select(ContributionScheme))
+    assert [(tier.lower, tier.upper, tier.amount_ore) for tier in scheme.tiers] == [(0, 10, 100_000),
+                                                                                   (10, None, 300_000)]
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"tiers": "0; 9223372036854775808; 1.000\n9223372036854775808; ; 2.000"}, "Linje 1: tallet er for stort"),
+    ({"tiers": "0; 2147483648; 1.000\n2147483648; ; 2.000"}, "Linje 1: tallet er for stort"),
+    ({"tiers": "0; 9.223.372.036.854.775.808; 1.000"}, "Linje 1: tallet er for stort"),
+    ({"tiers": "0; 10; 1.000\n10; ; 99999999999999999999"}, "Linje 2: Beløbet er for stort"),
+    ({"tiers": "0; 1²; 1.000\n1²; ; 2.000"}, "Linje 1: «1²» er ikke et tal"),
+    ({"tiers": "0; 10; 1.000\n10;\x00; 2.000"}, "usynligt styretegn"),
+    ({"tiers": "0; 10\r; 1.000\n10; ; 2.000"}, "Linje 1: skriv fra; til; beløb."),
+    ({"tiers": "0; 10; 1.000\u2028 10; ; 2.000"}, "usynligt styretegn"),
+    ({"name": "Model\x00"}, "usynligt styretegn"),
+    ({"name": "Model\r\nBcc: x@y.example"}, "usynligt styretegn"),
+    ({"base": "2.000\x00"}, "usynligt styretegn"),
+    ({"base": "²"}, "«²» er ikke et tal"),
+    ({"minimum": "9223372036854775808"}, "Beløbet er for stort"),
+    ({"maximum": "1e400"}, "«1e400» er ikke et tal"),
+    ({"year": "²"}, "Skriv året som et helt tal mellem 2000 og 2100."),
+    ({"year": "9223372036854775808"}, "Skriv året som et helt tal mellem 2000 og 2100."),
+    ({"owner_share_pct": "9223372036854775808"}, "Skriv en andel"),
+    ({"owner_share_pct": "50\x00"}, "Skriv en andel"),
+    ({"due_days": "²"}, "Skriv et helt antal dage"),
+    ({"reminder_1_days": "99999999999999999999"}, "Skriv et helt antal dage"),
+    ({"tier_basis": "nonsense\x00"}, "Vælg"),
+    ({"tenant_split": "x"}, "Vælg"),
+])
+def test_odd_scheme_input_is_a_danish_form_error(admin_client, db, fields, message):
+    response = post(admin_client, "/contributions/schemes/new", scheme_form(**fields))
+    assert response.status_code == 422
+    assert message in text_of(response)
+    assert "\x00" not in response.get_data(as_text=True)
+    assert schemes_stored(db) == 0
+
+
+@pytest.mark.parametrize("fields", [
+    {"cvr": "2918\x008548"}, {"reason": "Aftale\x00"}, {"reason": "Aftale\r\nmed direktøren"},
+    {"percent": "9223372036854775808", "kind": "discount"}, {"percent": "²", "kind": "discount"},
+    {"kind": "nonsense"},
+])
+def test_odd_adjustment_input_is_refused_in_danish(admin_client, db, make_company, fields):
+    company = make_company(status="member")
+    scheme = schemes.save_scheme(ContributionScheme(), {
+        "year": YEAR, "name": "Model", "base_ore": 100_000, "tier_basis": TierBasis.NONE, "split_plots": False,
+        "owner_share_pct": 100, "tenant_split": TenantSplit.AREA, "minimum_ore": None, "maximum_ore": None,
+        "vat": True, "prorate": True, "due_days": 30, "reminder_1_days": 14, "reminder_2_days": 28}, ())
+    db.session.commit()
+    data = {"cvr": company.cvr, "kind": "waiver", "percent": "", "reason": "Aftale", **fields}
+    response = post(admin_client, f"/contributions/schemes/{scheme.id}/adjustments", data, follow_redirects=True)
+    assert response.status_code == 200
+    shown = text_of(response)
+    assert 'class="alert alert-error' in response.get_data(as_text=True) or "alert-error" in shown
+    assert "\x00" not in shown
+    db.session.expire_all()
+    assert db.session.get(ContributionScheme, scheme.id).adjustments == []
