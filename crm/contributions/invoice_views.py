@@ -41,7 +41,7 @@ def show_invoice(contribution_id):
 def invoice_pdf(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
     return as_download(invoices.invoice_pdf(contribution), "application/pdf",
-                       f"faktura-{contribution.year}-{contribution.invoice_number}.pdf")
+                       f"faktura-{contribution.invoice_label}.pdf")
 
 
 @bp.get("/invoices/<int:contribution_id>/credit-note.pdf")
@@ -51,7 +51,7 @@ def credit_note_pdf(contribution_id):
     if not contribution.credit_number:
         return _back(contribution)
     return as_download(invoices.invoice_pdf(contribution, credit_note=True), "application/pdf",
-                       f"kreditnota-{contribution.year}-{contribution.credit_number}.pdf")
+                       f"kreditnota-{contribution.credit_label}.pdf")
 
 
 @bp.post("/invoices/<int:contribution_id>/payments")
@@ -97,7 +97,7 @@ def _close(contribution_id, action, message):
         flash(errors_text(form), "error")
         return _back(contribution)
     try:
-        number = action(contribution, form.reason.data.strip(), by=current_user)
+        action(contribution, form.reason.data.strip(), by=current_user)
     except payments.PaymentRefused as refused:
         db.session.rollback()
         flash(str(REFUSALS[str(refused)]), "error")
@@ -107,7 +107,7 @@ def _close(contribution_id, action, message):
         flash(_("Nummerserien er optaget af en faktureringskørsel. Prøv igen om lidt."), "error")
         return _back(contribution)
     db.session.commit()
-    flash(message(f"{contribution.year}-{number}"), "success")
+    flash(message(contribution.credit_label), "success")
     return _back(contribution)
 
 

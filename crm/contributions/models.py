@@ -156,6 +156,16 @@ class Contribution(db.Model):
                             cascade="all, delete-orphan")
 
     @property
+    def invoice_label(self):
+        """The invoice number as every page, PDF, mail, timeline and export writes it: "2031-7"."""
+        return f"{self.year}-{self.invoice_number}"
+
+    @property
+    def credit_label(self):
+        """The credit note's number written the same way ("2031-12"); None before the invoice is credited."""
+        return f"{self.year}-{self.credit_number}" if self.credit_number else None
+
+    @property
     def total_ore(self):
         return self.net_ore + self.vat_ore
 
@@ -174,7 +184,7 @@ class Contribution(db.Model):
         return self.state
 
     def __repr__(self):
-        return f"<Contribution {self.year}-{self.invoice_number} company={self.company_id} {self.state}>"
+        return f"<Contribution {self.invoice_label} company={self.company_id} {self.state}>"
 
 
 class Payment(db.Model):

@@ -54,15 +54,15 @@ class InvoiceMails:
         contact = recipient(contribution.company)
         if contact is None:
             return False
-        number = contribution.credit_number if kind == "credit_note" else contribution.invoice_number
+        number = contribution.credit_label if kind == "credit_note" else contribution.invoice_label
         subject = str(SUBJECTS[kind]) % {"number": number, "year": contribution.year,
-                                         "invoice": contribution.invoice_number}
+                                         "invoice": contribution.invoice_label}
         text, html = render_mail("contribution", contribution=contribution, contact=contact, kind=kind)
         generator = "credit_note_pdf" if kind == "credit_note" else "invoice_pdf"
         self.batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
                        body_html=html, company=contribution.company, concerns=contribution,
-                       attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{contribution.year}-"
-                                     f"{number}.pdf", "application/pdf", Generated(generator, contribution.id))])
+                       attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{number}.pdf",
+                                     "application/pdf", Generated(generator, contribution.id))])
         log_activity(contribution.company_id, ActivityKind.EMAIL, subject, obj=contribution)
         return True
 

@@ -114,15 +114,15 @@ def finance_rows(year):
     for contribution in contributions:
         company = contribution.company
         common = (contribution.year, company.cvr, company.name)
-        yield ("invoice", common[0], contribution.invoice_number, contribution.invoice_date.isoformat(),
+        yield ("invoice", common[0], contribution.invoice_label, contribution.invoice_date.isoformat(),
                contribution.due_date.isoformat(), *common[1:], _kr(contribution.net_ore),
                _kr(contribution.vat_ore), _kr(contribution.total_ore), "", str(contribution.state))
         if contribution.credit_number:
-            yield ("credit_note", common[0], contribution.credit_number, contribution.credited_on.isoformat(), "",
+            yield ("credit_note", common[0], contribution.credit_label, contribution.credited_on.isoformat(), "",
                    *common[1:], _kr(-contribution.net_ore), _kr(-contribution.vat_ore),
-                   _kr(-contribution.total_ore), f"{contribution.year}-{contribution.invoice_number}", "")
+                   _kr(-contribution.total_ore), contribution.invoice_label, "")
         for payment in payments[contribution.id]:
-            yield ("payment", common[0], contribution.invoice_number, payment.paid_on.isoformat(), "",
+            yield ("payment", common[0], contribution.invoice_label, payment.paid_on.isoformat(), "",
                    *common[1:], "", "", _kr(payment.amount_ore), payment.reference, "")
 
 
