@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
-from crm.contributions import billing, invoices, payments, reminders
+from crm.contributions import billing, invoices, payments, reminders, reporting
 from crm.contributions.blueprint import bp
 from crm.contributions.forms import PaymentForm, ReasonForm
 from crm.contributions.models import Contribution
@@ -31,7 +31,9 @@ def _back(contribution):
 @roles_required(*STAFF_ROLES)
 def show_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
-    return render_template("contributions/invoice.html", contribution=contribution, payment_form=PaymentForm(),
+    delivery = reporting.deliveries([contribution])[contribution.id]
+    return render_template("contributions/invoice.html", contribution=contribution, delivery=delivery,
+                           payment_form=PaymentForm(),
                            reason_form=ReasonForm(), is_admin=current_user.role == Role.ADMIN,
                            hold=reminders.reminder_hold(contribution.company_id))
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from crm.contributions.calculation import Amount
 from crm.contributions.models import Contribution, ContributionState, Payment
 from crm.extensions import db
+from crm.mail.delivery import NOTHING, delivery_states
 from crm.pagination import Page
 
 FINANCE_COLUMNS = ("type", "year", "number", "date", "due_date", "cvr", "company", "net_kr", "vat_kr", "total_kr",
@@ -75,6 +76,11 @@ def company_invoices(company_id, only_open=False):
     if only_open:
         statement = statement.where(Contribution.state.in_(OPEN))
     return db.session.scalars(statement).all()
+
+
+def deliveries(contributions):
+    """{contribution id: DeliveryState} of the mails about these invoices, in one query; NOTHING for one without."""
+    return defaultdict(lambda: NOTHING, delivery_states("contributions", [c.id for c in contributions]))
 
 
 def years():

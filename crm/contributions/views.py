@@ -19,8 +19,9 @@ from crm.forms import errors_text
 from crm.http import whole_number
 from crm.security import roles_required
 
+#: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
 STATE_LABELS = {
-    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Sendt"),
+    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Faktureret"),
     ContributionState.PARTLY_PAID: _l("Delvist betalt"), ContributionState.PAID: _l("Betalt"),
     ContributionState.OVERDUE: _l("Forfalden"), ContributionState.CREDITED: _l("Krediteret"),
     ContributionState.WAIVED: _l("Fritaget"),
@@ -44,8 +45,9 @@ def index():
     if state not in (None, *ContributionState):
         state = None
     page = max(1, request.args.get("page", 1, type=whole_number))
-    return render_template("contributions/index.html", year=year, state=state,
-                           invoices=reporting.invoices(year, state, page),
+    invoices = reporting.invoices(year, state, page)
+    return render_template("contributions/index.html", year=year, state=state, invoices=invoices,
+                           deliveries=reporting.deliveries(invoices.items),
                            overview=reporting.overview(year), years=sorted({*reporting.years(), year}, reverse=True),
                            scheme=schemes.active_scheme(year), states=list(ContributionState),
                            is_admin=current_user.role == Role.ADMIN)
