@@ -117,7 +117,15 @@ def _close(contribution_id, action, message):
 @roles_required(*STAFF_ROLES)
 def send_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
-    if billing.send_invoice(contribution, by=current_user):
+    try:
+        sent = billing.send_invoice(contribution, by=current_user)
+    except billing.RecipientRefused as refused:
+        db.session.commit()  # the note on the company's timeline
+        flash(_("Fakturaen kan ikke sendes til %(contact)s (%(company)s): navnet eller e-mailadressen kan ikke stå "
+                "i en e-mail (fx et linjeskift). Ret kontaktpersonen, og prøv igen.",
+                contact=refused.skipped.contact, company=refused.skipped.company), "error")
+        return _back(contribution)
+    if sent:
         db.session.commit()
         flash(_("Fakturaen er lagt i udbakken."), "success")
     else:

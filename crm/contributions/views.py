@@ -80,9 +80,10 @@ def billing_run():
         flash(_("%(count)s fakturaer er lavet for %(year)s; %(mailed)s er lagt i udbakken.",
                 count=len(result.billed), year=result.year,
                 mailed=len(result.billed) - result.not_mailed - result.waived), "success")
-        if result.not_mailed:
+        if result.not_mailed - len(result.skipped):
             flash(_("%(count)s virksomheder har ingen kontaktperson med e-mail; deres fakturaer er kladder.",
-                    count=result.not_mailed), "warning")
+                    count=result.not_mailed - len(result.skipped)), "warning")
+        _flash_skipped(result.skipped)
         return redirect(url_for("contributions.index", year=result.year))
     preview, refusal = None, None
     if form.year.data:
@@ -91,6 +92,14 @@ def billing_run():
         except billing.BillingRefused as refused:
             refusal = _refusal(refused)
     return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal)
+
+
+def _flash_skipped(skipped):
+    """Name the recipients the outbox refused, so staff can correct them (their timelines say so too)."""
+    if skipped:
+        flash(_("Ikke sendt, fordi kontaktpersonens navn eller e-mailadresse ikke kan stå i en e-mail (fx et "
+                "linjeskift). Ret kontaktpersonen, og send fra fakturasiden: %(names)s",
+                names="; ".join(str(name) for name in skipped)), "warning")
 
 
 def _refusal(refused):
@@ -107,6 +116,7 @@ def send_reminders():
     db.session.commit()
     flash(_("Påmindelser lagt i udbakken: %(first)s første, %(second)s anden.", first=sent["reminder_1"],
             second=sent["reminder_2"]), "success")
+    _flash_skipped(sent.skipped)
     return redirect(url_for("contributions.index", year=_year()))
 
 
