@@ -23,12 +23,14 @@ from wtforms.validators import (
 
 from crm.companies.importer import parse_danish_number
 from crm.contributions.calculation import Tier
-from crm.contributions.models import AdjustmentKind, TenantSplit, TierBasis
+from crm.contributions.models import AdjustmentKind, TenantSplit, TierBasis, UnpaidShare
 from crm.cvr import InvalidNumber, normalise_cvr
 
 BASIS_LABELS = {TierBasis.NONE: _l("Ingen trin"), TierBasis.EMPLOYEES: _l("Antal ansatte"),
                 TierBasis.AREA: _l("Grundareal (m²)")}
 SPLIT_LABELS = {TenantSplit.AREA: _l("efter lejernes areal"), TenantSplit.EQUAL: _l("ligeligt")}
+UNPAID_LABELS = {UnpaidShare.REDISTRIBUTE: _l("fordeles mellem de betalende lejere"),
+                 UnpaidShare.OWNER: _l("betales af grundejeren"), UnpaidShare.NONE: _l("opkræves ikke")}
 ADJUSTMENT_LABELS = {AdjustmentKind.WAIVER: _l("Fritagelse"), AdjustmentKind.DISCOUNT: _l("Rabat")}
 
 
@@ -191,6 +193,11 @@ class SchemeForm(FlaskForm):
                                        message=_l("Skriv en andel mellem 0 og 100 (procent)."))
     tenant_split = ChoiceField(_l("Lejernes andel fordeles"), choices=[SelectChoice(s.value, label)
                                                                         for s, label in SPLIT_LABELS.items()])
+    unpaid_share = ChoiceField(
+        _l("En lejer, der ikke er betalende medlem: lejerens andel"),
+        choices=[SelectChoice(u.value, label) for u, label in UNPAID_LABELS.items()],
+        default=UnpaidShare.REDISTRIBUTE.value,
+        description=_l("Fordeles andelen mellem de betalende lejere, og betaler ingen af dem, betaler grundejeren."))
     minimum = KronerField(_l("Mindste bidrag (kr.)"), required=False)
     maximum = KronerField(_l("Højeste bidrag (kr.)"), required=False)
     vat = BooleanField(_l("Læg 25 % moms på"), default=True)
@@ -233,6 +240,7 @@ class SchemeForm(FlaskForm):
         return {"year": self.year.data, "name": self.name.data.strip(), "base_ore": self.base.ore,
                 "tier_basis": TierBasis(self.tier_basis.data), "split_plots": self.split_plots.data,
                 "owner_share_pct": self.owner_share_pct.data, "tenant_split": TenantSplit(self.tenant_split.data),
+                "unpaid_share": UnpaidShare(self.unpaid_share.data),
                 "minimum_ore": self.minimum.ore, "maximum_ore": self.maximum.ore, "vat": self.vat.data,
                 "prorate": self.prorate.data, "due_days": self.due_days.data,
                 "reminder_1_days": self.reminder_1_days.data, "reminder_2_days": self.reminder_2_days.data}
@@ -242,6 +250,7 @@ class SchemeForm(FlaskForm):
                       "reminder_1_days", "reminder_2_days"):
             getattr(self, field).data = getattr(scheme, field)
         self.tier_basis.data, self.tenant_split.data = scheme.tier_basis.value, scheme.tenant_split.value
+        self.unpaid_share.data = scheme.unpaid_share.value
         self.base.data, self.minimum.data = ore_as_kroner(scheme.base_ore), ore_as_kroner(scheme.minimum_ore)
         self.maximum.data = ore_as_kroner(scheme.maximum_ore)
         self.tiers.data = "\n".join(

@@ -25,6 +25,16 @@ class TenantSplit(enum.StrEnum):
     EQUAL = "equal"
 
 
+class UnpaidShare(enum.StrEnum):
+    """Where the share of a plot's tenant that is not a paying member goes."""
+
+    #: To the plot's paying tenants (and to the owner when none of them pays)
+    REDISTRIBUTE = "redistribute"
+    OWNER = "owner"
+    #: Nobody pays it
+    NONE = "none"
+
+
 class AdjustmentKind(enum.StrEnum):
     WAIVER = "waiver"
     DISCOUNT = "discount"
@@ -61,6 +71,10 @@ class ContributionScheme(db.Model):
     owner_share_pct: Mapped[int] = mapped_column(default=100)
     tenant_split: Mapped[TenantSplit] = mapped_column(enum_type(TenantSplit, "tenant_split"),
                                                       default=TenantSplit.AREA)
+    #: With split plots: who pays the share of a tenant that is not a paying member.
+    unpaid_share: Mapped[UnpaidShare] = mapped_column(enum_type(UnpaidShare, "unpaid_share"),
+                                                      default=UnpaidShare.REDISTRIBUTE,
+                                                      server_default=UnpaidShare.REDISTRIBUTE.value)
     minimum_ore: Mapped[int | None] = mapped_column(BigInteger)
     maximum_ore: Mapped[int | None] = mapped_column(BigInteger)
     vat: Mapped[bool] = mapped_column(default=True)

@@ -346,3 +346,44 @@ def test_a_scheme_splitting_plots_shows_a_member_without_a_plot_share_as_without
     assert '<tr><td>Uden trin</td><td class="app-number">1</td><td class="app-number">1.000,00 kr.</td></tr>' in shown
     compared = admin_client.get(f"/contributions/schemes/{scheme_id}/compare?with={scheme_id}")
     assert compared.status_code == 200
+
+
+def test_the_rule_for_an_unpaid_tenant_is_chosen_in_the_form_shown_copied_and_compared(admin_client, db,
+                                                                                       make_company):
+    # Plot of 6,000 m² -> 5,000 kr.; owner 60 % = 3,000 kr.; the tenants' 2,000 kr. by area between a paying tenant
+    # of 1,000 m² and one of 3,000 m² that is only invited (not a paying member): 500 and 1,500 kr.
+    owner = make_company(name="Grundejer A/S", status="member", role="owner", area_m2=6000)
+    paying = make_company(name="Lejer ApS", status="member", role="tenant", area_m2=1000)
+    unpaid = make_company(name="Ikke Medlem ApS", status="invited", role="tenant", area_m2=3000)
+    plot = Plot(cadastral_number="2b Avedøre", area_m2=6000, owner_id=owner.id)
+    plot.tenancies = [Tenancy(company_id=paying.id), Tenancy(company_id=unpaid.id)]
+    db.session.add(plot)
+    db.session.commit()
+    form = scheme_form(base="0", tier_basis="area", tiers="0; 5.000; 1.500\n5.000; ; 5.000", split_plots="y",
+                       owner_share_pct=60)
+    default = scheme_id_from(post(admin_client, "/contributions/schemes/new", {**form, "name": "Fordelt"}))
+    to_owner = scheme_id_from(post(admin_client, "/contributions/schemes/new",
+                                   {**form, "name": "Til grundejer", "unpaid_share": "owner"}))
+    not_collected = scheme_id_from(post(admin_client, "/contributions/schemes/new",
+                                        {**form, "name": "Opkræves ikke", "unpaid_share": "none"}))
+    schemes_by_id = {i: db.session.get(ContributionScheme, i) for i in (default, to_owner, not_collected)}
+    assert [str(schemes_by_id[i].unpaid_share) for i in (default, to_owner, not_collected)] == [
+        "redistribute", "owner", "none"]
+    # redistributed: the paying tenant pays all 2,000 kr.; to the owner: 3,000 + 1,500; not collected: 3,000
+    assert net_by_company(schemes_by_id[default]) == {owner.id: 300_000, paying.id: 200_000}
+    assert net_by_company(schemes_by_id[to_owner]) == {owner.id: 450_000, paying.id: 50_000}
+    assert net_by_company(schemes_by_id[not_collected]) == {owner.id: 300_000, paying.id: 50_000}
+
+    shown = text_of(admin_client.get(f"/contributions/schemes/{to_owner}"))
+    assert "En lejer, der ikke betaler: andelen betales af grundejeren" in shown
+    assert ('<tr><td>2</td><td class="app-number">5.000,00 kr.</td>') in shown
+    edit = admin_client.get(f"/contributions/schemes/{to_owner}/edit").get_data(as_text=True)
+    assert "selected" in re.search(r'<option [^>]*value="owner"[^>]*>', edit).group(0)
+
+    copied = post(admin_client, f"/contributions/schemes/{to_owner}/copy")
+    copy = db.session.get(ContributionScheme, scheme_id_from(copied))
+    assert copy.unpaid_share == "owner" and copy.id != to_owner
+
+    compared = text_of(admin_client.get(f"/contributions/schemes/{default}/compare?with={not_collected}"))
+    assert ("<th scope=\"row\">En lejer, der ikke er betalende medlem</th><td>Andelen fordeles mellem de betalende "
+            "lejere</td><td>Andelen opkræves ikke</td>") in compared
