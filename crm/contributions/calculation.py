@@ -255,8 +255,8 @@ class Summary:
 
 
 def _none_last(key):
-    """A sort key that never compares None (or a number) with another type: None last, then by value."""
-    return (key is None, str(type(key)), key if key is not None else 0)
+    """A sort key that never compares None with a band number or a role: None last, the rest by value."""
+    return (key is None, 0 if key is None else key)
 
 
 def summarise(amounts):
