@@ -81,6 +81,7 @@ class WholeNumberField(IntegerField):
         validators = [Optional()] if optional else [InputRequired(message)]
         super().__init__(label, validators=[*validators, NumberRange(minimum, maximum, message)], **kwargs)
         self.message = message
+        self.type = "IntegerField"
 
     def process_formdata(self, valuelist):
         if not valuelist:
@@ -108,6 +109,10 @@ class WholeNumberField(IntegerField):
 class ChoiceField(SelectField):
     """A select whose refusal of a value that is not among its choices is in Danish."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # the form macros draw a select (and no "optional" mark) by this type
+
     def pre_validate(self, form):
         try:
             super().pre_validate(form)
@@ -117,6 +122,10 @@ class ChoiceField(SelectField):
 
 class DanishDateField(DateField):
     """A date field whose refusal of a text that is not a date is in Danish."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "DateField"
 
     def process_formdata(self, valuelist):
         try:

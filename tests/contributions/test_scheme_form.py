@@ -1,6 +1,7 @@
 """The scheme form as an admin reads and types it: the amounts it shows are the stored ones, written the Danish
 way, saving an unchanged form changes nothing, and whatever odd text is typed is a form error in Danish."""
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -195,3 +196,11 @@ def test_odd_adjustment_input_is_refused_in_danish(admin_client, db, make_compan
     assert "\x00" not in shown
     db.session.expire_all()
     assert db.session.get(ContributionScheme, scheme.id).adjustments == []
+
+
+def test_the_form_draws_its_selects_as_selects_and_marks_no_required_field_optional(admin_client, db):
+    page = admin_client.get("/contributions/schemes/new").get_data(as_text=True)
+    for name in ("tier_basis", "tenant_split", "unpaid_share"):
+        assert re.search(rf'<select [^>]*class="form-select" id="{name}"', page), name
+    assert not re.search(r'for="(tier_basis|tenant_split|unpaid_share|year|due_days)">[^<]*<span[^>]*>\(frivilligt',
+                         page)
