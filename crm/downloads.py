@@ -2,6 +2,7 @@
 
 import csv
 import io
+import unicodedata
 from urllib.parse import quote
 
 from flask import Response
@@ -10,6 +11,8 @@ from openpyxl import Workbook
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+#: What a sheet title cannot hold, and what it becomes instead (the rest of the text stays as it was).
+_TITLE_REPLACEMENTS = str.maketrans({"[": "(", "]": ")", "/": "-", "\\": "-", ":": " ", "*": " ", "?": " "})
 
 
 def as_download(data, content_type, filename):
@@ -43,11 +46,20 @@ def table_csv(columns, rows, numbers=()):
     return buffer.getvalue().encode("utf-8-sig")
 
 
+def sheet_title(text):
+    """A title a spreadsheet accepts for a sheet, from any text: without []:*?/\\ and control characters, no
+    apostrophe at either end, at most 31 characters, never empty and never Excel's reserved "History"."""
+    text = "".join(" " if unicodedata.category(char).startswith("C") else char
+                   for char in str(text or "").translate(_TITLE_REPLACEMENTS))
+    title = " ".join(text.split()).strip("' ")[:31].rstrip("' ") or "Ark"
+    return f"{title[:27]} (1)" if title.casefold() == "history" else title
+
+
 def table_xlsx(columns, rows, title, numbers=()):
     """A table as a one-sheet workbook: the columns in `numbers` as numbers (from text like "1250.00" too), every
     other text never as a formula."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_safe_text(title)[:31])
+    sheet = workbook.create_sheet(sheet_title(title))
     sheet.append(list(columns))
     plain = [column in numbers for column in columns]
     for row in rows:

@@ -35,8 +35,10 @@ class BillingResult:
     #: (company id, calculation.Amount) billed now, or that would be in a dry run
     billed: list = field(default_factory=list)
     already_billed: int = 0
-    #: billed but not mailed: no contact with an e-mail address (state draft)
+    #: billed but not mailed: no contact with an e-mail address, or a recipient refused (state draft)
     not_mailed: int = 0
+    #: notifications.Skipped: the recipients the outbox refused (their invoices are among not_mailed)
+    skipped: list = field(default_factory=list)
     waived: int = 0
 
     @property
@@ -117,16 +119,32 @@ def bill(year, *, dry_run=False, today=None, by=None):
         else:
             result.not_mailed += 1
     mails.write()
+    result.skipped = mails.skipped
     db.session.flush()
     record("contributions.billed", actor=by, obj=scheme,
            changes={"year": year, "invoices": len(contributions), "net_ore": result.net_ore,
-                    "not_mailed": result.not_mailed})
+                    "not_mailed": result.not_mailed, "skipped": [str(skipped) for skipped in result.skipped]})
     return result
 
 
+class RecipientRefused(Exception):
+    """The invoice's recipient cannot be written in a mail; `skipped` names the company and the contact."""
+
+    def __init__(self, skipped):
+        super().__init__(str(skipped))
+        self.skipped = skipped
+
+
 def send_invoice(contribution, *, by=None):
-    """Mail a draft invoice (say, once the company has a contact); False when nobody can receive it."""
-    if contribution.state != ContributionState.DRAFT or not notifications.mail_one(contribution, "invoice"):
+    """Mail a draft invoice (say, once the company has a contact); False when nobody can receive it,
+    RecipientRefused when its contact cannot be written in a mail (noted on the company's timeline)."""
+    if contribution.state != ContributionState.DRAFT:
+        return False
+    queued, skipped = notifications.mail_one(contribution, "invoice")
+    if skipped:
+        db.session.flush()
+        raise RecipientRefused(skipped)
+    if not queued:
         return False
     contribution.state, contribution.sent_at = ContributionState.SENT, utcnow()
     record("contributions.invoice_sent", actor=by, obj=contribution)

@@ -44,7 +44,9 @@ class Tier:
 
 @dataclass(frozen=True)
 class Rules:
-    """A scheme's parameters. basis is "none", "employees" or "area"; tenant_split "area" or "equal"."""
+    """A scheme's parameters. basis is "none", "employees" or "area"; tenant_split "area" or "equal"; unpaid_share
+    (the share of a plot's tenant that is not a paying member) "redistribute" (among the paying tenants), "owner"
+    (to the plot's owner) or "none" (not collected)."""
 
     base_ore: int = 0
     basis: str = "none"
@@ -52,6 +54,7 @@ class Rules:
     split_plots: bool = False
     owner_share_pct: int = 100
     tenant_split: str = "area"
+    unpaid_share: str = "redistribute"
     minimum_ore: int | None = None
     maximum_ore: int | None = None
     vat: bool = True
@@ -72,6 +75,9 @@ class PlotFacts(NamedTuple):
     area_m2: Decimal | float
     owner_id: int | None
     tenant_ids: tuple[int, ...] = ()
+    #: The tenants' own areas, in the order of tenant_ids: a tenant that does not pay is weighed by it too. Empty:
+    #: a tenant's area is read from its CompanyFacts (and one that does not pay weighs nothing).
+    tenant_areas: tuple[Decimal | float | None, ...] = ()
 
 
 @dataclass
@@ -153,8 +159,8 @@ def _centi(area):
 
 def _split_plots(rules, companies, plots):
     """Each plot's tier amount: the owner's share to the owner, the rest to its tenants (by their area, or
-    equally); a plot without paying tenants is the owner's alone. A share of a company that does not pay is
-    not billed to anyone else."""
+    equally). The share of a tenant that does not pay goes by rules.unpaid_share: shared by the paying tenants
+    (and the owner's alone when none of them pays), to the owner, or to nobody."""
     areas = {company.id: _centi(company.area_m2) for company in companies}
     sums = {}     # company id -> [numerator, denominator]
     largest = {}  # company id -> (numerator, denominator, band) of the plot giving it the most
@@ -178,17 +184,26 @@ def _split_plots(rules, companies, plots):
         amount, _, index = _by_band(rules.tiers, plot.area_m2)
         if not amount:
             continue
-        tenants = [tenant for tenant in plot.tenant_ids if tenant in areas and tenant != plot.owner_id]
+        own_areas = plot.tenant_areas or (None,) * len(plot.tenant_ids)
+        tenants = {tenant: areas[tenant] if tenant in areas else _centi(area)
+                   for tenant, area in zip(plot.tenant_ids, own_areas, strict=True) if tenant != plot.owner_id}
+        if rules.unpaid_share == "redistribute":  # only the paying tenants count
+            tenants = {tenant: area for tenant, area in tenants.items() if tenant in areas}
         if not tenants:
             add(plot.owner_id, amount, 1, index)
             continue
         add(plot.owner_id, amount * owner_pct, 100, index)
-        weights = [areas[tenant] for tenant in tenants] if rules.tenant_split == "area" else []
+        weights = list(tenants.values()) if rules.tenant_split == "area" else []
         if not any(weights):
             weights = [1] * len(tenants)
-        total_weight = sum(weights)
+        total_weight, unpaid_weight = sum(weights), 0
         for tenant, weight in zip(tenants, weights, strict=True):
-            add(tenant, amount * (100 - owner_pct) * weight, 100 * total_weight, index)
+            if tenant in areas:
+                add(tenant, amount * (100 - owner_pct) * weight, 100 * total_weight, index)
+            else:
+                unpaid_weight += weight
+        if rules.unpaid_share == "owner" and unpaid_weight:
+            add(plot.owner_id, amount * (100 - owner_pct) * unpaid_weight, 100 * total_weight, index)
     return {company_id: (total[0], total[1], largest[company_id][2]) for company_id, total in sums.items()}
 
 
@@ -229,6 +244,19 @@ class Summary:
     vat_ore: int = 0
     by_tier: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     by_role: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+
+    def tier_rows(self):
+        """(band index, count, net) by band in the order of the tier table, then those without a band (None)."""
+        return [(key, *self.by_tier[key]) for key in sorted(self.by_tier, key=_none_last)]
+
+    def role_rows(self):
+        """(role, count, net) by role name."""
+        return [(key, *self.by_role[key]) for key in sorted(self.by_role, key=_none_last)]
+
+
+def _none_last(key):
+    """A sort key that never compares None with a band number or a role: None last, the rest by value."""
+    return (key is None, 0 if key is None else key)
 
 
 def summarise(amounts):

@@ -31,6 +31,7 @@ def bill_command(year, dry_run):
     click.echo(f"Faktureret {len(result.billed)} virksomheder for {year}: {kroner(result.total_ore)} inkl. moms; "
                f"{result.not_mailed} uden e-mailmodtager (kladder), {result.waived} fritaget, "
                f"{result.already_billed} var allerede faktureret.")
+    _echo_skipped(result.skipped)
 
 
 @contributions_cli.command("remind")
@@ -39,3 +40,13 @@ def remind_command():
     sent = reminders.send_reminders()
     db.session.commit()
     click.echo(f"Påmindelser: {sent['reminder_1']} første, {sent['reminder_2']} anden.")
+    _echo_skipped(sent.skipped)
+
+
+def _echo_skipped(skipped):
+    """Name the recipients the outbox refused (a line break in the contact's name or address)."""
+    if skipped:
+        click.echo("Ikke sendt, fordi kontaktpersonens navn eller e-mailadresse ikke kan stå i en e-mail; ret "
+                   "kontaktpersonen, og send fra fakturasiden:")
+        for name in skipped:
+            click.echo(f"  {name}")

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.auth.models import STAFF_ROLES, Role
-from crm.contributions import billing, invoices, payments, reminders
+from crm.contributions import billing, invoices, payments, reminders, reporting
 from crm.contributions.blueprint import bp
 from crm.contributions.forms import PaymentForm, ReasonForm
 from crm.contributions.models import Contribution
@@ -31,7 +31,9 @@ def _back(contribution):
 @roles_required(*STAFF_ROLES)
 def show_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
-    return render_template("contributions/invoice.html", contribution=contribution, payment_form=PaymentForm(),
+    delivery = reporting.deliveries([contribution])[contribution.id]
+    return render_template("contributions/invoice.html", contribution=contribution, delivery=delivery,
+                           payment_form=PaymentForm(),
                            reason_form=ReasonForm(), is_admin=current_user.role == Role.ADMIN,
                            hold=reminders.reminder_hold(contribution.company_id))
 
@@ -41,7 +43,7 @@ def show_invoice(contribution_id):
 def invoice_pdf(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
     return as_download(invoices.invoice_pdf(contribution), "application/pdf",
-                       f"faktura-{contribution.year}-{contribution.invoice_number}.pdf")
+                       f"faktura-{contribution.invoice_label}.pdf")
 
 
 @bp.get("/invoices/<int:contribution_id>/credit-note.pdf")
@@ -51,7 +53,7 @@ def credit_note_pdf(contribution_id):
     if not contribution.credit_number:
         return _back(contribution)
     return as_download(invoices.invoice_pdf(contribution, credit_note=True), "application/pdf",
-                       f"kreditnota-{contribution.year}-{contribution.credit_number}.pdf")
+                       f"kreditnota-{contribution.credit_label}.pdf")
 
 
 @bp.post("/invoices/<int:contribution_id>/payments")
@@ -97,7 +99,7 @@ def _close(contribution_id, action, message):
         flash(errors_text(form), "error")
         return _back(contribution)
     try:
-        number = action(contribution, form.reason.data.strip(), by=current_user)
+        action(contribution, form.reason.data.strip(), by=current_user)
     except payments.PaymentRefused as refused:
         db.session.rollback()
         flash(str(REFUSALS[str(refused)]), "error")
@@ -107,7 +109,7 @@ def _close(contribution_id, action, message):
         flash(_("Nummerserien er optaget af en faktureringskørsel. Prøv igen om lidt."), "error")
         return _back(contribution)
     db.session.commit()
-    flash(message(f"{contribution.year}-{number}"), "success")
+    flash(message(contribution.credit_label), "success")
     return _back(contribution)
 
 
@@ -115,7 +117,15 @@ def _close(contribution_id, action, message):
 @roles_required(*STAFF_ROLES)
 def send_invoice(contribution_id):
     contribution = db.get_or_404(Contribution, contribution_id)
-    if billing.send_invoice(contribution, by=current_user):
+    try:
+        sent = billing.send_invoice(contribution, by=current_user)
+    except billing.RecipientRefused as refused:
+        db.session.commit()  # the note on the company's timeline
+        flash(_("Fakturaen kan ikke sendes til %(contact)s (%(company)s): navnet eller e-mailadressen kan ikke stå "
+                "i en e-mail (fx et linjeskift). Ret kontaktpersonen, og prøv igen.",
+                contact=refused.skipped.contact, company=refused.skipped.company), "error")
+        return _back(contribution)
+    if sent:
         db.session.commit()
         flash(_("Fakturaen er lagt i udbakken."), "success")
     else:

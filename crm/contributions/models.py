@@ -25,6 +25,16 @@ class TenantSplit(enum.StrEnum):
     EQUAL = "equal"
 
 
+class UnpaidShare(enum.StrEnum):
+    """Where the share of a plot's tenant that is not a paying member goes."""
+
+    #: To the plot's paying tenants (and to the owner when none of them pays)
+    REDISTRIBUTE = "redistribute"
+    OWNER = "owner"
+    #: Nobody pays it
+    NONE = "none"
+
+
 class AdjustmentKind(enum.StrEnum):
     WAIVER = "waiver"
     DISCOUNT = "discount"
@@ -61,6 +71,10 @@ class ContributionScheme(db.Model):
     owner_share_pct: Mapped[int] = mapped_column(default=100)
     tenant_split: Mapped[TenantSplit] = mapped_column(enum_type(TenantSplit, "tenant_split"),
                                                       default=TenantSplit.AREA)
+    #: With split plots: who pays the share of a tenant that is not a paying member.
+    unpaid_share: Mapped[UnpaidShare] = mapped_column(enum_type(UnpaidShare, "unpaid_share"),
+                                                      default=UnpaidShare.REDISTRIBUTE,
+                                                      server_default=UnpaidShare.REDISTRIBUTE.value)
     minimum_ore: Mapped[int | None] = mapped_column(BigInteger)
     maximum_ore: Mapped[int | None] = mapped_column(BigInteger)
     vat: Mapped[bool] = mapped_column(default=True)
@@ -156,6 +170,16 @@ class Contribution(db.Model):
                             cascade="all, delete-orphan")
 
     @property
+    def invoice_label(self):
+        """The invoice number as every page, PDF, mail, timeline and export writes it: "2031-7"."""
+        return f"{self.year}-{self.invoice_number}"
+
+    @property
+    def credit_label(self):
+        """The credit note's number written the same way ("2031-12"); None before the invoice is credited."""
+        return f"{self.year}-{self.credit_number}" if self.credit_number else None
+
+    @property
     def total_ore(self):
         return self.net_ore + self.vat_ore
 
@@ -174,7 +198,7 @@ class Contribution(db.Model):
         return self.state
 
     def __repr__(self):
-        return f"<Contribution {self.year}-{self.invoice_number} company={self.company_id} {self.state}>"
+        return f"<Contribution {self.invoice_label} company={self.company_id} {self.state}>"
 
 
 class Payment(db.Model):

@@ -57,7 +57,7 @@ def credit(contribution, reason, *, today=None, by=None):
     contribution.state = ContributionState.CREDITED
     contribution.note = reason
     db.session.flush()
-    mailed = old_state != ContributionState.DRAFT and mail_one(contribution, "credit_note")
+    mailed = old_state != ContributionState.DRAFT and mail_one(contribution, "credit_note")[0]
     record("contributions.credited", actor=by, obj=contribution,
            changes={"credit_number": contribution.credit_number, "reason": reason, "state": [str(old_state),
                                                                                              "credited"],

@@ -16,11 +16,20 @@ STEPS = (("reminder_1", Contribution.reminder_1_at, ContributionScheme.reminder_
          ("reminder_2", Contribution.reminder_2_at, ContributionScheme.reminder_2_days))
 
 
+class Reminded(dict):
+    """{step: count} of the reminders queued; .skipped names the recipients the outbox refused."""
+
+    def __init__(self):
+        super().__init__()
+        self.skipped = []
+
+
 def send_reminders(today=None, *, by=None):
     """Remind every unpaid invoice whose step is due and not yet sent; {step: count}. Held companies are
-    skipped, and a company with no contact gets no reminder (its step stays due)."""
+    skipped, and a company with no contact, or whose contact cannot be written in a mail, gets no reminder (its
+    step stays due; the latter is named in .skipped)."""
     today = today or date.today()
-    sent, first_claimed = {}, []
+    sent, first_claimed = Reminded(), []
     for step, sent_column, days_column in STEPS:
         due = (select(Contribution.id).join(ContributionScheme, Contribution.scheme_id == ContributionScheme.id)
                .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
@@ -31,7 +40,8 @@ def send_reminders(today=None, *, by=None):
                             Contribution.id.not_in(first_claimed or [0]))
         candidates = [contribution_id for contribution_id, due_date, days in db.session.execute(
             due.add_columns(Contribution.due_date, days_column)) if due_date + timedelta(days=days) < today]
-        sent[step], claimed = _claim_and_mail(step, sent_column, candidates)
+        sent[step], claimed, skipped = _claim_and_mail(step, sent_column, candidates)
+        sent.skipped.extend(skipped)
         first_claimed = first_claimed if step == "reminder_2" else claimed
     if any(sent.values()):
         record("contributions.reminded", actor=by, changes=sent)
@@ -40,9 +50,9 @@ def send_reminders(today=None, *, by=None):
 
 def _claim_and_mail(step, sent_column, candidates):
     """Mark the step sent in one UPDATE (of two runs at once only the first gets each), then mail; (mailed,
-    the ids claimed)."""
+    the ids claimed, the recipients skipped)."""
     if not candidates:
-        return 0, []
+        return 0, [], []
     claimed = db.session.scalars(
         update(Contribution).where(Contribution.id.in_(candidates), sent_column.is_(None))
         .values({sent_column.key: utcnow()}).returning(Contribution.id),
@@ -60,7 +70,7 @@ def _claim_and_mail(step, sent_column, candidates):
             setattr(contribution, sent_column.key, None)  # nobody to remind: the step stays due
     mails.write()
     db.session.flush()
-    return mailed, claimed
+    return mailed, claimed, mails.skipped
 
 
 def hold_reminders(company, reason, *, by=None):

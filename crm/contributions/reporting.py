@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from crm.contributions.calculation import Amount
 from crm.contributions.models import Contribution, ContributionState, Payment
 from crm.extensions import db
+from crm.mail.delivery import NOTHING, delivery_states
 from crm.pagination import Page
 
 FINANCE_COLUMNS = ("type", "year", "number", "date", "due_date", "cvr", "company", "net_kr", "vat_kr", "total_kr",
@@ -77,6 +78,11 @@ def company_invoices(company_id, only_open=False):
     return db.session.scalars(statement).all()
 
 
+def deliveries(contributions):
+    """{contribution id: DeliveryState} of the mails about these invoices, in one query; NOTHING for one without."""
+    return defaultdict(lambda: NOTHING, delivery_states("contributions", [c.id for c in contributions]))
+
+
 def years():
     """The years with contributions, newest first."""
     return db.session.scalars(select(Contribution.year).distinct().order_by(Contribution.year.desc())).all()
@@ -114,15 +120,15 @@ def finance_rows(year):
     for contribution in contributions:
         company = contribution.company
         common = (contribution.year, company.cvr, company.name)
-        yield ("invoice", common[0], contribution.invoice_number, contribution.invoice_date.isoformat(),
+        yield ("invoice", common[0], contribution.invoice_label, contribution.invoice_date.isoformat(),
                contribution.due_date.isoformat(), *common[1:], _kr(contribution.net_ore),
                _kr(contribution.vat_ore), _kr(contribution.total_ore), "", str(contribution.state))
         if contribution.credit_number:
-            yield ("credit_note", common[0], contribution.credit_number, contribution.credited_on.isoformat(), "",
+            yield ("credit_note", common[0], contribution.credit_label, contribution.credited_on.isoformat(), "",
                    *common[1:], _kr(-contribution.net_ore), _kr(-contribution.vat_ore),
-                   _kr(-contribution.total_ore), f"{contribution.year}-{contribution.invoice_number}", "")
+                   _kr(-contribution.total_ore), contribution.invoice_label, "")
         for payment in payments[contribution.id]:
-            yield ("payment", common[0], contribution.invoice_number, payment.paid_on.isoformat(), "",
+            yield ("payment", common[0], contribution.invoice_label, payment.paid_on.isoformat(), "",
                    *common[1:], "", "", _kr(payment.amount_ore), payment.reference, "")
 
 

@@ -16,6 +16,7 @@ from crm.contributions.forms import (
     ADJUSTMENT_LABELS,
     BASIS_LABELS,
     SPLIT_LABELS,
+    UNPAID_LABELS,
     AdjustmentForm,
     ReasonForm,
     SchemeForm,
@@ -43,7 +44,7 @@ TIER_PROBLEMS = {
 
 @bp.app_template_global()
 def scheme_labels():
-    return {"basis": BASIS_LABELS, "split": SPLIT_LABELS, "adjustment": ADJUSTMENT_LABELS}
+    return {"basis": BASIS_LABELS, "split": SPLIT_LABELS, "unpaid": UNPAID_LABELS, "adjustment": ADJUSTMENT_LABELS}
 
 
 def _scheme(scheme_id):

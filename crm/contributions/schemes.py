@@ -15,12 +15,16 @@ from crm.contributions.models import (
     ContributionTier,
     InvoiceSequence,
     TierBasis,
+    UnpaidShare,
 )
 from crm.db import utcnow
 from crm.extensions import db
 
 SCHEME_FIELDS = ("year", "name", "base_ore", "tier_basis", "split_plots", "owner_share_pct", "tenant_split",
-                 "minimum_ore", "maximum_ore", "vat", "prorate", "due_days", "reminder_1_days", "reminder_2_days")
+                 "unpaid_share", "minimum_ore", "maximum_ore", "vat", "prorate", "due_days", "reminder_1_days",
+                 "reminder_2_days")
+#: Fields a caller may leave out (added after the first schemes were made; their value then is the old behaviour).
+SCHEME_DEFAULTS = {"unpaid_share": UnpaidShare.REDISTRIBUTE}
 
 
 def rules_of(scheme):
@@ -30,6 +34,7 @@ def rules_of(scheme):
         tiers=tuple(calculation.Tier(tier.lower, tier.upper, tier.amount_ore) for tier in scheme.tiers),
         split_plots=scheme.split_plots and scheme.tier_basis == TierBasis.AREA,
         owner_share_pct=scheme.owner_share_pct, tenant_split=str(scheme.tenant_split),
+        unpaid_share=str(scheme.unpaid_share),
         minimum_ore=scheme.minimum_ore, maximum_ore=scheme.maximum_ore, vat=scheme.vat, prorate=scheme.prorate,
         discounts={adjustment.company_id: adjustment.percent for adjustment in scheme.adjustments},
     )
@@ -52,15 +57,17 @@ def payers(year):
 
 
 def plots_of_year(year):
-    """Plots with an area, their owner and the tenants whose tenancy overlaps the year."""
-    tenants = defaultdict(list)
-    for plot_id, company_id in db.session.execute(
-        select(Tenancy.plot_id, Tenancy.company_id)
+    """Plots with an area, their owner and the tenants (with their areas) whose tenancy overlaps the year."""
+    tenants, tenant_areas = defaultdict(list), defaultdict(list)
+    for plot_id, company_id, area in db.session.execute(
+        select(Tenancy.plot_id, Tenancy.company_id, cast(Company.area_m2, Float))
+        .join(Company, Company.id == Tenancy.company_id)
         .where(or_(Tenancy.from_date.is_(None), Tenancy.from_date <= date(year, 12, 31)),
                or_(Tenancy.to_date.is_(None), Tenancy.to_date >= date(year, 1, 1)))
     ):
         tenants[plot_id].append(company_id)
-    return [calculation.PlotFacts(area, owner_id, tuple(tenants[plot_id]))
+        tenant_areas[plot_id].append(area)
+    return [calculation.PlotFacts(area, owner_id, tuple(tenants[plot_id]), tuple(tenant_areas[plot_id]))
             for plot_id, area, owner_id in db.session.execute(
                 select(Plot.id, cast(Plot.area_m2, Float), Plot.owner_id).where(Plot.area_m2.is_not(None)))]
 
@@ -83,6 +90,7 @@ def calculate(scheme, companies=None):
 def save_scheme(scheme, values, tiers, *, by=None):
     """Create or change a scenario: its fields and its tier table (refused with TierError, naming the band)."""
     tiers = calculation.check_tiers(tiers) if values.get("tier_basis") != TierBasis.NONE else ()
+    values = {**SCHEME_DEFAULTS, **values}
     before = {field: getattr(scheme, field) for field in SCHEME_FIELDS} if scheme.id else None
     for field in SCHEME_FIELDS:
         setattr(scheme, field, values[field])
@@ -99,7 +107,7 @@ def save_scheme(scheme, values, tiers, *, by=None):
 
 
 def _plain(value):
-    return str(value) if isinstance(value, TierBasis | str) else value
+    return str(value) if isinstance(value, str) else value  # str: the enums too
 
 
 def copy_scheme(scheme, *, by=None):

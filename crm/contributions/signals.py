@@ -24,9 +24,11 @@ from crm.signals import (
 
 @company_page_panels.connect
 def _company_panel(company):
-    """The company's invoices and its reminder hold, on the staff company page."""
+    """The company's invoices with where their mails stand, and its reminder hold, on the staff company page."""
+    invoices = reporting.company_invoices(company.id)
     return Panel("contributions/_company_panel.html",
-                 {"invoices": reporting.company_invoices(company.id), "hold": reminders.reminder_hold(company.id)},
+                 {"invoices": invoices, "deliveries": reporting.deliveries(invoices),
+                  "hold": reminders.reminder_hold(company.id)},
                  order=50)
 
 
@@ -43,7 +45,7 @@ def _two_invoices_or_adjustments(survivor, duplicate):
         if len(both) > 1:
             problems.append(_("Begge virksomheder har en faktura for %(year)s (%(numbers)s). Kreditér den ene, "
                               "eller læg dem ikke sammen.", year=year,
-                              numbers=", ".join(f"{row.year}-{row.invoice_number}" for row in both)))
+                              numbers=", ".join(row.invoice_label for row in both)))
     adjusted = db.session.execute(
         select(ContributionScheme.year, ContributionScheme.name, ContributionAdjustment.company_id)
         .join(ContributionScheme).where(ContributionAdjustment.company_id.in_((survivor.id, duplicate.id)))).all()
@@ -89,10 +91,6 @@ ADJUSTMENT_COLUMNS = {"year": _l("År"), "scheme": _l("Ordning"), "kind": _l("Ar
 HOLD_COLUMNS = {"reason": _l("Begrundelse"), "created_at": _l("Sat i bero")}
 
 
-def _invoice_label(row):
-    return f"{row.year}-{row.invoice_number}"
-
-
 @handles(company_export_parts, "contributions.company_id", "contribution_adjustments.company_id",
          "reminder_holds.company_id")
 def _contribution_parts(company):
@@ -108,10 +106,10 @@ def _contribution_parts(company):
     hold = db.session.get(ReminderHold, company.id)
     return [
         ExportPart("invoices", INVOICE_COLUMNS, [
-            {"invoice": _invoice_label(row), **{key: getattr(row, key) for key in INVOICE_COLUMNS if key != "invoice"}}
+            {"invoice": row.invoice_label, **{key: getattr(row, key) for key in INVOICE_COLUMNS if key != "invoice"}}
             for row in invoices], order=50),
         ExportPart("payments", PAYMENT_COLUMNS, [
-            {"invoice": _invoice_label(row.contribution),
+            {"invoice": row.contribution.invoice_label,
              **{key: getattr(row, key) for key in PAYMENT_COLUMNS if key != "invoice"}} for row in payments], order=51),
         ExportPart("adjustments", ADJUSTMENT_COLUMNS,
                    [dict(zip(ADJUSTMENT_COLUMNS, row, strict=True)) for row in adjustments], order=52),

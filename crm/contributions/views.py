@@ -19,8 +19,9 @@ from crm.forms import errors_text
 from crm.http import whole_number
 from crm.security import roles_required
 
+#: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
 STATE_LABELS = {
-    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Sendt"),
+    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Faktureret"),
     ContributionState.PARTLY_PAID: _l("Delvist betalt"), ContributionState.PAID: _l("Betalt"),
     ContributionState.OVERDUE: _l("Forfalden"), ContributionState.CREDITED: _l("Krediteret"),
     ContributionState.WAIVED: _l("Fritaget"),
@@ -44,8 +45,9 @@ def index():
     if state not in (None, *ContributionState):
         state = None
     page = max(1, request.args.get("page", 1, type=whole_number))
-    return render_template("contributions/index.html", year=year, state=state,
-                           invoices=reporting.invoices(year, state, page),
+    invoices = reporting.invoices(year, state, page)
+    return render_template("contributions/index.html", year=year, state=state, invoices=invoices,
+                           deliveries=reporting.deliveries(invoices.items),
                            overview=reporting.overview(year), years=sorted({*reporting.years(), year}, reverse=True),
                            scheme=schemes.active_scheme(year), states=list(ContributionState),
                            is_admin=current_user.role == Role.ADMIN)
@@ -78,9 +80,10 @@ def billing_run():
         flash(_("%(count)s fakturaer er lavet for %(year)s; %(mailed)s er lagt i udbakken.",
                 count=len(result.billed), year=result.year,
                 mailed=len(result.billed) - result.not_mailed - result.waived), "success")
-        if result.not_mailed:
+        if result.not_mailed - len(result.skipped):
             flash(_("%(count)s virksomheder har ingen kontaktperson med e-mail; deres fakturaer er kladder.",
-                    count=result.not_mailed), "warning")
+                    count=result.not_mailed - len(result.skipped)), "warning")
+        _flash_skipped(result.skipped)
         return redirect(url_for("contributions.index", year=result.year))
     preview, refusal = None, None
     if form.year.data:
@@ -89,6 +92,14 @@ def billing_run():
         except billing.BillingRefused as refused:
             refusal = _refusal(refused)
     return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal)
+
+
+def _flash_skipped(skipped):
+    """Name the recipients the outbox refused, so staff can correct them (their timelines say so too)."""
+    if skipped:
+        flash(_("Ikke sendt, fordi kontaktpersonens navn eller e-mailadresse ikke kan stå i en e-mail (fx et "
+                "linjeskift). Ret kontaktpersonen, og send fra fakturasiden: %(names)s",
+                names="; ".join(str(name) for name in skipped)), "warning")
 
 
 def _refusal(refused):
@@ -105,6 +116,7 @@ def send_reminders():
     db.session.commit()
     flash(_("Påmindelser lagt i udbakken: %(first)s første, %(second)s anden.", first=sent["reminder_1"],
             second=sent["reminder_2"]), "success")
+    _flash_skipped(sent.skipped)
     return redirect(url_for("contributions.index", year=_year()))
 
 

@@ -22,7 +22,7 @@ def invoices_index():
 def invoice_pdf(contribution_id):
     contribution = get_for_company_or_404(Contribution, contribution_id, Contribution.company_id)
     return as_download(invoices.invoice_pdf(contribution), "application/pdf",
-                       f"faktura-{contribution.year}-{contribution.invoice_number}.pdf")
+                       f"faktura-{contribution.invoice_label}.pdf")
 
 
 @bp.get("/invoices/<int:contribution_id>/credit-note.pdf")
@@ -32,4 +32,4 @@ def credit_note_pdf(contribution_id):
     if not contribution.credit_number:
         abort(404)
     return as_download(invoices.invoice_pdf(contribution, credit_note=True), "application/pdf",
-                       f"kreditnota-{contribution.year}-{contribution.credit_number}.pdf")
+                       f"kreditnota-{contribution.credit_label}.pdf")

@@ -1,12 +1,12 @@
 """Billing runs: one invoice per paying company and year, gap-free numbers, mails with the PDF made when sent."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from crm.companies.models import CompanyStatus
+from crm.companies.models import Activity, CompanyStatus
 from crm.contributions import billing, schemes
 from crm.contributions.models import Contribution, ContributionState, InvoiceSequence
 from crm.mail.models import OutboundEmail
@@ -139,3 +139,77 @@ def test_an_invoice_states_its_discount_and_reason(app, db, make_company):
     assert rows[second.id].net_ore == 375_000
     assert {"part": "discount", "percent": 25, "reason": "Ny i området"} in rows[second.id].lines
     assert not any(line["part"] == "discount" for line in rows[first.id].lines)
+
+
+# A bad recipient ----------------------------------------------------------------------------------------------------
+
+def with_a_bad_contact(db, make_company):
+    """Two members: "Bidragyder 0 A/S" with a good contact, "Bidragyder 1 A/S" whose contact's name holds CR/LF
+    (old data, from before the forms refused it)."""
+    good, bad = members(db, make_company, n=2)
+    bad.contacts[0].name = "Karen\r\nBcc: alle@example.com"
+    db.session.commit()
+    return good, bad
+
+
+def timeline(db, company):
+    return db.session.scalars(select(Activity.text).where(Activity.company_id == company.id)
+                              .order_by(Activity.id)).all()
+
+
+def test_a_contact_name_with_a_line_break_skips_that_mail_not_the_billing_run(admin_client, db, make_company):
+    good, bad = with_a_bad_contact(db, make_company)
+    a_scheme(db)
+    response = post(admin_client, "/contributions/billing", {"year": YEAR}, follow_redirects=True)
+    assert response.status_code == 200
+    shown = " ".join(response.get_data(as_text=True).split())
+    assert "2 fakturaer er lavet for 2031; 1 er lagt i udbakken." in shown
+    assert "Bidragyder 1 A/S (Karen Bcc: alle@example.com)" in shown
+    by_company = {row.company_id: row for row in invoices(db)}
+    assert set(by_company) == {good.id, bad.id}
+    assert by_company[good.id].state == ContributionState.SENT
+    assert by_company[bad.id].state == ContributionState.DRAFT, "not mailed: it waits as a draft"
+    (mail,) = db.session.scalars(select(OutboundEmail)).all()
+    assert mail.to_address == "bogholder0@bidrag0.example"
+    assert any("Faktura 2031-2 blev ikke sendt" in text and "Karen Bcc: alle@example.com" in text
+               for text in timeline(db, bad))
+
+
+def test_the_cli_names_the_recipient_it_skipped(app, db, make_company):
+    with_a_bad_contact(db, make_company)
+    a_scheme(db)
+    result = CliRunner().invoke(app.cli.commands["contributions"], ["bill", str(YEAR)])
+    assert result.exit_code == 0, result.output
+    assert "Faktureret 2 virksomheder" in result.output
+    assert "Bidragyder 1 A/S (Karen Bcc: alle@example.com)" in result.output
+    assert db.session.scalar(select(func.count()).select_from(OutboundEmail)) == 1
+
+
+def test_sending_a_draft_to_a_bad_recipient_is_refused_by_name_not_a_server_error(staff_client, db,
+                                                                                  make_company):
+    good, bad = with_a_bad_contact(db, make_company)
+    a_scheme(db)
+    billing.bill(YEAR, today=date(YEAR, 2, 1))
+    db.session.commit()
+    draft = db.session.scalar(select(Contribution).where(Contribution.company_id == bad.id))
+    response = post(staff_client, f"/contributions/invoices/{draft.id}/send", follow_redirects=True)
+    assert response.status_code == 200
+    shown = " ".join(response.get_data(as_text=True).split())
+    assert "Karen Bcc: alle@example.com" in shown and "Bidragyder 1 A/S" in shown
+    db.session.refresh(draft)
+    assert draft.state == ContributionState.DRAFT
+
+
+def test_reminders_skip_a_bad_recipient_and_remind_the_rest(staff_client, db, make_company):
+    good, bad = members(db, make_company, n=2)
+    a_scheme(db)
+    billing.bill(YEAR, today=date.today() - timedelta(days=50))  # due 20 days ago: the first reminder is due
+    bad.contacts[0].name = "Karen\nBcc: alle@example.com"
+    db.session.commit()
+    response = post(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
+    assert response.status_code == 200
+    shown = " ".join(response.get_data(as_text=True).split())
+    assert "Påmindelser lagt i udbakken: 1 første, 0 anden." in shown
+    assert "Bidragyder 1 A/S (Karen Bcc: alle@example.com)" in shown
+    reminders = db.session.scalars(select(OutboundEmail).where(OutboundEmail.subject.like("Påmindelse%"))).all()
+    assert [mail.to_address for mail in reminders] == ["bogholder0@bidrag0.example"]

@@ -139,3 +139,54 @@ def test_summary_and_changes_between_two_scenarios():
     assert dict(summary.by_role) == {"owner": [1, 100_000], "tenant": [2, 1_100_000]}
     assert dict(summary.by_tier) == {0: [1, 100_000], 1: [1, 300_000], 2: [1, 800_000]}
     assert changes(flat, tiered) == [(3, 400_000, 800_000), (1, 400_000, 100_000), (2, 400_000, 300_000)]
+
+
+# A tenant that does not pay -----------------------------------------------------------------------------------------
+# Plot of 12,000 m² -> 6,000 kr.; the owner (1) pays 40 % = 2,400 kr.; the tenants' 3,600 kr. by area between
+# tenant 2 (1,000 m², pays), tenant 3 (2,000 m², pays) and tenant 9 (3,000 m², not a paying member):
+# 1 : 2 : 3 -> 600, 1,200 and 1,800 kr.
+
+UNPAID_COMPANIES = [CompanyFacts(1, "owner"), CompanyFacts(2, "tenant", area_m2=Decimal("1000")),
+                    CompanyFacts(3, "tenant", area_m2=Decimal("2000"))]
+UNPAID_PLOT = PlotFacts(Decimal("12000"), owner_id=1, tenant_ids=(2, 3, 9),
+                        tenant_areas=(Decimal("1000"), Decimal("2000"), Decimal("3000")))
+
+
+def split_rules(unpaid_share, tenant_split="area", owner_share_pct=40):
+    return Rules(basis="area", tiers=AREA_TIERS, split_plots=True, owner_share_pct=owner_share_pct,
+                 tenant_split=tenant_split, unpaid_share=unpaid_share)
+
+
+def test_an_unpaid_tenants_share_is_redistributed_among_the_paying_tenants_by_default():
+    assert Rules().unpaid_share == "redistribute"
+    result = by_company(calculate(split_rules("redistribute"), UNPAID_COMPANIES, [UNPAID_PLOT], year=2025))
+    # 3,600 kr. between tenants 2 and 3 alone, 1 : 2 -> 1,200 and 2,400 kr.
+    assert [result[i].net_ore for i in (1, 2, 3)] == [240_000, 120_000, 240_000]
+
+
+def test_an_unpaid_tenants_share_falls_to_the_owner():
+    result = by_company(calculate(split_rules("owner"), UNPAID_COMPANIES, [UNPAID_PLOT], year=2025))
+    # owner 2,400 + tenant 9's 1,800 = 4,200 kr.; tenants 600 and 1,200 kr.
+    assert [result[i].net_ore for i in (1, 2, 3)] == [420_000, 60_000, 120_000]
+
+
+def test_an_unpaid_tenants_share_is_not_collected():
+    result = by_company(calculate(split_rules("none"), UNPAID_COMPANIES, [UNPAID_PLOT], year=2025))
+    # owner 2,400, tenants 600 and 1,200 kr.: 4,200 of the plot's 6,000 kr.; tenant 9's 1,800 kr. by nobody
+    assert [result[i].net_ore for i in (1, 2, 3)] == [240_000, 60_000, 120_000]
+
+
+def test_an_unpaid_tenants_equal_share_falls_to_the_owner():
+    result = by_company(calculate(split_rules("owner", tenant_split="equal"), UNPAID_COMPANIES, [UNPAID_PLOT],
+                                  year=2025))
+    # 3,600 kr. in three equal parts of 1,200 kr.: owner 2,400 + 1,200 = 3,600 kr.
+    assert [result[i].net_ore for i in (1, 2, 3)] == [360_000, 120_000, 120_000]
+
+
+def test_a_plot_whose_only_tenant_does_not_pay():
+    # plot of 800 m² -> 2,000 kr.; owner share 50 % = 1,000 kr.; its only tenant (9) does not pay
+    plot = PlotFacts(Decimal("800"), owner_id=1, tenant_ids=(9,), tenant_areas=(Decimal("500"),))
+    owner = [CompanyFacts(1, "owner")]
+    assert calculate(split_rules("redistribute", owner_share_pct=50), owner, [plot])[0].net_ore == 200_000
+    assert calculate(split_rules("owner", owner_share_pct=50), owner, [plot])[0].net_ore == 200_000
+    assert calculate(split_rules("none", owner_share_pct=50), owner, [plot])[0].net_ore == 100_000

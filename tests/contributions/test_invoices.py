@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
 from crm.companies import services as company_services
+from crm.companies.models import Activity
 from crm.contributions import billing, invoices, payments, reminders
 from crm.contributions.models import Contribution, ContributionState, InvoiceSequence, Payment
 from crm.mail.messages import Undeliverable, build_message
@@ -154,7 +155,8 @@ def test_a_credit_note_pdf_has_its_own_number_and_names_the_invoice_it_credits(s
 def test_the_invoice_mail_gets_its_pdf_when_the_worker_builds_it(app, db, make_company):
     _, (contribution,) = billed(db, make_company, n=1)
     (mail,) = mails(db, "Faktura")
-    assert mail.subject == "Faktura 1: bidrag til netværket 2031" and mail.to_address == "bogholder0@bidrag0.example"
+    assert mail.subject == "Faktura 2031-1: bidrag til netværket 2031"
+    assert mail.to_address == "bogholder0@bidrag0.example"
     (attachment,) = mail.attachments
     assert attachment.data is None and attachment.generator == "invoice_pdf"
     assert attachment.generator_id == contribution.id
@@ -181,11 +183,59 @@ def test_the_credit_note_mail_attaches_the_credit_note(app, db, make_company):
     payments.credit(contribution, "Fejl", today=date(YEAR, 3, 10))
     db.session.commit()
     (mail,) = mails(db, "Kreditnota")
-    assert mail.subject == "Kreditnota 2 for faktura 1"
+    assert mail.subject == "Kreditnota 2031-2 for faktura 2031-1"
     assert mail.attachments[0].data is None and mail.attachments[0].generator == "credit_note_pdf"
     (part,) = list(build_message(mail).iter_attachments())
     assert part.get_filename() == "kreditnota-2031-2.pdf"
     assert "Kreditnotanummer 2031-2" in pdf_text(part.get_content())
+
+
+# One invoice number, written one way ------------------------------------------------------------------------------
+
+def test_the_invoice_and_credit_note_numbers_read_the_same_everywhere(admin_client, company_client, db, issuer):
+    company = company_client.user.company
+    company.name, company.status, company.employees = "Portalfirma ApS", "member", 5
+    company_services.add_contact(company, {"name": "Bogholder", "email": "bog@portal.example", "is_primary": True})
+    db.session.commit()
+    a_scheme(db)
+    billing.bill(YEAR, today=date.today())
+    db.session.commit()
+    (contribution,) = rows(db)
+    assert contribution.invoice_label == "2031-1"
+
+    (mail,) = mails(db, "Faktura")
+    assert mail.subject == "Faktura 2031-1: bidrag til netværket 2031"
+    assert "faktura 2031-1" in mail.body_text and "faktura 2031-1" in mail.body_html
+    assert mail.attachments[0].filename == "faktura-2031-1.pdf"
+    pdf = pdf_text(admin_client.get(f"/contributions/invoices/{contribution.id}.pdf").data)
+    assert "Fakturanummer 2031-1" in pdf and "Angiv fakturanummer 2031-1 ved betaling" in pdf
+    assert pdf_text(company_client.get(f"/portal/invoices/{contribution.id}.pdf").data) == pdf
+    timeline = db.session.scalars(select(Activity.text).where(Activity.company_id == company.id,
+                                                              Activity.object_type == "contributions")).all()
+    assert timeline == ["Faktura 2031-1: bidrag til netværket 2031"]
+    assert "Faktura 2031-1: bidrag til netværket 2031" in page(admin_client, f"/companies/{company.id}")
+    assert ">2031-1</a>" in page(admin_client, f"/companies/{company.id}")  # the contributions panel
+    assert "<h1>Faktura 2031-1</h1>" in page(admin_client, f"/contributions/invoices/{contribution.id}")
+    assert ">2031-1</a>" in page(admin_client, f"/contributions/?year={YEAR}")
+    assert "<td>2031-1</td>" in page(company_client, "/portal/invoices")
+    assert "<td>2031-1</td>" in page(company_client, "/portal/")
+    finance = admin_client.get(f"/contributions/export?year={YEAR}&format=csv").data.decode("utf-8-sig")
+    assert finance.splitlines()[1].startswith("invoice;2031;2031-1;")
+
+    response = post(admin_client, f"/contributions/invoices/{contribution.id}/credit", {"reason": "Fejl"},
+                    follow_redirects=True)
+    assert "Fakturaen er krediteret med kreditnota 2031-2." in response.get_data(as_text=True)
+    (credit_mail,) = mails(db, "Kreditnota")
+    assert credit_mail.subject == "Kreditnota 2031-2 for faktura 2031-1"
+    assert "Faktura 2031-1 er annulleret" in credit_mail.body_text
+    assert credit_mail.attachments[0].filename == "kreditnota-2031-2.pdf"
+    credit_pdf = pdf_text(admin_client.get(f"/contributions/invoices/{contribution.id}/credit-note.pdf").data)
+    assert "Kreditnotanummer 2031-2" in credit_pdf and "Krediterer faktura 2031-1" in credit_pdf
+    assert "Kreditnota 2031-2 for faktura 2031-1" in page(admin_client, f"/companies/{company.id}")
+    assert "2031-2 · " in page(admin_client, f"/contributions/invoices/{contribution.id}")
+    assert "Kreditnota<span class=\"sr-only\"> 2031-2</span>" in page(company_client, "/portal/invoices")
+    finance = admin_client.get(f"/contributions/export?year={YEAR}&format=csv").data.decode("utf-8-sig")
+    assert "credit_note;2031;2031-2;" in finance and ";2031-1;" in finance.splitlines()[-1]
 
 
 # Payments ---------------------------------------------------------------------------------------------------------
@@ -248,6 +298,52 @@ def test_an_amount_beyond_what_the_database_holds_is_refused_not_a_server_error(
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
 
 
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"amount": "9223372036854775808"}, "Beløbet er for stort"),
+    ({"amount": "1²"}, "«1²» er ikke et tal"),
+    ({"amount": "100\x00"}, "usynligt styretegn"),
+    ({"paid_on": "²"}, "Skriv en dato"),
+    ({"paid_on": "99999-01-01"}, "Skriv en dato"),
+    ({"paid_on": "2031-02-10\x00"}, "Skriv en dato"),
+    ({"reference": "Bank\x00"}, "usynligt styretegn"),
+    ({"reference": "Bank\r\nX-Header: 1"}, "usynligt styretegn"),
+])
+def test_odd_payment_input_is_refused_in_danish_and_nothing_is_recorded(staff_client, db, make_company, fields,
+                                                                       message):
+    _, (contribution,) = billed(db, make_company, n=1, today=date.today())
+    data = {"amount": "100", "paid_on": "2031-02-10", "reference": "", **fields}
+    response = post(staff_client, f"/contributions/invoices/{contribution.id}/payments", data,
+                    follow_redirects=True)
+    assert response.status_code == 200
+    shown = " ".join(response.get_data(as_text=True).split())
+    assert message in shown and "Betalingen er registreret." not in shown
+    assert "\x00" not in shown
+    assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
+
+
+@pytest.mark.parametrize("action", ["credit", "waive"])
+@pytest.mark.parametrize("reason", ["Flyttet\x00", "Flyttet\r\nfra området"])
+def test_a_reason_with_control_characters_is_refused_and_the_invoice_stays(admin_client, db, make_company, action,
+                                                                          reason):
+    _, (contribution,) = billed(db, make_company, n=1, today=date.today())
+    response = post(admin_client, f"/contributions/invoices/{contribution.id}/{action}", {"reason": reason},
+                    follow_redirects=True)
+    assert response.status_code == 200
+    assert "usynligt styretegn" in response.get_data(as_text=True)
+    db.session.refresh(contribution)
+    assert contribution.state == ContributionState.SENT
+
+
+@pytest.mark.parametrize("year", ["²", "9223372036854775808", "2031\x00"])
+def test_an_odd_billing_year_is_a_danish_error(admin_client, db, make_company, year):
+    members(db, make_company, n=1)
+    a_scheme(db)
+    response = post(admin_client, "/contributions/billing", {"year": year}, follow_redirects=True)
+    assert response.status_code == 200
+    assert "Skriv året som et helt tal mellem 2000 og 2100." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Contribution)) == 0
+
+
 # Credit notes and waivers -----------------------------------------------------------------------------------------
 
 def test_an_admin_credits_an_invoice_with_the_next_number_and_it_takes_no_more_payments(admin_client, db,
@@ -262,7 +358,8 @@ def test_an_admin_credits_an_invoice_with_the_next_number_and_it_takes_no_more_p
     assert first.credited_on == date.today() and first.outstanding_ore == 0
     assert db.session.get(InvoiceSequence, YEAR).last_number == 3
     (mail,) = mails(db, "Kreditnota")
-    assert mail.subject == "Kreditnota 3 for faktura 1" and mail.to_address == "bogholder0@bidrag0.example"
+    assert mail.subject == "Kreditnota 2031-3 for faktura 2031-1"
+    assert mail.to_address == "bogholder0@bidrag0.example"
     credited = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "contributions.credited"))
     assert credited.object_id == first.id and credited.changes["credit_number"] == 3
 
@@ -329,8 +426,8 @@ def test_reminders_come_after_the_schemes_days_each_once(app, db, make_company):
     assert reminders.send_reminders(today=date(YEAR, 2, 15)) == {"reminder_1": 2, "reminder_2": 0}
     db.session.commit()
     first = mails(db, "Påmindelse")
-    assert {mail.subject for mail in first} == {"Påmindelse: faktura 1 er forfalden",
-                                                "Påmindelse: faktura 2 er forfalden"}
+    assert {mail.subject for mail in first} == {"Påmindelse: faktura 2031-1 er forfalden",
+                                                "Påmindelse: faktura 2031-2 er forfalden"}
     assert all(mail.attachments[0].generator == "invoice_pdf" for mail in first)
     assert reminders.send_reminders(today=date(YEAR, 2, 15)) == {"reminder_1": 0, "reminder_2": 0}
     assert reminders.send_reminders(today=date(YEAR, 2, 28)) == {"reminder_1": 0, "reminder_2": 0}
@@ -339,7 +436,7 @@ def test_reminders_come_after_the_schemes_days_each_once(app, db, make_company):
     assert reminders.send_reminders(today=date(YEAR, 3, 1)) == {"reminder_1": 0, "reminder_2": 2}
     db.session.commit()
     assert {mail.subject for mail in mails(db, "Anden påmindelse")} == {
-        "Anden påmindelse: faktura 1 er forfalden", "Anden påmindelse: faktura 2 er forfalden"}
+        "Anden påmindelse: faktura 2031-1 er forfalden", "Anden påmindelse: faktura 2031-2 er forfalden"}
     assert reminders.send_reminders(today=date(YEAR, 6, 1)) == {"reminder_1": 0, "reminder_2": 0}
     assert reminder_mails(db) == (2, 2)
     for contribution in (paid, held):
@@ -407,12 +504,12 @@ def finance_expected(companies):
     return [
         ["type", "year", "number", "date", "due_date", "cvr", "company", "net_kr", "vat_kr", "total_kr",
          "reference", "state"],
-        ["invoice", 2031, 1, "2031-02-01", "2031-03-03", cvr[0], name[0], 3000, 750, 3750, "", "paid"],
-        ["payment", 2031, 1, "2031-02-20", "", cvr[0], name[0], "", "", 3750, "Bank 1", ""],
-        ["invoice", 2031, 2, "2031-02-01", "2031-03-03", cvr[1], name[1], 5000, 1250, 6250, "", "partly_paid"],
-        ["payment", 2031, 2, "2031-02-25", "", cvr[1], name[1], "", "", 1000, "Bank 2", ""],
-        ["invoice", 2031, 3, "2031-02-01", "2031-03-03", cvr[2], name[2], 5000, 1250, 6250, "", "credited"],
-        ["credit_note", 2031, 4, "2031-03-01", "", cvr[2], name[2], -5000, -1250, -6250, "2031-3", ""],
+        ["invoice", 2031, "2031-1", "2031-02-01", "2031-03-03", cvr[0], name[0], 3000, 750, 3750, "", "paid"],
+        ["payment", 2031, "2031-1", "2031-02-20", "", cvr[0], name[0], "", "", 3750, "Bank 1", ""],
+        ["invoice", 2031, "2031-2", "2031-02-01", "2031-03-03", cvr[1], name[1], 5000, 1250, 6250, "", "partly_paid"],
+        ["payment", 2031, "2031-2", "2031-02-25", "", cvr[1], name[1], "", "", 1000, "Bank 2", ""],
+        ["invoice", 2031, "2031-3", "2031-02-01", "2031-03-03", cvr[2], name[2], 5000, 1250, 6250, "", "credited"],
+        ["credit_note", 2031, "2031-4", "2031-03-01", "", cvr[2], name[2], -5000, -1250, -6250, "2031-3", ""],
     ]
 
 

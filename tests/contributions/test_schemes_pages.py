@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from crm.companies.models import Plot, Tenancy
 from crm.contributions import schemes
 from crm.contributions.models import (
     ContributionAdjustment,
@@ -20,6 +21,7 @@ from crm.contributions.models import (
     InvoiceSequence,
     TierBasis,
 )
+from crm.downloads import table_xlsx
 from tests.conftest import post, valid_cvr
 from tests.contributions.helpers import YEAR, a_scheme, members
 
@@ -221,6 +223,40 @@ def test_the_calculator_exports_every_paying_company_as_a_row_with_numbers(admin
     assert all(isinstance(row[0], str) for row in got[1:]), "CVR numbers stay text"
 
 
+@pytest.mark.parametrize(("name", "title"), [
+    ("Scenarie: grundejer og lejere deler", "2031 Scenarie grundejer og leje"),
+    ("[Udkast] 50/50 *ny?* \\ gammel", "2031 (Udkast) 50-50 ny - gammel"),
+    ("=SUM(A1)", "2031 =SUM(A1)"),
+])
+def test_a_scheme_whose_name_a_sheet_title_cannot_hold_exports_with_a_readable_title(admin_client, db,
+                                                                                    make_company, name, title):
+    members(db, make_company, n=1)
+    scheme = a_scheme(db, adopt=False, name=name)
+    response = admin_client.get(f"/contributions/schemes/{scheme.id}/export.xlsx")
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == [title]
+    assert workbook.active.max_row == 2
+
+
+@pytest.mark.parametrize(("title", "expected"), [
+    ("Scenarie: a/b", "Scenarie a-b"),
+    ("::::", "Ark"),
+    ("", "Ark"),
+    ("  \t\r\n\x00\x07 ", "Ark"),
+    ("Linje 1\r\nLinje 2", "Linje 1 Linje 2"),
+    ("'''", "Ark"),
+    ("'Ejer'", "Ejer"),
+    ("x" * 40, "x" * 31),
+    ("Aaaaaaaaaaaaaaaaaaaaaaaaaaaaa: b", "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaa b"),
+    ("Æblegrød på Holme: 2031", "Æblegrød på Holme 2031"),
+    ("History", "History (1)"),
+])
+def test_every_table_gets_a_sheet_title_a_spreadsheet_accepts(title, expected):
+    workbook = load_workbook(io.BytesIO(table_xlsx(("a",), [("1",)], title)))
+    assert workbook.sheetnames == [expected]
+
+
 # Adjustments ------------------------------------------------------------------------------------------------------
 
 def test_a_waiver_by_cvr_makes_the_companys_amount_zero(admin_client, db, make_company):
@@ -284,3 +320,70 @@ def test_a_flat_scheme_without_tiers_is_saved_and_tiers_without_a_basis_are_aske
     assert (scheme.base_ore, scheme.tiers) == (200_000, [])
     missing = post(admin_client, "/contributions/schemes/new", scheme_form(name="Uden trin", tiers=""))
     assert missing.status_code == 422 and "Skriv mindst ét trin" in text_of(missing)
+
+
+# Split plots --------------------------------------------------------------------------------------------------------
+
+def test_a_scheme_splitting_plots_shows_a_member_without_a_plot_share_as_without_tier(admin_client, db,
+                                                                                       make_company):
+    owner = make_company(name="Grundejer A/S", status="member", role="owner", area_m2=6000)
+    tenant = make_company(name="Lejer ApS", status="member", role="tenant", area_m2=1000)
+    make_company(name="Uden Grund ApS", status="member", role="tenant")
+    plot = Plot(cadastral_number="1a Avedøre", area_m2=6000, owner_id=owner.id)
+    plot.tenancies = [Tenancy(company_id=tenant.id)]
+    db.session.add(plot)
+    db.session.commit()
+    response = post(admin_client, "/contributions/schemes/new", scheme_form(
+        base="1.000", tier_basis="area", tiers="0; 5.000; 1.500\n5.000; ; 5.000", split_plots="y",
+        owner_share_pct=60))
+    scheme_id = scheme_id_from(response)
+    page = admin_client.get(f"/contributions/schemes/{scheme_id}")
+    assert page.status_code == 200
+    shown = text_of(page)
+    # owner 1,000 + 60 % of 5,000 = 4,000 kr.; tenant 1,000 + 2,000 = 3,000 kr.; the third only the base 1,000 kr.
+    assert ('<tr><td>5.000 m² og derover</td><td class="app-number">2</td>'
+            '<td class="app-number">7.000,00 kr.</td></tr>') in shown
+    assert '<tr><td>Uden trin</td><td class="app-number">1</td><td class="app-number">1.000,00 kr.</td></tr>' in shown
+    compared = admin_client.get(f"/contributions/schemes/{scheme_id}/compare?with={scheme_id}")
+    assert compared.status_code == 200
+
+
+def test_the_rule_for_an_unpaid_tenant_is_chosen_in_the_form_shown_copied_and_compared(admin_client, db,
+                                                                                       make_company):
+    # Plot of 6,000 m² -> 5,000 kr.; owner 60 % = 3,000 kr.; the tenants' 2,000 kr. by area between a paying tenant
+    # of 1,000 m² and one of 3,000 m² that is only invited (not a paying member): 500 and 1,500 kr.
+    owner = make_company(name="Grundejer A/S", status="member", role="owner", area_m2=6000)
+    paying = make_company(name="Lejer ApS", status="member", role="tenant", area_m2=1000)
+    unpaid = make_company(name="Ikke Medlem ApS", status="invited", role="tenant", area_m2=3000)
+    plot = Plot(cadastral_number="2b Avedøre", area_m2=6000, owner_id=owner.id)
+    plot.tenancies = [Tenancy(company_id=paying.id), Tenancy(company_id=unpaid.id)]
+    db.session.add(plot)
+    db.session.commit()
+    form = scheme_form(base="0", tier_basis="area", tiers="0; 5.000; 1.500\n5.000; ; 5.000", split_plots="y",
+                       owner_share_pct=60)
+    default = scheme_id_from(post(admin_client, "/contributions/schemes/new", {**form, "name": "Fordelt"}))
+    to_owner = scheme_id_from(post(admin_client, "/contributions/schemes/new",
+                                   {**form, "name": "Til grundejer", "unpaid_share": "owner"}))
+    not_collected = scheme_id_from(post(admin_client, "/contributions/schemes/new",
+                                        {**form, "name": "Opkræves ikke", "unpaid_share": "none"}))
+    schemes_by_id = {i: db.session.get(ContributionScheme, i) for i in (default, to_owner, not_collected)}
+    assert [str(schemes_by_id[i].unpaid_share) for i in (default, to_owner, not_collected)] == [
+        "redistribute", "owner", "none"]
+    # redistributed: the paying tenant pays all 2,000 kr.; to the owner: 3,000 + 1,500; not collected: 3,000
+    assert net_by_company(schemes_by_id[default]) == {owner.id: 300_000, paying.id: 200_000}
+    assert net_by_company(schemes_by_id[to_owner]) == {owner.id: 450_000, paying.id: 50_000}
+    assert net_by_company(schemes_by_id[not_collected]) == {owner.id: 300_000, paying.id: 50_000}
+
+    shown = text_of(admin_client.get(f"/contributions/schemes/{to_owner}"))
+    assert "En lejer, der ikke betaler: andelen betales af grundejeren" in shown
+    assert ('<tr><td>2</td><td class="app-number">5.000,00 kr.</td>') in shown
+    edit = admin_client.get(f"/contributions/schemes/{to_owner}/edit").get_data(as_text=True)
+    assert "selected" in re.search(r'<option [^>]*value="owner"[^>]*>', edit).group(0)
+
+    copied = post(admin_client, f"/contributions/schemes/{to_owner}/copy")
+    copy = db.session.get(ContributionScheme, scheme_id_from(copied))
+    assert copy.unpaid_share == "owner" and copy.id != to_owner
+
+    compared = text_of(admin_client.get(f"/contributions/schemes/{default}/compare?with={not_collected}"))
+    assert ("<th scope=\"row\">En lejer, der ikke er betalende medlem</th><td>Andelen fordeles mellem de betalende "
+            "lejere</td><td>Andelen opkræves ikke</td>") in compared
