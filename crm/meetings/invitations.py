@@ -129,8 +129,7 @@ def _mail(meeting, invitation_ids, purpose):
         token = rsvp_token(invitation)
         for contact in contacts:
             mails.queue(batch, invitation, contact, token)
-        log_activity(invitation.company_id, ActivityKind.EMAIL,
-                     f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
+        log_activity(invitation.company_id, ActivityKind.EMAIL, mails.subject, obj=meeting)
         sent += len(contacts)
     batch.write()
     db.session.flush()

@@ -12,6 +12,7 @@ from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
+from crm.ics import one_line
 from crm.mail.services import queue_email, render_mail
 from crm.meetings.models import (
     ActionItem,
@@ -107,15 +108,16 @@ def publish(meeting, audience, *, by=None):
     pdf = minutes_pdf(meeting)
     sent = 0
     items = action_items(meeting)
+    subject = _("Referat: %(title)s", title=one_line(meeting.title))
     for company in companies:
         contacts = meeting_mail_contacts(company)
         for contact in contacts:
             text, html = render_mail("minutes", meeting=meeting, contact=contact, items=items)
-            queue_email(to_address=contact.email, to_name=contact.name, subject=_("Referat: %(title)s",
-                        title=meeting.title), body_text=text, body_html=html, company=company, concerns=meeting,
+            queue_email(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                        body_html=html, company=company, concerns=meeting,
                         attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
         if contacts:
-            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=meeting.title),
+            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=one_line(meeting.title)),
                          author=by, obj=meeting)
         sent += len(contacts)
     db.session.expire(meeting)

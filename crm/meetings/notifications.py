@@ -43,7 +43,8 @@ class InvitationMails:
         self.fill = render_mail_merge("meeting_invitation", meeting=meeting,
                                       contact=SimpleNamespace(name=merge_field("name")), links=links,
                                       rsvp_page=page, purpose=purpose, when=meeting_time(meeting))
-        self.subject = f"{SUBJECTS[purpose]}: {meeting.title}"
+        #: One line, whatever the stored title holds (a line break in old data would be a header of its own).
+        self.subject = f"{SUBJECTS[purpose]}: {ics.one_line(meeting.title)}"
 
     def queue(self, batch, invitation, contact, token):
         """Add the mail to one contact of an invited company to the batch (the caller writes it)."""

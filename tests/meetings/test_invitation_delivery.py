@@ -40,3 +40,24 @@ def test_received_invitation_has_alternative_calendar_part_and_attached_ics(outb
     assert str(event["ATTENDEE"]).lower() == "mailto:soren@moedefirma.example"
     assert event["ATTENDEE"].params["CN"] == "Søren Ørsted"
     assert "Søren Ørsted" in str(message["To"]) and "soren@moedefirma.example" in str(message["To"])
+
+
+def test_a_title_saved_with_a_line_break_reaches_only_the_invitee_with_a_one_line_subject(outbox, sink):  # noqa: F811
+    company = make_company("Linjeskift ApS")
+    company_services.add_contact(company, {"name": "Lise Linje", "email": "lise@linjeskift.example"})
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=10)
+    meeting = services.create_meeting({"title": "Netværksmøde\r\nBcc: x@example.com", "starts_at": starts,
+                                       "ends_at": starts + timedelta(hours=2)})
+    invitations.invite(meeting, [company])
+    invitations.send_invitations(meeting)
+    db.session.commit()
+
+    totals = run_worker(once=True)
+
+    assert (totals.sent, totals.failed) == (1, 0)
+    (received,) = sink.messages
+    assert received.rcpt_tos == ("lise@linjeskift.example",)
+    message = received.parsed()
+    assert message["Subject"] == "Invitation: Netværksmøde Bcc: x@example.com"
+    assert message["Bcc"] is None
+    assert b"\r\nBcc:" not in received.data.split(b"\r\n\r\n", 1)[0]
