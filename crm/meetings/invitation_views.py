@@ -17,7 +17,7 @@ from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
-from crm.mail.services import render_mail
+from crm.mail.services import refused_summary, render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
 from crm.meetings.forms import RSVP_LABELS, AnswerForm, CalendarFeedForm, InviteForm, RemindForm
@@ -44,14 +44,17 @@ def _chosen_companies(form):
     return db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all(), None
 
 
-def _commit_or_already_sent(meeting):
-    """Commit; on SQLite a second click waiting for the first one's lock gets told it was sent."""
+def _commit_or_already_sent(meeting, mailing):
+    """Commit; on SQLite a second click waiting for the first one's lock gets told it was sent. The contacts the
+    mailing had to leave out are named."""
     try:
         db.session.commit()
     except OperationalError:
         db.session.rollback()
         flash(_("Invitationerne er ved at blive sendt fra et andet vindue."), "info")
         return False
+    if mailing.refused:
+        flash(refused_summary(mailing.refused), "warning")
     return True
 
 
@@ -68,16 +71,16 @@ def invite(meeting_id):
         if error is None:
             try:
                 new = invitations.invite(meeting, companies, by=current_user)
-                sent = invitations.send_invitations(meeting, by=current_user)
+                mailing = invitations.send_invitations(meeting, by=current_user)
             except invitations.InvitationRefused as refused:
                 db.session.rollback()
                 error = {"nobody": _("Ingen virksomheder matcher valget."),
                          "past": _("Mødet er allerede begyndt; der kan ikke inviteres til det."),
                          "cancelled": _("Mødet er aflyst; der kan ikke inviteres til det.")}[str(refused)]
             else:
-                if _commit_or_already_sent(meeting):
+                if _commit_or_already_sent(meeting, mailing):
                     flash(_("%(new)d virksomheder inviteret; %(sent)d mails lagt i udbakken.", new=len(new),
-                            sent=sent), "success")
+                            sent=mailing.queued), "success")
                 return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
     preview = _preview(meeting)
     return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error, form=form,
@@ -108,13 +111,13 @@ def invitation_list(meeting_id):
 def send(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        sent = invitations.send_invitations(meeting, by=current_user)
+        mailing = invitations.send_invitations(meeting, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."), "error")
         return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting):
-        flash(_("%(n)d mails lagt i udbakken.", n=sent), "success")
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("%(n)d mails lagt i udbakken.", n=mailing.queued), "success")
     return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
 
 
@@ -127,9 +130,9 @@ def cancel(meeting_id):
     except services.MeetingRefused:
         flash(_("Kun planlagte møder kan aflyses."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    sent = invitations.send_invitations(meeting, by=current_user)
-    if _commit_or_already_sent(meeting):
-        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=sent), "success")
+    mailing = invitations.send_invitations(meeting, by=current_user)
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=mailing.queued), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -142,13 +145,13 @@ def remind(meeting_id):
         flash(errors_text(form), "error")
         return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
     try:
-        sent = invitations.remind(meeting, form.invitation.data or None, by=current_user)
+        mailing = invitations.remind(meeting, form.invitation.data or None, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")
         return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting):
-        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=sent), "success")
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=mailing.queued), "success")
     return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
 
 

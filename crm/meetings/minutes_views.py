@@ -13,6 +13,7 @@ from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
+from crm.mail.services import refused_summary
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
@@ -136,13 +137,15 @@ def publish(meeting_id):
         return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
     audience = form.audience.data
     try:
-        sent = minutes.publish(meeting, audience, by=current_user)
+        mailing = minutes.publish(meeting, audience, by=current_user)
     except minutes.AlreadyPublished:
         db.session.rollback()
         flash(_("Referatet er allerede sendt; det sendes ikke igen."), "info")
         return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
     db.session.commit()
-    flash(_("Referatet er offentliggjort og lagt i udbakken til %(n)d modtagere.", n=sent), "success")
+    flash(_("Referatet er offentliggjort og lagt i udbakken til %(n)d modtagere.", n=mailing.queued), "success")
+    if mailing.refused:
+        flash(refused_summary(mailing.refused), "warning")
     return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
 
 
