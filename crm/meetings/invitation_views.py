@@ -17,6 +17,7 @@ from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
+from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states
 from crm.mail.services import refused_summary, render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
@@ -102,8 +103,12 @@ def invitation_list(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     rows = invitations.invitations_of(meeting)
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
+    # Where each company's mails about the meeting stand in the outbox, in one query for the whole list.
+    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True)
     return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
-                           labels=RSVP_LABELS)
+                           labels=RSVP_LABELS, delivery={company_id: state for (_meeting, company_id), state
+                                                         in delivery.items()}, nothing=NOTHING,
+                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()})
 
 
 @bp.post("/<int:meeting_id>/send")
