@@ -256,10 +256,10 @@ class InviteForm(FlaskForm):
                         validators=[AnyOf(("all", "group", "filter", "cvrs"),
                                           message=_l("Vælg hvem der skal inviteres."))])
     group = ChoiceField(_l("Arbejdsgruppe"), coerce=_group_id, validate_choice=False)
-    q = StringField(_l("Søg"), default="", validators=[at_most(200)])
+    q = StringField(_l("Søg"), default="", validators=[at_most(200), single_line()])
     role = StringField(_l("Ejer eller lejer"), default="", validators=[AnyOf(["", *CompanyRole], NOT_A_CHOICE)])
     status = StringField(_l("Status"), default="", validators=[AnyOf(["", *CompanyStatus], NOT_A_CHOICE)])
-    tag = StringField(_l("Mærke"), default="", validators=[at_most(50)])
+    tag = StringField(_l("Mærke"), default="", validators=[at_most(50), single_line()])
     cvrs = TextAreaField(_l("CVR-numre"), description=_l("Adskilt af linjeskift, komma eller mellemrum."),
                          default="", validators=[at_most(20_000)])
 

@@ -298,6 +298,7 @@ def test_invite_by_search_ignores_the_working_group_chosen_above(staff_client, d
     ({}, "Vælg hvem der skal inviteres."),
     ({"source": "group", "group": "²"}, "Vælg en arbejdsgruppe."),
     ({"source": "filter", "q": "x" * 201}, "Højst 200 tegn; der er 201."),
+    ({"source": "filter", "q": "affald\x00"}, "Skriv det på én linje"),
 ])
 def test_the_invite_form_is_refused_in_danish_with_what_was_typed(staff_client, db, data, problem):
     meeting = a_planned_meeting(db)
