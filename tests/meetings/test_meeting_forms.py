@@ -307,6 +307,6 @@ def test_the_invite_form_is_refused_in_danish_with_what_was_typed(staff_client, 
     text = page_text(response)
     assert problem in text
     if data.get("cvrs", "").strip():
-        assert f">{data['cvrs']}</textarea>" in text
+        assert f">\n{data['cvrs']}</textarea>" in text
     if data.get("source") in ("cvrs", "filter", "group"):
         assert f'value="{data["source"]}" checked' in text
