@@ -45,8 +45,8 @@ company_export_parts = _signals.signal("company-export-parts")
 #: The staff company page. sender: the Company. A receiver returns a Panel or a list of them.
 company_page_panels = _signals.signal("company-page-panels")
 
-#: The staff page of a working group. sender: the WorkingGroup. A receiver returns a Panel or a list of them
-#: (the group's meetings come from meetings, which builds on groups).
+#: The staff page of a working group. sender: the WorkingGroup. A receiver returns a Panel (as on the company
+#: page) or a list of them: the group's meetings come from meetings, which builds on groups.
 group_page_panels = _signals.signal("group-page-panels")
 
 
@@ -64,8 +64,7 @@ class ExportPart:
 
 @dataclass
 class Panel:
-    """A section of a staff page assembled from the areas (the company page, a group's page): a template and what
-    it needs."""
+    """A section of the staff company page: a template and what it needs."""
 
     template: str
     context: dict = field(default_factory=dict)

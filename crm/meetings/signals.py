@@ -1,4 +1,4 @@
-"""The meetings' part of what happens to a company elsewhere."""
+"""The meetings' part of what happens to a company elsewhere, and of the pages other areas assemble."""
 
 from crm.meetings.attendance import company_history
 from crm.meetings.services import group_meetings

@@ -151,3 +151,17 @@ def test_many_skipped_contacts_are_named_up_to_ten_and_counted(staff_client, db,
     message = text[text.index("Ikke sendt til"):text.index("Ret kontaktpersonen på virksomhedens side.")]
     assert message.count("ApS") == 10 and message.strip().endswith("og 2 flere.")
     assert outbox(db) == []
+
+
+def test_other_callers_of_the_batch_still_get_the_refusal_unless_they_ask_to_skip(db):
+    from crm.mail.services import BadHeader, OutboxBatch
+
+    mail = {"to_address": "bo@brudt.example", "to_name": BAD_NAME, "subject": "Faktura", "body_text": "Hej"}
+    with pytest.raises(BadHeader):
+        OutboxBatch().add(**mail)
+    batch = OutboxBatch(skip_refused=True)
+    assert batch.add(**mail) is False
+    assert batch.add(**{**mail, "to_name": "Bo Brudt"}) is True
+    assert [(refused.recipient, str(refused.reason)) for refused in batch.refused] == [
+        ("Bo Brudt Bcc: x@example.com <bo@brudt.example>", "navnet har et linjeskift")]
+    assert len(batch.write()) == 1
