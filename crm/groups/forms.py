@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
@@ -132,6 +132,19 @@ class AddMembersForm(FlaskForm):
 
     def cvr_numbers(self):
         return parse_cvrs(self.cvrs.data)[0]
+
+
+class MemberRoleForm(FlaskForm):
+    """A button on the member list: make a member chair, or a chair member again (confirmed for the only chair)."""
+
+    role = SelectField(choices=[r.value for r in MemberRole], validate_choice=False, validators=[one_of(MemberRole)])
+    confirm = HiddenField()
+
+
+class RemoveMemberForm(FlaskForm):
+    """A button on the member list; removing the only chair is confirmed on a page of its own."""
+
+    confirm = HiddenField()
 
 
 class GroupMailForm(FlaskForm):

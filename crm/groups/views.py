@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +21,8 @@ from crm.groups.forms import (
     GroupForm,
     GroupMailForm,
     InitiativeForm,
+    MemberRoleForm,
+    RemoveMemberForm,
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
 from crm.mail.services import refused_summary
@@ -117,7 +119,10 @@ def add_members(slug):
 def remove_member(slug, membership_id):
     group = _group_or_404(slug)
     membership = _membership_of(group, membership_id)
-    if services.only_chair(membership) and not request.form.get("confirm"):
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if services.only_chair(membership) and not form.confirm.data:
         return render_template("groups/confirm_remove.html", group=group, membership=membership)
     services.remove_member(membership, by=current_user)
     db.session.commit()
@@ -130,10 +135,11 @@ def remove_member(slug, membership_id):
 def set_role(slug, membership_id):
     group = _group_or_404(slug)
     membership = _membership_of(group, membership_id)
-    role = request.form.get("role", "")
-    if role not in set(MemberRole):
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
         abort(400)
-    if role == MemberRole.MEMBER and services.only_chair(membership) and not request.form.get("confirm"):
+    role = form.role.data
+    if role == MemberRole.MEMBER and services.only_chair(membership) and not form.confirm.data:
         flash(_("%(name)s er gruppens eneste formand. Vælg en ny formand først, eller bekræft.",
                 name=membership.company.name), "warning")
         return redirect(url_for(".show", slug=group.slug))

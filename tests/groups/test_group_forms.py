@@ -201,3 +201,17 @@ def test_hostile_ids_in_the_group_routes_are_not_found(staff_client, db):
     assert post(staff_client, f"/groups/vand/members/{2**63}/role", {"role": "chair"}).status_code == 404
     assert post(staff_client, f"/groups/vand/members/{2**63}/remove").status_code == 404
     assert staff_client.get(f"/groups/vand/documents/{2**63}").status_code == 404
+
+
+def test_member_buttons_with_hostile_values_change_nothing(staff_client, db, make_company):
+    company = make_company()
+    services.add_members(group(db, "vand"), [company])
+    db.session.commit()
+    membership = db.session.scalars(select(GroupMembership)).one()
+    for role in ("²", "chair\x00", "x" * 100_000):
+        assert post(staff_client, f"/groups/vand/members/{membership.id}/role", {"role": role}).status_code == 400
+    assert post(staff_client, f"/groups/vand/members/{membership.id}/role", {"role": "chair"}).status_code == 302
+    warned = post(staff_client, f"/groups/vand/members/{membership.id}/remove", {"confirm": ""})
+    assert warned.status_code == 200 and "eneste formand" in text_of(warned)
+    db.session.refresh(membership)
+    assert membership.role == "chair" and membership.left_on is None
