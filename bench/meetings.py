@@ -272,7 +272,7 @@ def _time_invite(database):
         started = perf_counter()
         new = invitations.invite(meeting, companies)
         invited = perf_counter()
-        sent = invitations.send_invitations(meeting)
+        sent = invitations.send_invitations(meeting).queued
         queued = perf_counter()
         db.session.commit()
         committed = perf_counter()

@@ -18,7 +18,7 @@ def normalise_cvr(text):
         cleaned = cleaned[2:]
     if not cleaned:
         raise InvalidNumber(_l("CVR-nummer mangler"))
-    if not cleaned.isdigit() or len(cleaned) != 8:
+    if not re.fullmatch(r"[0-9]{8}", cleaned):  # ASCII digits: "²".isdigit() is True, int("²") fails
         raise InvalidNumber(_l("CVR-nummeret «%(text)s» skal være 8 cifre", text=text))
     if cleaned[0] == "0" or sum(int(d) * w for d, w in zip(cleaned, CVR_WEIGHTS, strict=True)) % 11:
         raise InvalidNumber(_l("CVR-nummeret «%(text)s» findes ikke (kontrolcifferet passer ikke)", text=text))

@@ -2,7 +2,7 @@
 
 import os
 from datetime import datetime, time
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
 import click
@@ -33,11 +33,20 @@ def init_app(app):
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
     app.add_template_filter(localtime, "localtime")
-    app.add_template_filter(format_decimal, "number")
+    app.add_template_filter(number, "number")
     app.add_template_filter(kroner, "kroner")
 
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def number(value, format=None):
+    """A number as the reader writes it ("1.250,5" in Danish). Babel rounds within the decimal context's 28 digits;
+    a stored value wider than that (old data) is shown too instead of failing the page."""
+    if isinstance(value, Decimal) and not value.is_finite():
+        return str(value)
+    with localcontext(prec=100):
+        return format_decimal(value, format=format)
 
 
 def kroner(ore):

@@ -1,6 +1,8 @@
 """iCalendar (RFC 5545) data for network meetings: invitations, cancellations and subscription feeds.
 
-Plain values in, bytes out: no Flask, no database. Times go out in UTC ("Z"), so every calendar program shows
+Plain values in, bytes out: no Flask, no database. Stored text is cleaned on the way out, so no value can break
+the file: a title, place or name becomes one line (a line break in old data turns into a space), a description
+keeps its lines, and other control characters are left out. Times go out in UTC ("Z"), so every calendar program shows
 them in its own zone (Europe/Copenhagen for the network) without a VTIMEZONE block. Invitations and cancellations
 follow iTIP (RFC 5546): the same UID for every message about a meeting, SEQUENCE raised by the caller on each
 change of time or place, so a calendar program updates or removes the entry it already has.
@@ -8,6 +10,7 @@ change of time or place, so a calendar program updates or removes the entry it a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +19,22 @@ from icalendar import Calendar, Event, vCalAddress
 from icalendar.parser import Contentlines
 
 PRODID = "-//Holme CRM//Avedøre Holme//DA"
+
+#: Line breaks: CR, LF and what Python's splitlines() also breaks on.
+_LINE_BREAK = re.compile(r"\r\n?|[\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+_LINE_BREAKS = re.compile(r"[ \t]*(?:" + _LINE_BREAK.pattern + r")+[ \t]*")
+#: The other control characters; RFC 5545 TEXT allows none of them but tab.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """A value as one line: each run of line breaks becomes one space, other control characters are left out."""
+    return _LINE_BREAKS.sub(" ", _CONTROL.sub("", text or ""))
+
+
+def _lines(text: str) -> str:
+    """A text of several lines with LF line breaks (the library writes them as \\n) and no control characters."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text or ""))
 
 
 @dataclass
@@ -60,7 +79,8 @@ def per_attendee(event: CalendarEvent, method: str) -> Callable[[str, str], byte
     head, end, tail = _calendar(method, [vevent]).to_ical().partition(b"END:VEVENT\r\n")
 
     def message(attendee_name: str, attendee_email: str) -> bytes:
-        line = vevent.content_line("attendee", _attendee(attendee_name, attendee_email))
+        # The library makes the line (name, parameters, escaping, folding), as it would inside the event.
+        line = vevent.content_line("ATTENDEE", _attendee(attendee_name, attendee_email))
         return head + Contentlines([line, ""]).to_ical() + end + tail
 
     return message
@@ -70,7 +90,7 @@ def feed(events: Iterable[CalendarEvent], name: str) -> bytes:
     """Build a METHOD:PUBLISH calendar of many meetings for subscription; cancelled ones stay, marked CANCELLED."""
     vevents = [_vevent(event, status="CANCELLED" if event.cancelled else "CONFIRMED") for event in events]
     calendar = _calendar("PUBLISH", vevents)
-    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-calname", one_line(name))
     return calendar.to_ical()
 
 
@@ -101,13 +121,13 @@ def _vevent(event: CalendarEvent, status: str) -> Event:
     vevent.add("dtstamp", datetime.now(UTC))
     vevent.add("dtstart", starts_at)
     vevent.add("dtend", ends_at)
-    vevent.add("summary", event.title)
-    if event.location:
-        vevent.add("location", event.location)
-    if event.description:
-        vevent.add("description", event.description)
-    if event.url:
-        vevent.add("url", event.url)
+    vevent.add("summary", one_line(event.title))
+    if one_line(event.location):
+        vevent.add("location", one_line(event.location))
+    if _lines(event.description).strip():
+        vevent.add("description", _lines(event.description))
+    if one_line(event.url):
+        vevent.add("url", one_line(event.url))
     if event.organizer_email:
         vevent.add("organizer", _address(event.organizer_email, event.organizer_name))
     vevent.add("status", status)
@@ -122,7 +142,7 @@ def _attendee(name: str, email: str) -> vCalAddress:
 
 def _address(email: str, name: str, **params) -> vCalAddress:
     # vCalAddress quotes CN values holding , ; or : and encodes a double quote as ^' (RFC 6868).
-    return vCalAddress.new(email, cn=name or None, **params)
+    return vCalAddress.new(one_line(email), cn=one_line(name) or None, **params)
 
 
 def _require_organizer(event: CalendarEvent) -> None:

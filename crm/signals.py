@@ -45,6 +45,10 @@ company_export_parts = _signals.signal("company-export-parts")
 #: The staff company page. sender: the Company. A receiver returns a Panel or a list of them.
 company_page_panels = _signals.signal("company-page-panels")
 
+#: The staff page of a working group. sender: the WorkingGroup. A receiver returns a Panel (as on the company
+#: page) or a list of them: the group's meetings come from meetings, which builds on groups.
+group_page_panels = _signals.signal("group-page-panels")
+
 
 @dataclass
 class ExportPart:

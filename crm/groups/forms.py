@@ -1,75 +1,170 @@
-"""Forms of the working groups."""
+"""Forms of the working groups.
+
+A value the database cannot hold is refused with a Danish message naming the limit (and, for lines of figures,
+the line), never cut or left to fail at the database.
+"""
 
 import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
 
 from crm.companies.importer import parse_danish_number
 from crm.cvr import InvalidNumber, normalise_cvr
+from crm.forms import single_line
 from crm.groups.models import InitiativeStatus, MemberRole
 
 ROLE_LABELS = {MemberRole.CHAIR: _l("Formand"), MemberRole.MEMBER: _l("Medlem")}
 INITIATIVE_LABELS = {InitiativeStatus.PLANNED: _l("Planlagt"), InitiativeStatus.RUNNING: _l("I gang"),
                      InitiativeStatus.DONE: _l("Afsluttet")}
 
+TOO_LONG = _l("Højst %(max)d tegn; der er %(length)d.")
+NOT_A_CHOICE = _l("Vælg en af mulighederne på listen.")
+
+#: The largest figure a Numeric(14, 2) column holds, and its places after the decimal comma.
+FIGURE_MAX = Decimal("999999999999.99")
+FIGURE_PLACES = 2
+FIGURE_LABEL_MAX, FIGURE_UNIT_MAX = 200, 30
+
+#: Control characters a text of several lines may not hold (tab and line breaks may): the database refuses NUL.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def at_most(limit):
+    return Length(max=limit, message=TOO_LONG)
+
+
+def plain_text(form, field):
+    """A text of one or more lines without control characters other than tab and line breaks."""
+    if isinstance(field.data, str) and _CONTROL.search(field.data):
+        raise ValidationError(_l("Teksten indeholder et usynligt kontroltegn, som ikke kan gemmes. Fjern det."))
+
+
+def one_of(values):
+    """A choice from a list, refused in Danish (for a select field with validate_choice=False)."""
+    return AnyOf([str(value) for value in values], message=NOT_A_CHOICE)
+
+
+def parse_figures(text):
+    """Lines `betegnelse; tal; enhed` as ([(label, Decimal value, unit)], problems): blank lines are left out, each
+    bad line gives a Danish problem naming its line number."""
+    figures, problems = [], []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split(";")]
+        while len(parts) > 3 and not parts[-1]:  # a semicolon too many at the end
+            parts.pop()
+        label, amount, unit = (parts + ["", ""])[:3]
+        problem, value = None, None
+        if len(parts) > 3:
+            problem = _l("Linje %(n)d: højst tre dele adskilt af semikolon: betegnelse; tal; enhed.", n=number)
+        elif _CONTROL.search(line):
+            problem = _l("Linje %(n)d: fjern det usynlige kontroltegn.", n=number)
+        elif not label:
+            problem = _l("Linje %(n)d: skriv en betegnelse først, fx Vild natur; 15; ha.", n=number)
+        elif len(label) > FIGURE_LABEL_MAX:
+            problem = _l("Linje %(n)d: betegnelsen må højst have %(max)d tegn; den har %(length)d.", n=number,
+                         max=FIGURE_LABEL_MAX, length=len(label))
+        elif len(unit) > FIGURE_UNIT_MAX:
+            problem = _l("Linje %(n)d: enheden må højst have %(max)d tegn; den har %(length)d.", n=number,
+                         max=FIGURE_UNIT_MAX, length=len(unit))
+        elif not amount:
+            problem = _l("Linje %(n)d: tallet mangler.", n=number)
+        elif len(amount) > 30:
+            problem = _l("Linje %(n)d: tallet er for stort; højst 999.999.999.999,99.", n=number)
+        else:
+            try:
+                value = parse_danish_number(amount)
+            except ValueError as error:
+                problem = _l("Linje %(n)d: %(error)s", n=number, error=str(error))
+            else:
+                if value.as_tuple().exponent < -FIGURE_PLACES:
+                    problem = _l("Linje %(n)d: højst to decimaler, fx 12,5.", n=number)
+                elif abs(value) > FIGURE_MAX:
+                    problem = _l("Linje %(n)d: tallet er for stort; højst 999.999.999.999,99.", n=number)
+        if problem:
+            problems.append(problem)
+        else:
+            figures.append((label, value, unit))
+    return figures, problems
+
+
+def parse_cvrs(text):
+    """CVR numbers written one or more a line (or comma-separated) as ([numbers], [Danish problems])."""
+    numbers, problems = [], []
+    for word in re.split(r"[\s,;]+", text or ""):
+        if word:
+            try:
+                numbers.append(normalise_cvr(word))
+            except InvalidNumber as error:
+                problems.append(str(error))
+    return numbers, problems
+
 
 class GroupForm(FlaskForm):
-    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv gruppens navn.")), Length(max=100)])
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv gruppens navn.")), at_most(100),
+                                               single_line()])
     slug = StringField(_l("Kort navn til adresser"), description=_l("Små bogstaver, tal og bindestreg, fx natur."),
-                       validators=[DataRequired(_l("Skriv et kort navn.")), Length(max=50),
-                                   Regexp(r"^[a-z0-9-]+$", message=_l("Kun små bogstaver a-z, tal og bindestreg."))])
-    purpose = TextAreaField(_l("Formål"), validators=[Optional(), Length(max=5000)])
+                       validators=[DataRequired(_l("Skriv et kort navn.")), at_most(50),
+                                   Regexp(r"[a-z0-9-]+\Z", message=_l("Kun små bogstaver a-z, tal og bindestreg."))])
+    purpose = TextAreaField(_l("Formål"), validators=[Optional(), at_most(5000), plain_text])
     active = BooleanField(_l("Aktiv (fjern fluebenet for at arkivere gruppen)"), default=True)
 
 
 class AddMembersForm(FlaskForm):
     cvrs = TextAreaField(_l("CVR-numre"),
                          description=_l("Ét eller flere, adskilt af linjeskift, komma eller mellemrum."),
-                         validators=[DataRequired(_l("Skriv mindst ét CVR-nummer."))])
+                         validators=[DataRequired(_l("Skriv mindst ét CVR-nummer.")), at_most(20_000)])
     role = SelectField(_l("Rolle"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-                       default=MemberRole.MEMBER.value)
+                       default=MemberRole.MEMBER.value, validate_choice=False, validators=[one_of(MemberRole)])
 
     def validate_cvrs(self, field):
-        numbers = []
-        for word in re.split(r"[\s,;]+", field.data or ""):
-            if word:
-                try:
-                    numbers.append(normalise_cvr(word))
-                except InvalidNumber as error:
-                    raise ValidationError(str(error)) from None
-        field.data = numbers
+        if not field.errors:
+            numbers, problems = parse_cvrs(field.data)
+            field.errors.extend(problems)
+            if not numbers and not problems:
+                field.errors.append(_l("Skriv mindst ét CVR-nummer."))
+
+    def cvr_numbers(self):
+        return parse_cvrs(self.cvrs.data)[0]
+
+
+class MemberRoleForm(FlaskForm):
+    """A button on the member list: make a member chair, or a chair member again (confirmed for the only chair)."""
+
+    role = SelectField(choices=[r.value for r in MemberRole], validate_choice=False, validators=[one_of(MemberRole)])
+    confirm = HiddenField()
+
+
+class RemoveMemberForm(FlaskForm):
+    """A button on the member list; removing the only chair is confirmed on a page of its own."""
+
+    confirm = HiddenField()
 
 
 class GroupMailForm(FlaskForm):
-    subject = StringField(_l("Emne"), validators=[DataRequired(_l("Skriv et emne.")), Length(max=300)])
-    body = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv en tekst.")), Length(max=20_000)])
+    subject = StringField(_l("Emne"), validators=[DataRequired(_l("Skriv et emne.")), at_most(300), single_line()])
+    body = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv en tekst.")), at_most(20_000), plain_text])
 
 
 class InitiativeForm(FlaskForm):
-    title = StringField(_l("Titel"), validators=[DataRequired(_l("Skriv en titel.")), Length(max=200)])
+    title = StringField(_l("Titel"), validators=[DataRequired(_l("Skriv en titel.")), at_most(200), single_line()])
     status = SelectField(_l("Status"), choices=[SelectChoice(s.value, label) for s, label in INITIATIVE_LABELS.items()],
-                         default=InitiativeStatus.RUNNING.value)
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=10_000)])
+                         default=InitiativeStatus.RUNNING.value, validate_choice=False,
+                         validators=[one_of(InitiativeStatus)])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(10_000), plain_text])
     figures = TextAreaField(_l("Tal"), description=_l("Ét pr. linje: betegnelse; tal; enhed. Fx Vild natur; 15; ha"),
-                            validators=[Optional(), Length(max=5000)])
+                            default="", validators=[at_most(5000)])
 
     def validate_figures(self, field):
-        figures = []
-        for number, line in enumerate((field.data or "").splitlines(), start=1):
-            if not line.strip():
-                continue
-            parts = [part.strip() for part in line.split(";")]
-            if len(parts) < 2 or not parts[0]:
-                raise ValidationError(_l("Linje %(n)d: skriv betegnelse; tal; enhed.", n=number))
-            try:
-                value = parse_danish_number(parts[1])
-            except ValueError as error:
-                raise ValidationError(_l("Linje %(n)d: %(error)s", n=number, error=str(error))) from None
-            if value is None:
-                raise ValidationError(_l("Linje %(n)d: tallet mangler.", n=number))
-            figures.append((parts[0][:200], value, (parts[2] if len(parts) > 2 else "")[:30]))
-        field.data = figures
+        if not field.errors:
+            field.errors.extend(parse_figures(field.data)[1])
+
+    def figure_rows(self):
+        """The figures as [(label, value, unit)] (the form is valid)."""
+        return parse_figures(self.figures.data)[0]

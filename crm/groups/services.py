@@ -12,6 +12,7 @@ from crm.companies.services import log_activity
 from crm.extensions import db
 from crm.groups import notifications
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
+from crm.mail.services import Mailing, OutboxBatch
 from crm.uploads import check_attachment
 
 
@@ -123,20 +124,29 @@ def add_initiative(group, title, description, status, figures, *, by=None):
 
 
 def mail_group(group, subject, body, *, by=None):
-    """Service mail to the contact of every current member, with a line on each company's timeline."""
+    """Service mail to the contact of every current member, with a line on each company's timeline; a Mailing.
+    A contact whose name or address cannot stand in a mail is left out and named on its company's timeline."""
+    batch = OutboxBatch(skip_refused=True)
     sent = 0
     for membership in current_members(group):
         contact = membership.contact or membership.company.primary_contact
         if contact is None or not contact.email:
             continue
-        email = notifications.notify_group_message(group, membership, contact, subject, body)
-        log_activity(membership.company_id, ActivityKind.EMAIL,
-                     _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
-                     author=by, obj=email)
-        sent += 1
-    record("group.mail", actor=by, obj=group, changes={"subject": subject, "recipients": sent})
+        if notifications.queue_group_message(batch, group, membership, contact, subject, body):
+            log_activity(membership.company_id, ActivityKind.EMAIL,
+                         _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
+                         author=by, obj=group)
+            sent += 1
+    batch.write()
+    for mail in batch.refused:
+        log_activity(mail.company.id, ActivityKind.EMAIL,
+                     _("Ikke sendt: mail fra arbejdsgruppen %(group)s, til %(recipient)s, fordi %(reason)s. "
+                       "Ret kontaktpersonen.", group=group.name, recipient=mail.recipient, reason=mail.reason),
+                     author=by, obj=group)
+    record("group.mail", actor=by, obj=group,
+           changes={"subject": subject, "recipients": sent, "refused": len(batch.refused)})
     db.session.flush()
-    return sent
+    return Mailing(sent, batch.refused)
 
 
 def add_document(group, data, filename, *, by=None):

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,7 +12,6 @@ from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
 from crm.downloads import as_download
 from crm.extensions import db
-from crm.forms import errors_text
 from crm.groups import services
 from crm.groups.blueprint import bp
 from crm.groups.forms import (
@@ -22,9 +21,13 @@ from crm.groups.forms import (
     GroupForm,
     GroupMailForm,
     InitiativeForm,
+    MemberRoleForm,
+    RemoveMemberForm,
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
+from crm.mail.services import refused_summary
 from crm.security import roles_required
+from crm.signals import collect, group_page_panels
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 
 
@@ -63,30 +66,39 @@ def index():
                            before=services.member_counts(year_start), year_start=year_start)
 
 
+def _with_initiatives():
+    return joinedload(WorkingGroup.initiatives).joinedload(Initiative.figures)  # the group and its results: one query
+
+
 @bp.get("/<slug>")
 @roles_required(*STAFF_ROLES)
 def show(slug):
-    group = _group_or_404(slug, joinedload(WorkingGroup.initiatives).joinedload(Initiative.figures))  # one query
-    from crm.meetings.services import group_meetings  # meetings build on groups, not the other way round
+    return _group_page(_group_or_404(slug, _with_initiatives()))
 
-    upcoming, past, open_items = group_meetings(group)
+
+def _group_page(group, *, add_form=None, initiative_form=None):
+    """The group's page, with the parts other areas add (its meetings); a refused form is shown again as typed,
+    with 422."""
+    panels = sorted(collect(group_page_panels, group), key=lambda panel: panel.order)
+    refused = add_form is not None or initiative_form is not None
     return render_template(
-        "groups/show.html", group=group, members=services.current_members(group), add_form=AddMembersForm(),
-        initiative_form=InitiativeForm(), is_admin=current_user.role == Role.ADMIN,
-        upcoming=upcoming, past=past, open_items=open_items, documents=services.documents_of(group),
-    )
+        "groups/show.html", group=group, members=services.current_members(group),
+        add_form=add_form or AddMembersForm(formdata=None), initiative_form=initiative_form or InitiativeForm(
+            formdata=None), is_admin=current_user.role == Role.ADMIN, documents=services.documents_of(group),
+        panels=panels,
+    ), 422 if refused else 200
 
 
 @bp.post("/<slug>/members")
 @roles_required(*STAFF_ROLES)
 def add_members(slug):
-    group = _group_or_404(slug)
+    group = _group_or_404(slug, _with_initiatives())
     form = AddMembersForm()
     if not form.validate_on_submit():
-        flash(errors_text(form), "error")
-        return redirect(url_for(".show", slug=group.slug))
-    companies = db.session.scalars(select(Company).where(Company.cvr.in_(form.cvrs.data))).all()
-    unknown = sorted(set(form.cvrs.data) - {company.cvr for company in companies})
+        return _group_page(group, add_form=form)
+    numbers = form.cvr_numbers()
+    companies = db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all()
+    unknown = sorted(set(numbers) - {company.cvr for company in companies})
     try:
         added, skipped = services.add_members(group, companies, role=MemberRole(form.role.data), by=current_user)
     except services.GroupArchived:
@@ -107,7 +119,10 @@ def add_members(slug):
 def remove_member(slug, membership_id):
     group = _group_or_404(slug)
     membership = _membership_of(group, membership_id)
-    if services.only_chair(membership) and not request.form.get("confirm"):
+    form = RemoveMemberForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if services.only_chair(membership) and not form.confirm.data:
         return render_template("groups/confirm_remove.html", group=group, membership=membership)
     services.remove_member(membership, by=current_user)
     db.session.commit()
@@ -120,10 +135,11 @@ def remove_member(slug, membership_id):
 def set_role(slug, membership_id):
     group = _group_or_404(slug)
     membership = _membership_of(group, membership_id)
-    role = request.form.get("role", "")
-    if role not in set(MemberRole):
+    form = MemberRoleForm()
+    if not form.validate_on_submit():
         abort(400)
-    if role == MemberRole.MEMBER and services.only_chair(membership) and not request.form.get("confirm"):
+    role = form.role.data
+    if role == MemberRole.MEMBER and services.only_chair(membership) and not form.confirm.data:
         flash(_("%(name)s er gruppens eneste formand. Vælg en ny formand først, eller bekræft.",
                 name=membership.company.name), "warning")
         return redirect(url_for(".show", slug=group.slug))
@@ -139,9 +155,11 @@ def mail(slug):
     group = _group_or_404(slug)
     form = GroupMailForm()
     if form.validate_on_submit():
-        sent = services.mail_group(group, form.subject.data, form.body.data, by=current_user)
+        mailing = services.mail_group(group, form.subject.data, form.body.data, by=current_user)
         db.session.commit()
-        flash(_("Mailen er lagt i udbakken til %(n)d medlemmer.", n=sent), "success")
+        flash(_("Mailen er lagt i udbakken til %(n)d medlemmer.", n=mailing.queued), "success")
+        if mailing.refused:
+            flash(refused_summary(mailing.refused), "warning")
         return redirect(url_for(".show", slug=group.slug))
     return render_template("groups/mail.html", group=group, form=form,
                            members=services.current_members(group)), 422 if form.is_submitted() else 200
@@ -150,15 +168,14 @@ def mail(slug):
 @bp.post("/<slug>/initiatives")
 @roles_required(*STAFF_ROLES)
 def add_initiative(slug):
-    group = _group_or_404(slug)
+    group = _group_or_404(slug, _with_initiatives())
     form = InitiativeForm()
-    if form.validate_on_submit():
-        services.add_initiative(group, form.title.data, form.description.data or "",
-                                InitiativeStatus(form.status.data), form.figures.data, by=current_user)
-        db.session.commit()
-        flash(_("Initiativet er gemt."), "success")
-    else:
-        flash(errors_text(form), "error")
+    if not form.validate_on_submit():
+        return _group_page(group, initiative_form=form)
+    services.add_initiative(group, form.title.data.strip(), (form.description.data or "").strip(),
+                            InitiativeStatus(form.status.data), form.figure_rows(), by=current_user)
+    db.session.commit()
+    flash(_("Initiativet er gemt."), "success")
     return redirect(url_for(".show", slug=group.slug, _anchor="initiativer"))
 
 

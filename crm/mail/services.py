@@ -1,10 +1,14 @@
 """Writing mail to the outbox. Nothing here talks SMTP: the worker delivers after the commit."""
 
+from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import make_msgid, parseaddr
 from functools import lru_cache
+from typing import NamedTuple
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import escape
 from sqlalchemy import insert
 
@@ -17,11 +21,67 @@ from crm.mail.models import EmailKind, EmailStatus, OutboundAttachment, Outbound
 class BadHeader(ValueError):
     """A header value that would let text become another header (CR or LF inside)."""
 
+    def __init__(self, message, what=None):
+        super().__init__(message)
+        #: The value refused: "subject", "recipient name", "recipient address", "header name" or "header value".
+        self.what = what
+
 
 def _single_line(value, what):
     if value and ("\r" in value or "\n" in value):
-        raise BadHeader(f"{what} must be one line")
+        raise BadHeader(f"{what} must be one line", what)
     return value
+
+
+#: Why a mail was left out of a batch, as staff read it.
+REFUSAL_REASONS = {
+    "recipient name": _l("navnet har et linjeskift"),
+    "recipient address": _l("e-mailadressen er ikke én gyldig adresse"),
+    "subject": _l("emnet har et linjeskift"),
+    "header name": _l("en header har et linjeskift"),
+    "header value": _l("en header har et linjeskift"),
+}
+
+
+@dataclass(frozen=True)
+class RefusedMail:
+    """A mail an OutboxBatch(skip_refused=True) left out: one of its values could have become another header."""
+
+    to_name: str
+    to_address: str
+    #: The company the mail was for, or None.
+    company: object
+    #: Which value was refused (see BadHeader.what).
+    what: str
+
+    @property
+    def reason(self):
+        return REFUSAL_REASONS.get(self.what, REFUSAL_REASONS["recipient address"])
+
+    @property
+    def recipient(self):
+        """The person as one line of text: the name and address as stored, line breaks shown as spaces."""
+        name, address = " ".join(str(self.to_name or "").split()), " ".join(str(self.to_address or "").split())
+        return f"{name} <{address}>" if name else f"<{address}>"
+
+    def __str__(self):
+        company = getattr(self.company, "name", None)
+        return f"{company}: {self.recipient} ({self.reason})" if company else f"{self.recipient} ({self.reason})"
+
+
+class Mailing(NamedTuple):
+    """What a mailing to many put in the outbox: the number of mails queued and those left out (RefusedMail)."""
+
+    queued: int
+    refused: list
+
+
+def refused_summary(refused, limit=10):
+    """The recipients left out of a mailing as one Danish sentence for a flash message (the first `limit`)."""
+    names = "; ".join(str(mail) for mail in refused[:limit])
+    if len(refused) > limit:
+        names += " " + _("og %(n)d flere", n=len(refused) - limit)
+    return _("Ikke sendt til %(names)s. Ret kontaktpersonen på virksomhedens side.", names=names)
 
 
 def render_mail(template, **context):
@@ -71,15 +131,33 @@ def queue_email(*, attachments=(), flush=True, **fields):
 class OutboxBatch:
     """Many mails queued with two INSERT statements (the mails, then their attachments) when write() is called,
     in the caller's transaction: hundreds of invitations without the cost of an ORM object each.
+
+    With skip_refused, a mass mailing never fails as a whole because of one recipient: a mail whose values could
+    smuggle in a header (a contact's name with a line break, an address that is not one) is left out and noted
+    in `refused`, and the rest go.
     """
 
-    def __init__(self):
+    def __init__(self, *, skip_refused=False):
         self.emails, self.attachments = [], []
+        self.skip_refused = skip_refused
+        #: The mails left out by add() (with skip_refused): a RefusedMail each, in the order added.
+        self.refused = []
 
     def add(self, *, attachments=(), **fields):
-        """Check and keep one mail, with the same fields as queue_email."""
-        self.emails.append(_email_values(**fields))
+        """Check and keep one mail, with the same fields as queue_email; True when it is kept. A mail that could
+        smuggle in a header raises BadHeader, or with skip_refused is left out, noted in `refused`, and gives
+        False."""
+        try:
+            values = _email_values(**fields)
+        except BadHeader as error:
+            if not self.skip_refused:
+                raise
+            self.refused.append(RefusedMail(fields.get("to_name") or "", fields.get("to_address") or "",
+                                            fields.get("company"), error.what or "recipient address"))
+            return False
+        self.emails.append(values)
         self.attachments.append(_attachment_values(attachments))
+        return True
 
     def write(self):
         """Insert what was added; the new mails' ids, in the order added."""
@@ -106,7 +184,7 @@ def _email_values(*, to_address, subject, body_text, body_html=None, to_name="",
         _single_line(value, "header value")
     name, address = parseaddr(to_address)
     if "@" not in address or address != to_address.strip():
-        raise BadHeader("recipient must be one plain address")
+        raise BadHeader("recipient must be one plain address", "recipient address")
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     now = utcnow()
     return {

@@ -8,34 +8,38 @@ from flask_login import current_user
 from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Contact
 from crm.companies.services import find_by_cvr
-from crm.cvr import InvalidNumber, normalise_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
-from crm.http import whole_number
 from crm.meetings import attendance
 from crm.meetings.blueprint import bp
-from crm.meetings.models import AttendanceStatus, Meeting
+from crm.meetings.forms import MarkAttendanceForm, WalkInForm
+from crm.meetings.models import Meeting
 from crm.security import roles_required
 
 
 @bp.get("/<int:meeting_id>/checkin")
 @roles_required(*STAFF_ROLES)
 def checkin(meeting_id):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    return _checkin_page(db.get_or_404(Meeting, meeting_id))
+
+
+def _checkin_page(meeting, walk_in_form=None):
+    """The check-in page; a refused walk-in is shown again as typed, with 422."""
     companies, attendances, answers = attendance.checkin_rows(meeting)
     return render_template("meetings/checkin.html", meeting=meeting, companies=companies, attendances=attendances,
-                           answers=answers, counts=attendance.counts(meeting))
+                           answers=answers, counts=attendance.counts(meeting),
+                           walk_in_form=walk_in_form or WalkInForm(formdata=None)), 200 if walk_in_form is None else 422
 
 
 @bp.post("/<int:meeting_id>/attendance")
 @roles_required(*STAFF_ROLES)
 def mark_attendance(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    status = request.form.get("status", "")
-    contact = db.session.get(Contact, request.form.get("contact_id", type=whole_number) or 0)
-    if contact is None or status not in set(AttendanceStatus):
+    form = MarkAttendanceForm()
+    contact = db.session.get(Contact, form.contact_id.data) if form.validate_on_submit() else None
+    if contact is None:
         abort(400)
-    row = attendance.mark(meeting, contact, status, by=current_user)
+    row = attendance.mark(meeting, contact, form.status.data, by=current_user)
     db.session.commit()
     if request.headers.get("HX-Request"):
         person = render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
@@ -49,21 +53,17 @@ def mark_attendance(meeting_id):
 @roles_required(*STAFF_ROLES)
 def walk_in(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    person = request.form.get("person_name", "").strip()[:200]
-    company_name = request.form.get("company_name", "").strip()[:200]
-    try:
-        cvr = normalise_cvr(request.form.get("cvr", ""))
-    except InvalidNumber as error:
-        flash(str(error), "error")
-        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
-    if not person:
-        flash(_("Skriv personens navn."), "error")
-        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
-    if find_by_cvr(cvr) is None and not company_name:
-        flash(_("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."), "error")
-        return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor="walk-in"))
-    attendance.walk_in(meeting, cvr=cvr, company_name=company_name, person_name=person,
-                       email=request.form.get("email", ""), by=current_user)
+    form = WalkInForm()
+    if not form.validate_on_submit():
+        return _checkin_page(meeting, form)
+    company_name = (form.company_name.data or "").strip()
+    if find_by_cvr(form.cvr.data) is None and not company_name:
+        form.company_name.errors.append(
+            _("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."))
+        return _checkin_page(meeting, form)
+    person = form.person_name.data.strip()
+    attendance.walk_in(meeting, cvr=form.cvr.data, company_name=company_name, person_name=person,
+                       email=form.email.data or "", by=current_user)
     db.session.commit()
     flash(_("%(name)s er skrevet ind som fremmødt.", name=person), "success")
     return redirect(url_for(".checkin", meeting_id=meeting.id))

@@ -1,6 +1,5 @@
 """Inviting, sending, cancelling, reminding; the public answer page; the meeting's calendar file."""
 
-import re
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -15,51 +14,48 @@ from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Company
 from crm.companies.search import CompanyFilters, all_tags, company_statement
-from crm.cvr import InvalidNumber, normalise_cvr
 from crm.extensions import db
+from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
-from crm.http import whole_number, whole_numbers
-from crm.mail.services import render_mail
+from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states
+from crm.mail.services import refused_summary, render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
-from crm.meetings.forms import RSVP_LABELS
+from crm.meetings.forms import RSVP_LABELS, AnswerForm, CalendarFeedForm, InviteForm, RemindForm
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
 from crm.security import public, roles_required
 
 
 def _chosen_companies(form):
-    """The companies the invite form chose, and an error text if the choice cannot be read."""
-    source = form.get("source", "")
+    """The companies the invite form chose (the form is valid), and an error text if there are none to choose."""
+    source = form.source.data
     if source == "all":
         return invitations.network_companies(), None
     if source == "group":
-        group = db.session.get(WorkingGroup, form.get("group", type=whole_number) or 0)
+        group = db.session.get(WorkingGroup, form.group.data)
         if group is None:
             return [], _("Vælg en arbejdsgruppe.")
         return db.session.scalars(select(Company).join(GroupMembership).where(
             GroupMembership.group_id == group.id, GroupMembership.left_on.is_(None))).all(), None
-    if source == "filter":
-        return db.session.scalars(company_statement(CompanyFilters.from_args(form))).all(), None
-    if source == "cvrs":
-        numbers = []
-        for word in re.split(r"[\s,;]+", form.get("cvrs", "")):
-            if word:
-                try:
-                    numbers.append(normalise_cvr(word))
-                except InvalidNumber as error:
-                    return [], str(error)
-        return db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all(), None
-    return [], _("Vælg hvem der skal inviteres.")
+    if source == "filter":  # the company list's search; the working group chosen above is not part of it
+        filters = CompanyFilters(q=form.q.data.strip(), role=form.role.data, status=form.status.data,
+                                 tag=form.tag.data.strip().lower())
+        return db.session.scalars(company_statement(filters)).all(), None
+    numbers, _refused = form.cvr_numbers()
+    return db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all(), None
 
 
-def _commit_or_already_sent(meeting):
-    """Commit; on SQLite a second click waiting for the first one's lock gets told it was sent."""
+def _commit_or_already_sent(meeting, mailing):
+    """Commit; on SQLite a second click waiting for the first one's lock gets told it was sent. The contacts the
+    mailing had to leave out are named."""
     try:
         db.session.commit()
     except OperationalError:
         db.session.rollback()
         flash(_("Invitationerne er ved at blive sendt fra et andet vindue."), "info")
         return False
+    if mailing.refused:
+        flash(refused_summary(mailing.refused), "warning")
     return True
 
 
@@ -69,27 +65,28 @@ def invite(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).where(WorkingGroup.active)
                                 .order_by(WorkingGroup.name)).all()
+    form = InviteForm()
     error = None
-    if request.method == "POST":
-        companies, error = _chosen_companies(request.form)
+    if form.validate_on_submit():
+        companies, error = _chosen_companies(form)
         if error is None:
             try:
                 new = invitations.invite(meeting, companies, by=current_user)
-                sent = invitations.send_invitations(meeting, by=current_user)
+                mailing = invitations.send_invitations(meeting, by=current_user)
             except invitations.InvitationRefused as refused:
                 db.session.rollback()
                 error = {"nobody": _("Ingen virksomheder matcher valget."),
                          "past": _("Mødet er allerede begyndt; der kan ikke inviteres til det."),
                          "cancelled": _("Mødet er aflyst; der kan ikke inviteres til det.")}[str(refused)]
             else:
-                if _commit_or_already_sent(meeting):
+                if _commit_or_already_sent(meeting, mailing):
                     flash(_("%(new)d virksomheder inviteret; %(sent)d mails lagt i udbakken.", new=len(new),
-                            sent=sent), "success")
+                            sent=mailing.queued), "success")
                 return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
     preview = _preview(meeting)
-    return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error,
+    return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error, form=form,
                            preview=preview, roles=ROLE_LABELS, statuses=STATUS_LABELS, tags=all_tags()), (
-        422 if error else 200)
+        422 if form.is_submitted() else 200)
 
 
 def _preview(meeting):
@@ -106,8 +103,12 @@ def invitation_list(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     rows = invitations.invitations_of(meeting)
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
+    # Where each company's mails about the meeting stand in the outbox, in one query for the whole list.
+    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True)
     return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
-                           labels=RSVP_LABELS)
+                           labels=RSVP_LABELS, delivery={company_id: state for (_meeting, company_id), state
+                                                         in delivery.items()}, nothing=NOTHING,
+                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()})
 
 
 @bp.post("/<int:meeting_id>/send")
@@ -115,13 +116,13 @@ def invitation_list(meeting_id):
 def send(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     try:
-        sent = invitations.send_invitations(meeting, by=current_user)
+        mailing = invitations.send_invitations(meeting, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."), "error")
         return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting):
-        flash(_("%(n)d mails lagt i udbakken.", n=sent), "success")
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("%(n)d mails lagt i udbakken.", n=mailing.queued), "success")
     return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
 
 
@@ -134,9 +135,9 @@ def cancel(meeting_id):
     except services.MeetingRefused:
         flash(_("Kun planlagte møder kan aflyses."), "error")
         return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    sent = invitations.send_invitations(meeting, by=current_user)
-    if _commit_or_already_sent(meeting):
-        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=sent), "success")
+    mailing = invitations.send_invitations(meeting, by=current_user)
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=mailing.queued), "success")
     return redirect(url_for("meetings.show", meeting_id=meeting.id))
 
 
@@ -144,15 +145,18 @@ def cancel(meeting_id):
 @roles_required(*STAFF_ROLES)
 def remind(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
+    form = RemindForm()
+    if not form.validate_on_submit():
+        flash(errors_text(form), "error")
+        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
     try:
-        only = whole_numbers(request.form.getlist("invitation")) or None
-        sent = invitations.remind(meeting, only, by=current_user)
+        mailing = invitations.remind(meeting, form.invitation.data or None, by=current_user)
     except invitations.InvitationRefused:
         db.session.rollback()
         flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")
         return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting):
-        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=sent), "success")
+    if _commit_or_already_sent(meeting, mailing):
+        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=mailing.queued), "success")
     return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
 
 
@@ -161,11 +165,11 @@ def remind(meeting_id):
 def record_answer(meeting_id, invitation_id):
     invitation = db.session.scalars(select(Invitation).where(
         Invitation.id == invitation_id, Invitation.meeting_id == meeting_id)).first() or abort(404)
-    answer = request.form.get("rsvp", "")
-    if answer not in set(Rsvp):
+    form = AnswerForm()
+    if not form.validate_on_submit():
         abort(400)
     try:
-        invitations.answer(invitation, answer, by_whom=current_user.email)
+        invitations.answer(invitation, form.rsvp.data, by_whom=current_user.email)
     except invitations.InvitationRefused:
         flash(_("Mødet er begyndt eller aflyst; svaret kan ikke ændres."), "error")
     else:
@@ -192,10 +196,10 @@ def rsvp(token):
     meeting = invitation.meeting
     closed = meeting.status != MeetingStatus.PLANNED or meeting.starts_at <= datetime.now(UTC)
     if request.method == "POST" and not closed:
-        answer = request.form.get("rsvp", "")
-        if answer not in set(Rsvp):
+        form = AnswerForm()
+        if not form.validate_on_submit():
             abort(400)
-        invitations.answer(invitation, answer)
+        invitations.answer(invitation, form.rsvp.data)
         db.session.commit()
         return render_template("meetings/rsvp.html", invitation=invitation, meeting=meeting, saved=True,
                                labels=RSVP_LABELS, token=token)
@@ -209,8 +213,11 @@ def rsvp(token):
 @roles_required(*Role)
 def calendar_settings():
     token = None
-    if request.method == "POST":
-        if request.form.get("action") == "revoke":
+    form = CalendarFeedForm()
+    if form.is_submitted():
+        if not form.validate():
+            abort(400)
+        if form.action.data == "revoke":
             calendar_feed.revoke_feed(current_user)
             flash(_("Kalenderadressen virker ikke længere."), "success")
         else:

@@ -13,7 +13,7 @@ from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company, CompanyStatus
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
-from crm.mail.services import OutboxBatch
+from crm.mail.services import Mailing, OutboxBatch
 from crm.meetings import notifications
 from crm.meetings.models import Invitation, MeetingStatus, Rsvp
 
@@ -85,7 +85,8 @@ def _claim(meeting, condition, values):
 
 
 def send_invitations(meeting, *, by=None):
-    """Mail the current version to every invitee who has not had it: new ones, or all after a change."""
+    """Mail the current version to every invitee who has not had it: new ones, or all after a change. A Mailing:
+    the mails queued, and the contacts left out (a name or address that cannot stand in a mail)."""
     cancelled = meeting.status == MeetingStatus.CANCELLED
     behind = Invitation.sent_sequence < meeting.sequence
     if cancelled:  # only those who had an earlier version hear of the cancellation
@@ -94,47 +95,67 @@ def send_invitations(meeting, *, by=None):
         _check_open(meeting)
         condition = Invitation.sent_sequence.is_(None) | behind
     ids = _claim(meeting, condition, {"sent_sequence": meeting.sequence})
-    sent = _mail(meeting, ids, "cancel" if cancelled else ("update" if meeting.sequence else "invite"))
-    record("meeting.invitations_sent", actor=by, obj=meeting, changes={"mails": sent, "sequence": meeting.sequence})
-    return sent
+    mailing = _mail(meeting, ids, "cancel" if cancelled else ("update" if meeting.sequence else "invite"), by)
+    record("meeting.invitations_sent", actor=by, obj=meeting,
+           changes={"mails": mailing.queued, "sequence": meeting.sequence, "refused": len(mailing.refused)})
+    return mailing
 
 
 def remind(meeting, only=None, *, by=None):
-    """Remind those who have not answered (all, or only the chosen invitations), each once."""
+    """Remind those who have not answered (all, or only the chosen invitations), each once; a Mailing."""
     _check_open(meeting)
     condition = (Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
                  & Invitation.sent_sequence.is_not(None))
     if only is not None:
         condition = condition & Invitation.id.in_(only)
     ids = _claim(meeting, condition, {"reminded_at": datetime.now(UTC)})
-    sent = _mail(meeting, ids, "reminder")
-    record("meeting.reminded", actor=by, obj=meeting, changes={"mails": sent})
-    return sent
+    mailing = _mail(meeting, ids, "reminder", by)
+    record("meeting.reminded", actor=by, obj=meeting,
+           changes={"mails": mailing.queued, "refused": len(mailing.refused)})
+    return mailing
 
 
-def _mail(meeting, invitation_ids, purpose):
+def _mail(meeting, invitation_ids, purpose, by):
+    """Queue the mail of the purpose to the contacts of the claimed invitations; one contact whose name or address
+    cannot stand in a mail is left out (and named on the company's timeline), never the whole mailing."""
     if not invitation_ids:
-        return 0
+        return Mailing(0, [])
     invitations = db.session.scalars(
         select(Invitation).where(Invitation.id.in_(invitation_ids))
         .options(selectinload(Invitation.company).selectinload(Company.contacts))
     ).all()
     mails = notifications.InvitationMails(meeting, calendar_event(meeting), purpose)
-    batch = OutboxBatch()
-    sent = 0
+    batch = OutboxBatch(skip_refused=True)
+    sent, nobody_mailed = 0, []
     for invitation in invitations:
         contacts = meeting_mail_contacts(invitation.company)
         if not contacts:
             continue
         token = rsvp_token(invitation)
-        for contact in contacts:
-            mails.queue(batch, invitation, contact, token)
-        log_activity(invitation.company_id, ActivityKind.EMAIL,
-                     f"{notifications.SUBJECTS[purpose]}: {meeting.title}", obj=meeting)
-        sent += len(contacts)
+        queued = sum(mails.queue(batch, invitation, contact, token) for contact in contacts)
+        if queued:
+            log_activity(invitation.company_id, ActivityKind.EMAIL, mails.subject, obj=meeting)
+        else:
+            nobody_mailed.append(invitation.id)
+        sent += queued
     batch.write()
+    notifications.note_refused(batch.refused, mails.subject, meeting, by)
+    _release(meeting, nobody_mailed, purpose)
     db.session.flush()
-    return sent
+    return Mailing(sent, batch.refused)
+
+
+def _release(meeting, invitation_ids, purpose):
+    """Give back the claim on invitations none of whose contacts could be mailed, so that they count as not sent
+    and go out from the invitation list once the contact is corrected."""
+    if not invitation_ids:
+        return
+    if purpose == "reminder":
+        values = {"reminded_at": None}
+    else:
+        values = {"sent_sequence": meeting.sequence - 1 if meeting.sequence else None}
+    db.session.execute(update(Invitation).where(Invitation.id.in_(invitation_ids)).values(**values),
+                       execution_options={"synchronize_session": False})
 
 
 def answer(invitation, rsvp, *, by_whom="link"):

@@ -12,7 +12,8 @@ from crm.audit.services import record
 from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
-from crm.mail.services import queue_email, render_mail
+from crm.ics import one_line
+from crm.mail.services import Mailing, OutboxBatch, render_mail
 from crm.meetings.models import (
     ActionItem,
     ActionStatus,
@@ -23,6 +24,7 @@ from crm.meetings.models import (
     MeetingAttachment,
     MeetingStatus,
 )
+from crm.meetings.notifications import note_refused
 from crm.uploads import check_attachment
 
 
@@ -90,7 +92,8 @@ def minutes_pdf(meeting):
 
 
 def publish(meeting, audience, *, by=None):
-    """Send the minutes once, to all invitees or to those present, with the text in the mail and a PDF."""
+    """Send the minutes once, to all invitees or to those present, with the text in the mail and a PDF; a Mailing
+    (a contact whose name or address cannot stand in a mail is left out and named, the rest get it)."""
     claimed = db.session.execute(
         update(Meeting).where(Meeting.id == meeting.id, Meeting.minutes_published_at.is_(None))
         .values(minutes_published_at=datetime.now(UTC)), execution_options={"synchronize_session": False},
@@ -105,23 +108,28 @@ def publish(meeting, audience, *, by=None):
     companies = db.session.scalars(select(Company).where(Company.id.in_(company_ids))
                                    .options(selectinload(Company.contacts))).all()
     pdf = minutes_pdf(meeting)
-    sent = 0
     items = action_items(meeting)
+    subject = _("Referat: %(title)s", title=one_line(meeting.title))
+    batch = OutboxBatch(skip_refused=True)
+    sent = 0
     for company in companies:
-        contacts = meeting_mail_contacts(company)
-        for contact in contacts:
+        queued = 0
+        for contact in meeting_mail_contacts(company):
             text, html = render_mail("minutes", meeting=meeting, contact=contact, items=items)
-            queue_email(to_address=contact.email, to_name=contact.name, subject=_("Referat: %(title)s",
-                        title=meeting.title), body_text=text, body_html=html, company=company, concerns=meeting,
-                        attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
-        if contacts:
-            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=meeting.title),
+            queued += batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                                body_html=html, company=company, concerns=meeting,
+                                attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
+        if queued:
+            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=one_line(meeting.title)),
                          author=by, obj=meeting)
-        sent += len(contacts)
+        sent += queued
+    batch.write()
+    note_refused(batch.refused, subject, meeting, by)
     db.session.expire(meeting)
-    record("meeting.minutes_published", actor=by, obj=meeting, changes={"audience": audience, "mails": sent})
+    record("meeting.minutes_published", actor=by, obj=meeting,
+           changes={"audience": audience, "mails": sent, "refused": len(batch.refused)})
     db.session.flush()
-    return sent
+    return Mailing(sent, batch.refused)
 
 
 def archive(year):

@@ -9,13 +9,15 @@ from sqlalchemy import select
 
 from crm.auth.models import STAFF_ROLES
 from crm.companies.services import find_by_cvr
-from crm.cvr import InvalidNumber, normalise_cvr
 from crm.downloads import as_download
 from crm.extensions import db
+from crm.forms import errors_text
 from crm.http import whole_number
+from crm.mail.services import refused_summary
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
+from crm.meetings.forms import ActionItemForm, ActionStatusForm, PublishForm, minutes_form
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
 from crm.security import roles_required
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
@@ -36,42 +38,40 @@ def minutes_text_filter(text):
 @roles_required(*STAFF_ROLES)
 def edit_minutes(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    if request.method == "POST":
-        texts = {item.id: (request.form.get(f"minutes-{item.id}", "")[:50_000],
-                           request.form.get(f"decisions-{item.id}", "")[:10_000]) for item in meeting.agenda}
+    form = minutes_form(meeting)
+    if form.validate_on_submit():
+        texts = {item.id: (form[f"minutes-{item.id}"].data or "", form[f"decisions-{item.id}"].data or "")
+                 for item in meeting.agenda}
         minutes.save_minutes(meeting, texts, by=current_user)
         db.session.commit()
         flash(_("Referatet er gemt."), "success")
         return redirect(url_for(".edit_minutes", meeting_id=meeting.id))
+    return _minutes_page(meeting, form=form, refused=form.is_submitted())
+
+
+def _minutes_page(meeting, *, form=None, action_form=None, refused=False):
+    """The minutes page; a refused form is shown again as typed, with 422 (the minutes are long texts)."""
     return render_template("meetings/minutes.html", meeting=meeting, items=minutes.action_items(meeting),
-                           attachments=minutes.attachments_of(meeting))
+                           attachments=minutes.attachments_of(meeting),
+                           form=form or minutes_form(meeting, formdata=None),
+                           action_form=action_form or ActionItemForm(formdata=None),
+                           publish_form=PublishForm(formdata=None)), 422 if refused else 200
 
 
 @bp.post("/<int:meeting_id>/actions")
 @roles_required(*STAFF_ROLES)
 def add_action(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    title = request.form.get("title", "").strip()[:500]
-    owner, owner_name = None, request.form.get("owner_name", "").strip()[:200]
-    due = request.form.get("due_on", "")
-    if not title:
-        flash(_("Skriv hvad opgaven går ud på."), "error")
-        return redirect(url_for(".edit_minutes", meeting_id=meeting.id, _anchor="opgaver"))
-    if request.form.get("owner_cvr", "").strip():
-        try:
-            owner = find_by_cvr(normalise_cvr(request.form["owner_cvr"]))
-        except InvalidNumber as error:
-            flash(str(error), "error")
-            return redirect(url_for(".edit_minutes", meeting_id=meeting.id, _anchor="opgaver"))
-        if owner is None:
-            flash(_("Der er ingen virksomhed med det CVR-nummer."), "error")
-            return redirect(url_for(".edit_minutes", meeting_id=meeting.id, _anchor="opgaver"))
-    try:
-        due_on = datetime.strptime(due, "%Y-%m-%d").date() if due else None
-    except ValueError:
-        flash(_("Vælg en dato."), "error")
-        return redirect(url_for(".edit_minutes", meeting_id=meeting.id, _anchor="opgaver"))
-    minutes.add_action_item(meeting, title, owner_company=owner, owner_name=owner_name, due_on=due_on,
+    form = ActionItemForm()
+    valid = form.validate_on_submit()
+    owner = find_by_cvr(form.owner_cvr.data) if valid and form.owner_cvr.data else None
+    if valid and form.owner_cvr.data and owner is None:
+        form.owner_cvr.errors.append(_("Der er ingen virksomhed med det CVR-nummer."))
+        valid = False
+    if not valid:
+        return _minutes_page(meeting, action_form=form, refused=True)
+    minutes.add_action_item(meeting, form.title.data.strip(), owner_company=owner,
+                            owner_name=(form.owner_name.data or "").strip(), due_on=form.due_on.data,
                             by=current_user)
     db.session.commit()
     flash(_("Opgaven er tilføjet."), "success")
@@ -83,9 +83,13 @@ def add_action(meeting_id):
 def action_status(meeting_id, item_id):
     item = db.session.scalars(select(ActionItem).where(ActionItem.id == item_id,
                                                        ActionItem.meeting_id == meeting_id)).first() or abort(404)
-    minutes.set_action_done(item, request.form.get("done") == "1", by=current_user)
+    form = ActionStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    minutes.set_action_done(item, form.done.data == "1", by=current_user)
     db.session.commit()
-    return redirect(request.form.get("back") if request.form.get("back", "").startswith("/meetings/")
+    back = form.back.data or ""
+    return redirect(back if back.startswith("/meetings/")
                     else url_for(".edit_minutes", meeting_id=meeting_id, _anchor="opgaver"))
 
 
@@ -127,15 +131,21 @@ def minutes_pdf(meeting_id):
 @roles_required(*STAFF_ROLES)
 def publish(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    audience = "present" if request.form.get("audience") == "present" else "invited"
+    form = PublishForm()
+    if not form.validate_on_submit():
+        flash(errors_text(form), "error")
+        return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
+    audience = form.audience.data
     try:
-        sent = minutes.publish(meeting, audience, by=current_user)
+        mailing = minutes.publish(meeting, audience, by=current_user)
     except minutes.AlreadyPublished:
         db.session.rollback()
         flash(_("Referatet er allerede sendt; det sendes ikke igen."), "info")
         return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
     db.session.commit()
-    flash(_("Referatet er offentliggjort og lagt i udbakken til %(n)d modtagere.", n=sent), "success")
+    flash(_("Referatet er offentliggjort og lagt i udbakken til %(n)d modtagere.", n=mailing.queued), "success")
+    if mailing.refused:
+        flash(refused_summary(mailing.refused), "warning")
     return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
 
 

@@ -3,9 +3,12 @@
 from types import SimpleNamespace
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from crm import ics
+from crm.companies.models import ActivityKind
+from crm.companies.services import log_activity
 from crm.i18n import localtime
 from crm.mail.services import merge_field, render_mail_merge
 
@@ -43,14 +46,25 @@ class InvitationMails:
         self.fill = render_mail_merge("meeting_invitation", meeting=meeting,
                                       contact=SimpleNamespace(name=merge_field("name")), links=links,
                                       rsvp_page=page, purpose=purpose, when=meeting_time(meeting))
-        self.subject = f"{SUBJECTS[purpose]}: {meeting.title}"
+        #: One line, whatever the stored title holds (a line break in old data would be a header of its own).
+        self.subject = f"{SUBJECTS[purpose]}: {ics.one_line(meeting.title)}"
 
     def queue(self, batch, invitation, contact, token):
-        """Add the mail to one contact of an invited company to the batch (the caller writes it)."""
+        """Add the mail to one contact of an invited company to the batch (the caller writes it); False when the
+        batch refused it (see OutboxBatch.refused)."""
         text, html = self.fill(name=contact.name, token=token)
         calendar = self.calendar(contact.name, contact.email)
-        batch.add(
+        return batch.add(
             to_address=contact.email, to_name=contact.name, subject=self.subject, body_text=text, body_html=html,
             company=invitation.company, concerns=self.meeting,
             attachments=[("invitation.ics", f"text/calendar; method={self.method}; charset=utf-8", calendar)],
         )
+
+
+def note_refused(refused, subject, obj, by):
+    """A line on each company's timeline naming the contact a mail could not go to, and why."""
+    for mail in refused:
+        if mail.company is not None:
+            log_activity(mail.company.id, ActivityKind.EMAIL,
+                         _("Ikke sendt: %(subject)s, til %(recipient)s, fordi %(reason)s. Ret kontaktpersonen.",
+                           subject=subject, recipient=mail.recipient, reason=mail.reason), author=by, obj=obj)

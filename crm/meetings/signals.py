@@ -1,5 +1,5 @@
-"""The meetings' part of what happens to a company or a person elsewhere: the company page's panel, a merge, an
-erasure and the data ZIP."""
+"""The meetings' part of what happens to a company or a person elsewhere (a merge, an erasure, the data ZIP) and
+of the pages other areas assemble (the company page, the group page)."""
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -8,6 +8,7 @@ from crm.companies.models import Contact
 from crm.extensions import db
 from crm.meetings.attendance import company_history
 from crm.meetings.models import ActionItem, Attendance, AttendanceStatus, Invitation, Meeting
+from crm.meetings.services import group_meetings
 from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
 from crm.signals import (
     ExportPart,
@@ -18,6 +19,7 @@ from crm.signals import (
     contact_erased,
     contacts_merged,
     declare,
+    group_page_panels,
     handles,
 )
 
@@ -26,6 +28,14 @@ from crm.signals import (
 def _company_panel(company):
     """The meetings the company was invited to or came to, on the staff company page."""
     return Panel("meetings/_company_panel.html", {"meetings": company_history(company)}, order=40)
+
+
+@group_page_panels.connect
+def _group_panel(group):
+    """The group's coming and held meetings and the open action items of its meetings, on the group's page."""
+    upcoming, past, open_items = group_meetings(group)
+    return Panel("meetings/_group_panel.html", {"upcoming": upcoming, "past": past, "open_items": open_items},
+                 order=40)
 
 
 def _keeps(mine, theirs):

@@ -10,13 +10,12 @@ from sqlalchemy import func, select
 
 from crm.auth.models import STAFF_ROLES
 from crm.extensions import db
-from crm.forms import errors_text
 from crm.groups.models import WorkingGroup
 from crm.http import whole_number
 from crm.i18n import LOCAL
 from crm.meetings import attendance, services
 from crm.meetings.blueprint import bp
-from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NextMeetingForm
+from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NewMeetingForm, NextMeetingForm
 from crm.meetings.models import AttendanceStatus, Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
 from crm.security import roles_required
 
@@ -105,7 +104,7 @@ def _translated(labels):
 @bp.route("/new", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def create():
-    form = MeetingForm()
+    form = NewMeetingForm()
     _group_choices(form)
     if form.validate_on_submit() and not _archived_group(form):
         values = _values(form)
@@ -122,15 +121,20 @@ def create():
 @bp.get("/<int:meeting_id>")
 @roles_required(*STAFF_ROLES)
 def show(meeting_id):
-    meeting = db.get_or_404(Meeting, meeting_id)
+    return _meeting_page(db.get_or_404(Meeting, meeting_id))
+
+
+def _meeting_page(meeting, *, agenda_form=None, next_form=None):
+    """The meeting page; a refused agenda item or next date is shown again as typed, with 422."""
     answers = dict(db.session.execute(
         select(Invitation.rsvp, func.count()).where(Invitation.meeting_id == meeting.id).group_by(Invitation.rsvp)
     ).all())
+    refused = agenda_form is not None or next_form is not None
     return render_template(
         "meetings/show.html", meeting=meeting, answers=answers, invited=sum(answers.values()), Rsvp=Rsvp,
-        present=attendance.present_counts(meeting),
-        follow_ups=services.open_action_items(meeting), agenda_form=AgendaItemForm(), next_form=NextMeetingForm(),
-    )
+        present=attendance.present_counts(meeting), follow_ups=services.open_action_items(meeting),
+        agenda_form=agenda_form or AgendaItemForm(formdata=None), next_form=next_form or NextMeetingForm(formdata=None),
+    ), 422 if refused else 200
 
 
 @bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
@@ -162,13 +166,12 @@ def edit(meeting_id):
 def add_agenda_item(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = AgendaItemForm()
-    if form.validate_on_submit():
-        services.add_agenda_item(meeting, form.title.data.strip(), (form.presenter.data or "").strip(),
-                                 form.minutes_allotted.data)
-        db.session.commit()
-        flash(_("Punktet er tilføjet dagsordenen."), "success")
-    else:
-        flash(errors_text(form), "error")
+    if not form.validate_on_submit():
+        return _meeting_page(meeting, agenda_form=form)
+    services.add_agenda_item(meeting, form.title.data.strip(), (form.presenter.data or "").strip(),
+                             form.minutes_allotted.data)
+    db.session.commit()
+    flash(_("Punktet er tilføjet dagsordenen."), "success")
     return redirect(url_for(".show", meeting_id=meeting.id, _anchor="dagsorden"))
 
 
@@ -178,13 +181,12 @@ def plan_next(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = NextMeetingForm()
     if not form.validate_on_submit():
-        flash(errors_text(form), "error")
-        return redirect(url_for(".show", meeting_id=meeting.id))
+        return _meeting_page(meeting, next_form=form)
     local_start = meeting.starts_at.astimezone(LOCAL)
     starts_at = services.local_to_utc(form.day.data, local_start.timetz().replace(tzinfo=None))
     if starts_at <= datetime.now(UTC):
-        flash(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."), "error")
-        return redirect(url_for(".show", meeting_id=meeting.id))
+        form.day.errors.append(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."))
+        return _meeting_page(meeting, next_form=form)
     following = services.plan_next(meeting, starts_at, by=current_user)
     db.session.commit()
     flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu: "

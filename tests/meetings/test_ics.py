@@ -332,3 +332,85 @@ def test_one_calendar_built_for_many_attendees_names_each_only_once():
         assert str(attendee) == f"mailto:{address}" and attendee.params["CN"] == name
         assert str(event["UID"]) == "meeting-12@holme-crm" and calendar["METHOD"] == "REQUEST"
     assert per_attendee(a_meeting(), "CANCEL")("Åse", "aase@firma.example").count(b"STATUS:CANCELLED") == 1
+
+
+# -- as the standard writes it ------------------------------------------------------------------------------------
+
+
+def property_names(data: bytes) -> list[str]:
+    names = []
+    for line in unfolded(data).decode("utf-8").split("\r\n")[:-1]:
+        names.append(min((line.split(sep, 1)[0] for sep in (";", ":")), key=len))
+    return names
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda meeting: invitation(meeting, "Mette Ørsted", "mette@example.dk"),
+        lambda meeting: cancellation(replace(meeting, cancelled=True, sequence=3), "Mette Ørsted", "mette@example.dk"),
+        lambda meeting: per_attendee(meeting, "REQUEST")("Åse", "aase@firma.example"),
+        lambda meeting: feed([meeting], "Netværksmøder"),
+    ],
+    ids=["invitation", "cancellation", "per-attendee", "feed"],
+)
+def test_every_property_name_is_written_in_upper_case_as_the_standard_writes_it(build):
+    data = build(a_meeting())
+    names = property_names(data)
+    assert "BEGIN" in names and "UID" in names
+    assert [name for name in names if name != name.upper()] == []
+
+
+def test_the_attendee_line_of_each_message_is_upper_case_and_parses_with_the_rest():
+    message = per_attendee(a_meeting(sequence=2), "REQUEST")
+    data = message("Søren Ørsted", "soren@firma.example")
+    assert b"\r\nATTENDEE;" in data and b"\r\nattendee" not in data
+    calendar = parse(data)
+    assert calendar["METHOD"] == "REQUEST"
+    event = the_event(calendar)
+    assert event["UID"] == "meeting-12@holme-crm" and event.decoded("SEQUENCE") == 2
+    assert event["ORGANIZER"] == "mailto:erhverv@hvidovre.dk"
+    [attendee] = attendees_of(event)
+    assert attendee == "mailto:soren@firma.example" and attendee.params["CN"] == "Søren Ørsted"
+    cancel = parse(per_attendee(a_meeting(cancelled=True, sequence=3), "CANCEL")("Åse", "aase@firma.example"))
+    assert cancel["METHOD"] == "CANCEL" and the_event(cancel).decoded("SEQUENCE") == 3
+    assert attendees_of(the_event(cancel)) == ["mailto:aase@firma.example"]
+
+
+# -- stored values with line breaks -------------------------------------------------------------------------------
+
+BROKEN = "Netværksmøde\r\nBcc: x@example.com"
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda meeting: invitation(meeting, "Bo\r\nBcc: y@example.com", "bo@firma.example"),
+        lambda meeting: cancellation(replace(meeting, cancelled=True), "Bo", "bo@firma.example"),
+        lambda meeting: feed([meeting], BROKEN),
+    ],
+    ids=["invitation", "cancellation", "feed"],
+)
+def test_a_stored_title_place_or_name_with_a_line_break_still_makes_a_valid_calendar_on_one_line(build):
+    meeting = a_meeting(title=BROKEN, location="Stamholmen 5\nHvidovre", organizer_name="Erhverv\rsteamet",
+                        description="Dagsorden:\r\n1. Velkomst\r2. Affald\x00", url="https://x.example/\n")
+    data = build(meeting)
+    lines = data.split(b"\r\n")[:-1]
+    assert not any(b"\n" in line or b"\r" in line or b"\x00" in line for line in lines)
+    assert not any(line.startswith(b"Bcc") for line in lines)
+    calendar = parse(data)
+    event = the_event(calendar)
+    assert event["SUMMARY"] == "Netværksmøde Bcc: x@example.com"
+    assert event["LOCATION"] == "Stamholmen 5 Hvidovre"
+    assert event["DESCRIPTION"] == "Dagsorden:\n1. Velkomst\n2. Affald"
+    assert event["ORGANIZER"].params["CN"] == "Erhverv steamet"
+    if "X-WR-CALNAME" in calendar:
+        assert calendar["X-WR-CALNAME"] == "Netværksmøde Bcc: x@example.com"
+    for attendee in attendees_of(event):
+        assert "\n" not in attendee.params["CN"] and "\r" not in attendee.params["CN"]
+
+
+def test_an_attendee_address_with_a_line_break_does_not_break_the_calendar():
+    data = invitation(a_meeting(), "Bo", "bo@firma.example\r\nBcc: y@example.com")
+    assert not any(b"\r" in line or b"\n" in line for line in data.split(b"\r\n"))
+    parse(data)
