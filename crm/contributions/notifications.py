@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.mail.attachments import Generated
-from crm.mail.services import BadHeader, OutboxBatch, render_mail
+from crm.mail.services import OutboxBatch, render_mail
 
 SUBJECTS = {
     "invoice": _l("Faktura %(number)s: bidrag til netværket %(year)s"),
@@ -72,7 +72,7 @@ class InvoiceMails:
     is rendered when the mail is sent."""
 
     def __init__(self):
-        self.batch = OutboxBatch()
+        self.batch = OutboxBatch(skip_refused=True)
         #: Skipped recipients, in the order met
         self.skipped = []
 
@@ -90,12 +90,11 @@ class InvoiceMails:
                                          "invoice": contribution.invoice_label}
         text, html = render_mail("contribution", contribution=contribution, contact=contact, kind=kind)
         generator = "credit_note_pdf" if kind == "credit_note" else "invoice_pdf"
-        try:
-            self.batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
-                           body_html=html, company=contribution.company, concerns=contribution,
-                           attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{number}.pdf",
-                                         "application/pdf", Generated(generator, contribution.id))])
-        except BadHeader:
+        kept = self.batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
+                              body_html=html, company=contribution.company, concerns=contribution,
+                              attachments=[(f"{'kreditnota' if kind == 'credit_note' else 'faktura'}-{number}.pdf",
+                                            "application/pdf", Generated(generator, contribution.id))])
+        if not kept:
             skipped = Skipped(one_line(contribution.company.name), one_line(contact.name) or one_line(contact.email))
             self.skipped.append(skipped)
             document = str(DOCUMENTS[kind]) % {"number": number}
