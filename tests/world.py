@@ -336,7 +336,8 @@ def build_world(db, app):
         meeting=meeting, past_meeting=past_meeting, agenda_item=agenda_item, action_item=action_item,
         attachment=attachment, invitation=invitation, scheme=scheme, scenario=scenario,
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
-        company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user, users=users, tokens=tokens)
+        company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
+        users=users, tokens=tokens)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -360,10 +361,10 @@ def sign_in(client, user):
     client.user = user
 
 
-def still_logged_in(client):
+def still_logged_in(client, user):
     """False when a request ended the client's session (a logout, a password change, a closed login)."""
     with client.session_transaction() as session:
-        return "_user_id" in session
+        return session.get("_user_id") == user.get_id()
 
 
 # URL argument name -> the world's value. "endpoint:name" entries take precedence for that endpoint, where one
