@@ -403,11 +403,12 @@ def _filled(form):
     return pairs
 
 
-def _values_for(control):
+def _values_for(control, shown):
+    """The labels of the values that fit a field, by its kind and what it shows (or was filled in with)."""
     if control.kind in CHOICE_KINDS:
         return CHOICE_VALUES
     if control.kind in TEXT_KINDS:
-        return TEXT_VALUES if _wordy(control.value) else tuple(HOSTILE)
+        return TEXT_VALUES if _wordy(shown) else tuple(HOSTILE)
     return tuple(label for label in HOSTILE if "in a list" not in label)
 
 
@@ -435,13 +436,13 @@ def _variants(form, every_value, turn):
                 for label in labels:
                     yield name, label, _replaced(base, name, HOSTILE_FILES[label])
                 continue
-            labels = [*_values_for(control), "missing", "twice"]
+            shown = next(value for key, value in base if key == name)
+            labels = [*_values_for(control, shown), "missing", "twice"]
             for label in labels if every_value else [labels[next(turn) % len(labels)]]:
                 if label == "missing":
                     yield name, label, [(key, value) for key, value in base if key != name]
                 elif label == "twice":
-                    first = next(value for key, value in base if key == name)
-                    yield name, label, base + [(name, first if isinstance(first, tuple) else "abc")]
+                    yield name, label, base + [(name, shown if isinstance(shown, tuple) else "abc")]
                 else:
                     yield name, label, _replaced(base, name, HOSTILE[label])
 
@@ -498,7 +499,8 @@ def _attack_form(world, site, catcher, endpoint, role, every_value, turn):
             outcome = Outcome(f"POST {form.action} as {role} (the form on {page_url}) with {name} = {label}")
             outcomes.append(_judge(client, outcome, lambda form=form, pairs=pairs: send(client, form, pairs),
                                    catcher))
-            if _keep_signed_in(world, role):  # a new session: its forms carry a new CSRF token
+            # Only a redirect ends a session (logging out, a changed password); a new one has a new CSRF token.
+            if 300 <= (outcome.status or 0) < 400 and _keep_signed_in(world, role):
                 fresh = [other for other in _forms_posting_to(client, page_url, endpoint)
                          if other.names() == form.names()]
                 if fresh:
