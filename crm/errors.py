@@ -1,6 +1,6 @@
 """Danish error pages: nothing of the inside leaks out."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -57,7 +57,20 @@ def _unexpected_error(error):
     return render_error(500)
 
 
+def _refuse_nul_characters():
+    """A NUL character is never typed and can be stored nowhere (PostgreSQL refuses it, exports break on it):
+    a request that carries one in its path, query or form is refused before any view reads it."""
+    texts = [request.path, *(text for pair in request.args.lists() for text in (pair[0], *pair[1]))]
+    if request.method in ("POST", "PUT", "PATCH"):
+        texts.extend(text for pair in request.form.lists() for text in (pair[0], *pair[1]))
+    if any("\x00" in text for text in texts):
+        return render_error(400, _l("Det sendte indeholder et usynligt nul-tegn, som ikke kan gemmes. Gå tilbage, "
+                                    "fjern det (skriv eller indsæt teksten igen), og prøv igen."))
+    return None
+
+
 def init_app(app):
+    app.before_request(_refuse_nul_characters)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)

@@ -23,3 +23,78 @@ def single_line(message=None):
             raise ValidationError(message or _l("Skriv det på én linje, uden linjeskift eller kontroltegn."))
 
     return validator
+
+
+# --- WTForms' own messages in the app's language ----------------------------------------------------------------
+# WTForms ships no Danish catalogue, so its built-in messages ("Not a valid integer value.", "This field is
+# required.") reached Danish users in English. Flask-WTF looks for the translations of a request in
+# `request.wtforms_translations`; crm.i18n puts WTFORMS_TRANSLATIONS there, which answers WTForms' English
+# message ids with our own texts (Danish, the source language; English in the English catalogue).
+
+_WTFORMS_LENGTH_MIN = _l("Skriv mindst %(min)d tegn.")
+_WTFORMS_LENGTH_MAX = _l("Skriv højst %(max)d tegn.")
+_WTFORMS_LENGTH_EXACT = _l("Skriv præcis %(max)d tegn.")
+_WTFORMS_CSRF = _l("Formularen er udløbet. Genindlæs siden, og prøv igen.")
+_WTFORMS_CHOICE = _l("Vælg en af mulighederne.")
+_WTFORMS_NUMBER = _l("Skriv et tal.")
+
+WTFORMS_MESSAGES = {
+    "Invalid field name '%s'.": _l("Feltet «%s» findes ikke."),
+    "Field must be equal to %(other_name)s.": _l("Feltet skal være det samme som %(other_name)s."),
+    "Field must be at least %(min)d character long.": _WTFORMS_LENGTH_MIN,
+    "Field must be at least %(min)d characters long.": _WTFORMS_LENGTH_MIN,
+    "Field cannot be longer than %(max)d character.": _WTFORMS_LENGTH_MAX,
+    "Field cannot be longer than %(max)d characters.": _WTFORMS_LENGTH_MAX,
+    "Field must be exactly %(max)d character long.": _WTFORMS_LENGTH_EXACT,
+    "Field must be exactly %(max)d characters long.": _WTFORMS_LENGTH_EXACT,
+    "Field must be between %(min)d and %(max)d characters long.": _l("Skriv mellem %(min)d og %(max)d tegn."),
+    "Number must be at least %(min)s.": _l("Tallet skal være mindst %(min)s."),
+    "Number must be at most %(max)s.": _l("Tallet må højst være %(max)s."),
+    "Number must be between %(min)s and %(max)s.": _l("Tallet skal være mellem %(min)s og %(max)s."),
+    "Date must be at least %(min)s.": _l("Datoen skal være %(min)s eller senere."),
+    "Date must be at most %(max)s.": _l("Datoen skal være %(max)s eller tidligere."),
+    "Date must be between %(min)s and %(max)s.": _l("Datoen skal ligge mellem %(min)s og %(max)s."),
+    "This field is required.": _l("Feltet skal udfyldes."),
+    "Invalid input.": _l("Det skrevne kan ikke bruges her."),
+    "Invalid email address.": _l("Skriv en gyldig e-mail."),
+    "Invalid IP address.": _l("Skriv en gyldig IP-adresse."),
+    "Invalid Mac address.": _l("Skriv en gyldig MAC-adresse."),
+    "Invalid URL.": _l("Skriv en hel adresse, fx https://..."),
+    "Invalid UUID.": _l("Skriv et gyldigt UUID."),
+    "Invalid value, must be one of: %(values)s.": _l("Vælg en af: %(values)s."),
+    "Invalid value, can't be any of: %(values)s.": _l("Værdien må ikke være nogen af: %(values)s."),
+    "This field cannot be edited.": _l("Feltet kan ikke ændres."),
+    "This field is disabled and cannot have a value.": _l("Feltet er slået fra og kan ikke have en værdi."),
+    "Invalid CSRF Token.": _WTFORMS_CSRF,
+    "CSRF token missing.": _WTFORMS_CSRF,
+    "CSRF failed.": _WTFORMS_CSRF,
+    "CSRF token expired.": _WTFORMS_CSRF,
+    "Invalid Choice: could not coerce.": _WTFORMS_CHOICE,
+    "Choices cannot be None.": _l("Der er ingen muligheder at vælge imellem."),
+    "Not a valid choice.": _WTFORMS_CHOICE,
+    "Invalid choice(s): one or more data inputs could not be coerced.": _WTFORMS_CHOICE,
+    "'%(value)s' is not a valid choice for this field.": _l("«%(value)s» er ikke en af mulighederne."),
+    "'%(value)s' are not valid choices for this field.": _l("«%(value)s» er ikke blandt mulighederne."),
+    "Not a valid datetime value.": _l("Skriv en gyldig dato og et klokkeslæt."),
+    "Not a valid date value.": _l("Skriv en gyldig dato."),
+    "Not a valid time value.": _l("Skriv et gyldigt klokkeslæt, fx 09:30."),
+    "Not a valid week value.": _l("Skriv en gyldig uge."),
+    "Not a valid integer value.": _l("Skriv et helt tal."),
+    "Not a valid decimal value.": _WTFORMS_NUMBER,
+    "Not a valid float value.": _WTFORMS_NUMBER,
+}
+
+
+class _WTFormsTranslations:
+    """The gettext interface Flask-WTF asks for WTForms' own messages."""
+
+    def ugettext(self, string):
+        text = WTFORMS_MESSAGES.get(string)
+        return string if text is None else str(text)
+
+    def ungettext(self, singular, plural, n):
+        return self.ugettext(singular if n == 1 else plural)
+
+
+WTFORMS_TRANSLATIONS = _WTFormsTranslations()
+

@@ -1,7 +1,7 @@
 """Language: Danish by default, English on request (the user's choice, then the browser's)."""
 
 import os
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 from decimal import Decimal, localcontext
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
 from crm.extensions import babel
+from crm.forms import WTFORMS_TRANSLATIONS
 
 
 def select_locale():
@@ -35,6 +36,12 @@ def init_app(app):
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(number, "number")
     app.add_template_filter(kroner, "kroner")
+    app.before_request(_wtforms_in_our_language)
+
+
+def _wtforms_in_our_language():
+    """WTForms' own messages in the user's language (Flask-WTF reads them from the request)."""
+    request.wtforms_translations = WTFORMS_TRANSLATIONS
 
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -54,13 +61,22 @@ def kroner(ore):
     return f"{format_decimal(Decimal(ore) / 100, format='#,##0.00')} kr."
 
 
+#: The earliest and latest times a day filter can mean.
+EARLIEST = datetime.min.replace(tzinfo=UTC)
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def local_day(value, end=False):
-    """The start (or end) of a YYYY-MM-DD day in Copenhagen, or None."""
+    """The start (or end) of a YYYY-MM-DD day in Copenhagen, as a UTC time, or None. The calendar's first day
+    begins before UTC's (0001-01-01 00:00 in Copenhagen is still year 0 in UTC): it means from the beginning."""
     try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except (TypeError, ValueError):
+        day = datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except (AttributeError, TypeError, ValueError):
         return None
-    return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL)
+    try:
+        return datetime.combine(day, time.max if end else time.min, tzinfo=LOCAL).astimezone(UTC)
+    except OverflowError:
+        return EARLIEST if day.year == 1 else LATEST
 
 
 #: Babel patterns that are all digits, the same in every language: formatted directly, which is many times

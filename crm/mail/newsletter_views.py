@@ -28,17 +28,23 @@ def newsletter():
         if not recipients:
             flash(_("Ingen kontaktpersoner i udvalget har sagt ja til nyhedsbrevet."), "error")
         else:
-            sent, new = newsletters.send_newsletter(form.subject.data, form.body.data, filters,
-                                                    form_key=form.form_key.data or secrets.token_urlsafe(24),
-                                                    by=current_user)
+            sent, new, skipped = newsletters.send_newsletter(
+                form.subject.data, form.body.data, filters, form_key=form.form_key.data or secrets.token_urlsafe(24),
+                by=current_user)
             db.session.commit()
             if new:
                 flash(_("Nyhedsbrevet er lagt i udbakken til %(n)d modtagere.", n=sent.recipients), "success")
             else:
                 flash(_("Nyhedsbrevet var allerede sendt; det er ikke sendt igen."), "info")
+            if skipped:
+                flash(_("Disse kontaktpersoner kunne ikke få nyhedsbrevet, fordi navnet eller e-mailen ikke kan "
+                        "stå i en mail: %(names)s. Ret dem på virksomhedens side.",
+                        names=", ".join(f"{contact.company.name}: {contact.email}" for contact in skipped)),
+                      "warning")
             return redirect(url_for(".index", status="queued"))
     return render_template("mail/newsletter_form.html", form=form, filters=filters, recipients=recipients,
-                           tags=all_tags(), roles=ROLE_LABELS, statuses=STATUS_LABELS)
+                           tags=all_tags(), roles=ROLE_LABELS, statuses=STATUS_LABELS), (
+        422 if form.errors else 200)
 
 
 @public_bp.route("/unsubscribe/<token>", methods=["GET", "POST"])

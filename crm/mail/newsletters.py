@@ -11,7 +11,7 @@ from crm.companies.search import company_statement
 from crm.companies.services import log_activity
 from crm.extensions import db
 from crm.mail.models import EmailKind, Newsletter
-from crm.mail.services import queue_email, render_mail
+from crm.mail.services import BadHeader, queue_email, render_mail
 
 SALT = "newsletter-unsubscribe"
 
@@ -46,26 +46,37 @@ def consenting_contacts(filters):
 
 
 def send_newsletter(subject, body, filters, *, form_key, by=None):
-    """Queue the newsletter to every consenting contact; the same form key twice sends once."""
+    """Queue the newsletter to every consenting contact; the same form key twice sends once.
+
+    Returns (newsletter, whether it was new, the contacts skipped): a contact whose name or address cannot go
+    in a mail header is skipped and named, and the others still get the newsletter.
+    """
     existing = db.session.scalars(select(Newsletter).where(Newsletter.form_key == form_key)).first()
     if existing is not None:
-        return existing, False
+        return existing, False, []
     contacts = consenting_contacts(filters)
-    newsletter = Newsletter(subject=subject, body=body, filters=filters.as_args(), recipients=len(contacts),
+    newsletter = Newsletter(subject=subject, body=body, filters=filters.as_args(), recipients=0,
                             form_key=form_key, sent_by_id=getattr(by, "id", None))
     db.session.add(newsletter)
     db.session.flush()
     base = current_app.config["BASE_URL"]
+    skipped = []
     for contact in contacts:
         link = f"{base}/unsubscribe/{unsubscribe_token(contact)}"
         text, html = render_mail("newsletter", newsletter=newsletter, contact=contact, unsubscribe=link)
-        queue_email(
-            to_address=contact.email, to_name=contact.name, subject=subject, body_text=text, body_html=html,
-            company=contact.company, concerns=newsletter, kind=EmailKind.NEWSLETTER,
-            headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-        )
-    record("newsletter.send", actor=by, obj=newsletter, changes={"recipients": len(contacts)})
-    return newsletter, True
+        try:
+            queue_email(
+                to_address=contact.email, to_name=contact.name, subject=subject, body_text=text, body_html=html,
+                company=contact.company, concerns=newsletter, kind=EmailKind.NEWSLETTER,
+                headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+            )
+        except BadHeader:
+            skipped.append(contact)
+            continue
+        newsletter.recipients += 1
+    record("newsletter.send", actor=by, obj=newsletter,
+           changes={"recipients": newsletter.recipients, "skipped": [contact.id for contact in skipped]})
+    return newsletter, True, skipped
 
 
 def unsubscribe(contact):

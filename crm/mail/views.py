@@ -10,11 +10,16 @@ from crm.audit.services import record
 from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Company
 from crm.extensions import db
+from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
 from crm.mail import services
 from crm.mail.blueprint import bp
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.security import roles_required
+
+PER_PAGE = 50
+#: A filter text longer than this matches no stored address or subject (and SQLite refuses very long patterns).
+FILTER_CHARS = 320
 
 #: The HTML body is shown in a sandboxed frame: its own styles, no scripts, nothing fetched.
 PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
@@ -23,7 +28,8 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fra
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index():
-    filters = {key: request.args.get(key, "").strip() for key in ("status", "q", "company", "from", "to")}
+    filters = {key: request.args.get(key, "").strip()[:FILTER_CHARS]
+               for key in ("status", "q", "company", "from", "to")}
     statement = select(OutboundEmail).options(joinedload(OutboundEmail.company)).order_by(
         OutboundEmail.created_at.desc(), OutboundEmail.id.desc())
     if filters["status"] in set(EmailStatus):
@@ -38,7 +44,10 @@ def index():
         statement = statement.where(OutboundEmail.created_at >= start)
     if end := local_day(filters["to"], end=True):
         statement = statement.where(OutboundEmail.created_at <= end)
-    page = db.paginate(statement, per_page=50, error_out=False)
+    page_number = min(max(request.args.get("page", 1, type=whole_number), 1), DB_INT_MAX // PER_PAGE)
+    page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
+    if page.page > page.pages > 0:  # past the end: the last page
+        page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
     return render_template("mail/outbox.html", page=page, filters=filters, statuses=list(EmailStatus))
 
 

@@ -189,7 +189,9 @@ def test_merge_moves_everything_to_the_survivor_and_is_audited(staff_client, db,
     db.session.add(Tenancy(plot_id=plot.id, company_id=duplicate.id))
     login = make_user("company", company=duplicate)
     db.session.commit()
-    staff_client.post(f"/companies/{survivor.id}/merge", data={"other_cvr": duplicate.cvr, "csrf_token": ""})
+    forged = staff_client.post(f"/companies/{survivor.id}/merge", data={"other_cvr": duplicate.cvr, "csrf_token": ""})
+    assert forged.status_code == 400  # a merge posted without the form's CSRF token is refused
+    assert "Formularen er udløbet eller blev ikke sendt fra Holme CRM." in forged.get_data(as_text=True)
     confirm = post(staff_client, f"/companies/{survivor.id}/merge", {"other_cvr": duplicate.cvr})
     assert "kan ikke fortrydes" in confirm.get_data(as_text=True)
     assert db.session.get(Company, duplicate.id) is not None  # nothing happens before the confirmation

@@ -293,7 +293,9 @@ def test_an_amount_beyond_what_the_database_holds_is_refused_not_a_server_error(
     _, (contribution,) = billed(db, make_company, n=1, today=date.today())
     response = post(staff_client, f"/contributions/invoices/{contribution.id}/payments",
                     {"amount": "30.000.000", "paid_on": "2031-02-10"})  # 30,000 kr. typed with three zeros too many
-    assert response.status_code in (302, 422)
+    assert response.status_code == 302  # back to the invoice, with the refusal flashed
+    shown = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Beløbet er for stort (højst 10.000.000 kr.)." in shown
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
 
@@ -301,11 +303,11 @@ def test_an_amount_beyond_what_the_database_holds_is_refused_not_a_server_error(
 @pytest.mark.parametrize(("fields", "message"), [
     ({"amount": "9223372036854775808"}, "Beløbet er for stort"),
     ({"amount": "1²"}, "«1²» er ikke et tal"),
-    ({"amount": "100\x00"}, "usynligt styretegn"),
+    ({"amount": "100\x01"}, "usynligt styretegn"),
     ({"paid_on": "²"}, "Skriv en dato"),
     ({"paid_on": "99999-01-01"}, "Skriv en dato"),
-    ({"paid_on": "2031-02-10\x00"}, "Skriv en dato"),
-    ({"reference": "Bank\x00"}, "usynligt styretegn"),
+    ({"paid_on": "2031-02-10\x01"}, "Skriv en dato"),
+    ({"reference": "Bank\x01"}, "usynligt styretegn"),
     ({"reference": "Bank\r\nX-Header: 1"}, "usynligt styretegn"),
 ])
 def test_odd_payment_input_is_refused_in_danish_and_nothing_is_recorded(staff_client, db, make_company, fields,
@@ -317,12 +319,12 @@ def test_odd_payment_input_is_refused_in_danish_and_nothing_is_recorded(staff_cl
     assert response.status_code == 200
     shown = " ".join(response.get_data(as_text=True).split())
     assert message in shown and "Betalingen er registreret." not in shown
-    assert "\x00" not in shown
+    assert "\x01" not in shown
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 0
 
 
 @pytest.mark.parametrize("action", ["credit", "waive"])
-@pytest.mark.parametrize("reason", ["Flyttet\x00", "Flyttet\r\nfra området"])
+@pytest.mark.parametrize("reason", ["Flyttet\x01", "Flyttet\r\nfra området"])
 def test_a_reason_with_control_characters_is_refused_and_the_invoice_stays(admin_client, db, make_company, action,
                                                                           reason):
     _, (contribution,) = billed(db, make_company, n=1, today=date.today())
@@ -334,7 +336,7 @@ def test_a_reason_with_control_characters_is_refused_and_the_invoice_stays(admin
     assert contribution.state == ContributionState.SENT
 
 
-@pytest.mark.parametrize("year", ["²", "9223372036854775808", "2031\x00"])
+@pytest.mark.parametrize("year", ["²", "9223372036854775808", "2031\x01"])
 def test_an_odd_billing_year_is_a_danish_error(admin_client, db, make_company, year):
     members(db, make_company, n=1)
     a_scheme(db)

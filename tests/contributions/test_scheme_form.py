@@ -150,34 +150,34 @@ def test_tiers_typed_with_windows_line_ends_are_read_line_by_line(admin_client, 
     ({"tiers": "0; 9.223.372.036.854.775.808; 1.000"}, "Linje 1: tallet er for stort"),
     ({"tiers": "0; 10; 1.000\n10; ; 99999999999999999999"}, "Linje 2: Beløbet er for stort"),
     ({"tiers": "0; 1²; 1.000\n1²; ; 2.000"}, "Linje 1: «1²» er ikke et tal"),
-    ({"tiers": "0; 10; 1.000\n10;\x00; 2.000"}, "usynligt styretegn"),
+    ({"tiers": "0; 10; 1.000\n10;\x01; 2.000"}, "usynligt styretegn"),
     ({"tiers": "0; 10\r; 1.000\n10; ; 2.000"}, "Linje 1: skriv fra; til; beløb."),
     ({"tiers": "0; 10; 1.000\u2028 10; ; 2.000"}, "usynligt styretegn"),
-    ({"name": "Model\x00"}, "usynligt styretegn"),
+    ({"name": "Model\x01"}, "usynligt styretegn"),
     ({"name": "Model\r\nBcc: x@y.example"}, "usynligt styretegn"),
-    ({"base": "2.000\x00"}, "usynligt styretegn"),
+    ({"base": "2.000\x01"}, "usynligt styretegn"),
     ({"base": "²"}, "«²» er ikke et tal"),
     ({"minimum": "9223372036854775808"}, "Beløbet er for stort"),
     ({"maximum": "1e400"}, "«1e400» er ikke et tal"),
     ({"year": "²"}, "Skriv året som et helt tal mellem 2000 og 2100."),
     ({"year": "9223372036854775808"}, "Skriv året som et helt tal mellem 2000 og 2100."),
     ({"owner_share_pct": "9223372036854775808"}, "Skriv en andel"),
-    ({"owner_share_pct": "50\x00"}, "Skriv en andel"),
+    ({"owner_share_pct": "50\x01"}, "Skriv en andel"),
     ({"due_days": "²"}, "Skriv et helt antal dage"),
     ({"reminder_1_days": "99999999999999999999"}, "Skriv et helt antal dage"),
-    ({"tier_basis": "nonsense\x00"}, "Vælg"),
+    ({"tier_basis": "nonsense\x01"}, "Vælg"),
     ({"tenant_split": "x"}, "Vælg"),
 ])
 def test_odd_scheme_input_is_a_danish_form_error(admin_client, db, fields, message):
     response = post(admin_client, "/contributions/schemes/new", scheme_form(**fields))
     assert response.status_code == 422
     assert message in text_of(response)
-    assert "\x00" not in response.get_data(as_text=True)
+    assert "\x01" not in response.get_data(as_text=True)
     assert schemes_stored(db) == 0
 
 
 @pytest.mark.parametrize("fields", [
-    {"cvr": "2918\x008548"}, {"reason": "Aftale\x00"}, {"reason": "Aftale\r\nmed direktøren"},
+    {"cvr": "2918\x018548"}, {"reason": "Aftale\x01"}, {"reason": "Aftale\r\nmed direktøren"},
     {"percent": "9223372036854775808", "kind": "discount"}, {"percent": "²", "kind": "discount"},
     {"kind": "nonsense"},
 ])
@@ -193,7 +193,7 @@ def test_odd_adjustment_input_is_refused_in_danish(admin_client, db, make_compan
     assert response.status_code == 200
     shown = text_of(response)
     assert 'class="alert alert-error' in response.get_data(as_text=True) or "alert-error" in shown
-    assert "\x00" not in shown
+    assert "\x01" not in shown
     db.session.expire_all()
     assert db.session.get(ContributionScheme, scheme.id).adjustments == []
 

@@ -44,7 +44,7 @@ def initiatives(db):
     ("A" * 201 + "; 15; ha", "Linje 1: betegnelsen må højst have 200 tegn; den har 201."),
     ("Areal; 15; " + "u" * 31, "Linje 1: enheden må højst have 30 tegn; den har 31."),
     ("Areal; 15; ha; ekstra", "Linje 1: højst tre dele adskilt af semikolon"),
-    ("Areal\x00; 15; ha", "Linje 1: fjern det usynlige kontroltegn."),
+    ("Areal\x01; 15; ha", "Linje 1: fjern det usynlige kontroltegn."),
     ("x" * 5001, "Højst 5000 tegn; der er 5001."),
 ])
 def test_figures_the_database_cannot_hold_are_refused_with_their_line(staff_client, db, figures, problem):
@@ -82,10 +82,10 @@ def test_figures_at_the_limits_are_kept_exactly(staff_client, db):
 
 @pytest.mark.parametrize(("data", "problem"), [
     ({"title": "Vild\r\nnatur"}, "Skriv det på én linje"),
-    ({"title": "Vild natur\x00"}, "Skriv det på én linje"),
+    ({"title": "Vild natur\x01"}, "Skriv det på én linje"),
     ({"title": "V" * 100_000}, "Højst 200 tegn; der er 100000."),
     ({"title": "Vild natur", "description": "D" * 100_000}, "Højst 10000 tegn; der er 100000."),
-    ({"title": "Vild natur", "description": "15 ha\x00"}, "usynligt kontroltegn"),
+    ({"title": "Vild natur", "description": "15 ha\x01"}, "usynligt kontroltegn"),
     ({"title": "Vild natur", "status": "²"}, "Vælg en af mulighederne på listen."),
 ])
 def test_an_initiative_is_refused_in_danish(staff_client, db, data, problem):
@@ -145,7 +145,7 @@ def test_group_mail_skips_a_contact_whose_name_has_a_line_break_and_names_it(sta
 @pytest.mark.parametrize(("data", "problem"), [
     ({"subject": "Regnvand\r\nBcc: x@example.com", "body": "Vi ses"}, "Skriv det på én linje"),
     ({"subject": "S" * 100_000, "body": "Vi ses"}, "Højst 300 tegn; der er 100000."),
-    ({"subject": "Regnvand", "body": "Vi ses\x00"}, "usynligt kontroltegn"),
+    ({"subject": "Regnvand", "body": "Vi ses\x01"}, "usynligt kontroltegn"),
     ({"subject": "Regnvand", "body": "B" * 20_001}, "Højst 20000 tegn; der er 20001."),
 ])
 def test_group_mail_is_refused_at_the_form_with_what_was_typed(staff_client, db, two_members, data, problem):
@@ -153,7 +153,7 @@ def test_group_mail_is_refused_at_the_form_with_what_was_typed(staff_client, db,
     assert response.status_code == 422
     text = text_of(response)
     assert problem in text
-    assert data["body"][:50].replace("\x00", "") in text.replace("\x00", "")
+    assert data["body"][:50].replace("\x01", "") in text.replace("\x01", "")
     assert db.session.scalars(select(OutboundEmail)).first() is None
 
 
@@ -163,7 +163,7 @@ def test_group_mail_is_refused_at_the_form_with_what_was_typed(staff_client, db,
 @pytest.mark.parametrize(("cvrs", "problem"), [
     ("²²²²²²²²", "CVR-nummeret «²²²²²²²²» skal være 8 cifre"),
     ("9" * 100_000, "Højst 20000 tegn; der er 100000."),
-    ("\x00", "CVR-nummeret «\x00» skal være 8 cifre"),
+    ("\x01", "CVR-nummeret «\x01» skal være 8 cifre"),
     (" ", "Skriv mindst ét CVR-nummer."),
 ])
 def test_adding_members_is_refused_on_the_group_page_with_what_was_typed(staff_client, db, cvrs, problem):
@@ -189,7 +189,7 @@ def test_several_bad_cvrs_are_each_named_and_a_good_list_is_added(staff_client, 
     ({"name": "Mobilitet\r\nX", "slug": "mobilitet"}, "Skriv det på én linje"),
     ({"name": "Mobilitet", "slug": "mobilitet\n"}, "Kun små bogstaver a-z, tal og bindestreg."),
     ({"name": "Mobilitet", "slug": "m" * 100_000}, "Højst 50 tegn; der er 100000."),
-    ({"name": "Mobilitet", "slug": "mobilitet", "purpose": "Formål\x00"}, "usynligt kontroltegn"),
+    ({"name": "Mobilitet", "slug": "mobilitet", "purpose": "Formål\x01"}, "usynligt kontroltegn"),
 ])
 def test_a_group_is_refused_in_danish(admin_client, db, data, problem):
     response = post(admin_client, "/groups/new", {"active": "y", **data})
@@ -208,7 +208,7 @@ def test_member_buttons_with_hostile_values_change_nothing(staff_client, db, mak
     services.add_members(group(db, "vand"), [company])
     db.session.commit()
     membership = db.session.scalars(select(GroupMembership)).one()
-    for role in ("²", "chair\x00", "x" * 100_000):
+    for role in ("²", "chair\x01", "x" * 100_000):
         assert post(staff_client, f"/groups/vand/members/{membership.id}/role", {"role": role}).status_code == 400
     assert post(staff_client, f"/groups/vand/members/{membership.id}/role", {"role": "chair"}).status_code == 302
     warned = post(staff_client, f"/groups/vand/members/{membership.id}/remove", {"confirm": ""})

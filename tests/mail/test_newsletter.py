@@ -121,3 +121,44 @@ def test_a_newsletter_to_chosen_companies_is_shown_only_to_them_in_the_portal(st
         homes[company.id] = client.get("/portal/").get_data(as_text=True)
     assert "Kun til energigruppen" in homes[energy.id] and "Til hele netværket" in homes[energy.id]
     assert "Kun til energigruppen" not in homes[waste.id] and "Til hele netværket" in homes[waste.id]
+
+
+def _newsletter_form_key(client, query=""):
+    page = client.get(f"/outbox/newsletter{query}").get_data(as_text=True)
+    return re.search(r'name="form_key"[^>]*value="([^"]+)"', page).group(1)
+
+
+def test_a_subject_with_a_line_break_is_refused_at_the_form(staff_client, db, make_company):
+    consenting_company(make_company, "Linjeskift ApS")
+    db.session.commit()
+    data = {"subject": "Nyt fra Holmen\r\nBcc: alle@example.com", "body": "Tekst", "action": "send",
+            "form_key": _newsletter_form_key(staff_client)}
+    response = post(staff_client, "/outbox/newsletter", data)
+    assert response.status_code == 422
+    assert "Skriv emnet på én linje." in response.get_data(as_text=True)
+    assert db.session.scalars(select(OutboundEmail)).all() == []
+
+
+def test_a_refused_newsletter_form_answers_422_and_keeps_the_text(staff_client, db):
+    data = {"subject": "", "body": "Solen skinner på Holmen", "action": "send",
+            "form_key": _newsletter_form_key(staff_client)}
+    response = post(staff_client, "/outbox/newsletter", data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Skriv et emne." in page and "Solen skinner på Holmen" in page
+
+
+def test_a_recipient_that_cannot_get_mail_is_skipped_and_named_and_the_rest_get_it(staff_client, db, make_company):
+    good = consenting_company(make_company, "Godt Modtager ApS")
+    bad = make_company(name="Skæv Modtager ApS")
+    db.session.add(Contact(company_id=bad.id, name="Skæv\r\nBcc: x@example.com", email="skaev@firma.example",
+                           newsletter_consent=True))
+    db.session.commit()
+    data = {"subject": "Nyt fra Holmen", "body": "Tekst", "action": "send",
+            "form_key": _newsletter_form_key(staff_client)}
+    response = post(staff_client, "/outbox/newsletter", data, follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "kunne ikke få nyhedsbrevet" in page and "skaev@firma.example" in page
+    mails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == EmailKind.NEWSLETTER)).all()
+    assert [mail.company_id for mail in mails] == [good.id]
