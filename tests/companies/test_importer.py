@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from crm.companies.importer import (
     parse_danish_number,
     parse_file,
 )
-from crm.companies.models import CompanyRole
+from crm.companies.models import CompanyRole, CompanyStatus
 from tests.conftest import valid_cvr
 
 CVR_A, CVR_B, CVR_C = valid_cvr(101), valid_cvr(202), valid_cvr(303)
@@ -171,6 +172,8 @@ def test_two_columns_meaning_the_same_are_refused():
     ("Grundareal (m²)", "area_m2"), ("Grundareal (m2)", "area_m2"), ("Areal", "area_m2"), ("area m2", "area_m2"),
     ("Branche", "industry"), ("Kontaktperson", "contact_name"), ("E-mail", "contact_email"),
     ("Email", "contact_email"), ("Telefon", "contact_phone"), ("Tlf.", "contact_phone"),
+    ("Status", "status"), ("STATUS", "status"), ("Indmeldt", "member_since"), ("Medlem siden", "member_since"),
+    ("member since", "member_since"), ("Member_Since", "member_since"),
 ])
 def test_header_aliases(header, column):
     headers = [header] + [required for name, required in (("cvr", "CVR"), ("name", "Navn")) if name != column]
@@ -182,7 +185,7 @@ def test_header_aliases(header, column):
 def test_canonical_names_are_their_own_aliases():
     assert [normalise_header(column) for column in CANONICAL_COLUMNS] == [
         "cvr", "name", "street", "postalcode", "city", "role", "employees", "aream2",
-        "industry", "contactname", "contactemail", "contactphone",
+        "industry", "contactname", "contactemail", "contactphone", "status", "membersince",
     ]
     parsed = parse_file(csv_file([",".join(CANONICAL_COLUMNS)]), "export.csv")
     assert list(parsed.columns) == list(CANONICAL_COLUMNS)
@@ -355,24 +358,86 @@ def test_html_and_script_are_kept_exactly_as_typed():
 
 
 def test_export_format_round_trips():
-    """What `companies export` writes (canonical headers, plain numbers, UTF-8, commas) reads back unchanged."""
-    lines = [",".join(CANONICAL_COLUMNS),
-             f"{CVR_A},Alfa ApS,Stamholmen 1,2650,Hvidovre,owner,1250,12500.5,Logistik,Mette Holm,"
-             f"mette@alfa.dk,+45 36 00 00 00",
-             f"{CVR_B},Beta A/S,,,,tenant,,,,,,",
-             f'{CVR_C},"Gamma, Delta & Co",,,,both,7,0.25,,,,']
-    parsed = parse_file(csv_file(lines, newline="\n"), "virksomheder.csv")
+    """What `companies export` writes (canonical headers, plain numbers, UTF-8, `;`, guarded text) reads back
+    unchanged."""
+    lines = [";".join(CANONICAL_COLUMNS),
+             f"{CVR_A};Alfa ApS;Stamholmen 1;2650;Hvidovre;owner;1250;12500.5;Logistik;Mette Holm;"
+             f"mette@alfa.dk;'+45 36 00 00 00;member;2024-03-01",
+             f"{CVR_B};Beta A/S;;;;tenant;;;;;;;invited;",
+             f'{CVR_C};"Gamma; Delta & Co";"\'=HYPERLINK(""http://x.example"")";;;both;7;0.25;;\'-Bo-;;;left;']
+    parsed = parse_file(csv_file(lines, encoding="utf-8-sig"), "virksomheder.csv")
     assert parsed.unknown_headers == []
     assert [row.errors for row in parsed.rows] == [[], [], []]
     assert parsed.rows[0].values == {
         "cvr": CVR_A, "name": "Alfa ApS", "street": "Stamholmen 1", "postal_code": "2650", "city": "Hvidovre",
         "role": CompanyRole.OWNER, "employees": 1250, "area_m2": Decimal("12500.5"), "industry": "Logistik",
         "contact_name": "Mette Holm", "contact_email": "mette@alfa.dk", "contact_phone": "+45 36 00 00 00",
+        "status": CompanyStatus.MEMBER, "member_since": date(2024, 3, 1),
     }
     assert parsed.rows[1].values["role"] is CompanyRole.TENANT
+    assert (parsed.rows[1].values["status"], parsed.rows[1].values["member_since"]) == (CompanyStatus.INVITED, None)
+    assert parsed.rows[2].values["street"] == '=HYPERLINK("http://x.example")'
+    assert parsed.rows[2].values["contact_name"] == "-Bo-"
+    assert parsed.rows[2].values["status"] is CompanyStatus.LEFT
     assert (parsed.rows[1].values["employees"], parsed.rows[1].values["area_m2"]) == (None, None)
-    assert parsed.rows[2].values["name"] == "Gamma, Delta & Co"
+    assert parsed.rows[2].values["name"] == "Gamma; Delta & Co"
     assert parsed.rows[2].values["area_m2"] == Decimal("0.25")
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("'=1+2", "=1+2"), ("'+45 12 34 56 78", "+45 12 34 56 78"), ("'-3", "-3"), ("'@navn", "@navn"),
+    ("''=1+2", "'=1+2"), ("'Ø'", "'Ø'"), ("'", "'"), ("Bo's Auto", "Bo's Auto"),
+])
+def test_a_guarded_text_is_read_back_as_it_was(text, kept):
+    row = parse_file(csv_file(["CVR;Navn;Kontaktperson", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["contact_name"] == kept
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("Medlem", CompanyStatus.MEMBER), ("member", CompanyStatus.MEMBER), ("MEDLEM", CompanyStatus.MEMBER),
+    ("Inviteret", CompanyStatus.INVITED), ("invited", CompanyStatus.INVITED),
+    ("Udmeldt", CompanyStatus.LEFT), ("left", CompanyStatus.LEFT), ("udtrådt", CompanyStatus.LEFT),
+    ("Fraflyttet", CompanyStatus.LEFT), ("", None),
+])
+def test_status_words(text, status):
+    row = parse_file(csv_file(["CVR;Navn;Status", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["status"] is status
+    assert row.errors == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024-03-01", date(2024, 3, 1)), ("01-03-2024", date(2024, 3, 1)), ("1-3-2024", date(2024, 3, 1)),
+    ("01.03.2024", date(2024, 3, 1)), ("1.3.2024", date(2024, 3, 1)), (" 29-02-2024 ", date(2024, 2, 29)),
+    ("", None),
+])
+def test_member_since_dates(text, expected):
+    row = parse_file(csv_file(["CVR;Navn;Medlem siden", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["member_since"] == expected
+    assert row.errors == []
+
+
+def test_an_impossible_date_or_unknown_status_rejects_the_row_with_a_danish_reason():
+    lines = ["CVR;Navn;Status;Indmeldt", f"{CVR_A};Alfa;Medlem;31-02-2024", f"{CVR_B};Beta;Æresmedlem;01-03-2024",
+             f"{CVR_C};Gamma;Medlem;2024-13-01", f"{valid_cvr(404)};Delta;Medlem;03/01/2024",
+             f"{valid_cvr(505)};Epsilon;Medlem;01-01-0001", f"{valid_cvr(606)};Zeta;Medlem;1.3.24"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert [(row.number, row.errors) for row in rows] == [
+        (2, ["Indmeldt: «31-02-2024» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (3, ["Ukendt status «Æresmedlem»: skriv Medlem, Inviteret eller Udmeldt"]),
+        (4, ["Indmeldt: «2024-13-01» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (5, ["Indmeldt: «03/01/2024» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (6, ["Indmeldt: «01-01-0001» ligger uden for årene 1900-2100"]),
+        (7, ["Indmeldt: «1.3.24» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+    ]
+
+
+def test_a_name_must_stand_on_one_line():
+    lines = ["CVR;Navn;Kontaktperson;Adresse", f'{CVR_A};"Alfa\nBcc: x@y.example";Bo;', f'{CVR_B};Beta;"Bo\r\nBo";',
+             f'{CVR_C};Gamma;Bo;"Stamholmen 1\n2. sal"']
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert rows[0].errors == ["Navn: teksten skal stå på én linje, uden linjeskift og tabulatorer"]
+    assert rows[1].errors == ["Kontaktperson: teksten skal stå på én linje, uden linjeskift og tabulatorer"]
+    assert rows[2].errors == []  # an address may take two lines
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
@@ -395,6 +460,16 @@ def test_xlsx_numeric_cells_and_danish_text():
     assert parsed.rows[1].values["cvr"] == CVR_B
     assert parsed.rows[1].values["area_m2"] == Decimal("0.30")
     assert parsed.rows[1].values["city"] == ""
+
+
+def test_xlsx_date_cells_and_texts_as_member_since():
+    data = xlsx_file(("Medlemmer", [["CVR", "Navn", "Status", "Indmeldt"],
+                                    [int(CVR_A), "Alfa", "Medlem", datetime(2024, 3, 1)],
+                                    [int(CVR_B), "Beta", "medlem", "01-03-2024"],
+                                    [int(CVR_C), "Gamma", "Medlem", 45352]]))
+    rows = parse_file(data, "medlemmer.xlsx").rows
+    assert [row.values["member_since"] for row in rows[:2]] == [date(2024, 3, 1), date(2024, 3, 1)]
+    assert rows[2].errors == ["Indmeldt: «45352» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]
 
 
 def test_xlsx_detected_by_content_whatever_the_name():

@@ -7,12 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from crm.companies.importer.danish_dates import parse_danish_date
 from crm.companies.importer.danish_numbers import parse_danish_number
-from crm.companies.models import CompanyRole
+from crm.companies.models import CompanyRole, CompanyStatus
 from crm.cvr import normalise_cvr
+from crm.downloads import unguarded_text
+from crm.forms import is_single_line
 
 CANONICAL_COLUMNS = ("cvr", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
-                     "industry", "contact_name", "contact_email", "contact_phone")
+                     "industry", "contact_name", "contact_email", "contact_phone", "status", "member_since")
 
 #: Headers people use for each canonical column; compared after normalise_header().
 HEADER_ALIASES = {
@@ -28,6 +31,9 @@ HEADER_ALIASES = {
     "contact_name": ("Kontaktperson",),
     "contact_email": ("E-mail", "Email"),
     "contact_phone": ("Telefon", "Tlf."),
+    "status": ("Status",),
+    #: Company.joined_on
+    "member_since": ("Indmeldt", "Medlem siden", "member since", "Indmeldelsesdato"),
 }
 
 #: The database column sizes; a longer text is an error, never cut short.
@@ -90,6 +96,19 @@ _ROLE_WORDS = {
     )
     for word in words
 }
+
+_STATUS_WORDS = {
+    normalise_header(word): status
+    for status, words in (
+        (CompanyStatus.MEMBER, ("Medlem", "member")),
+        (CompanyStatus.INVITED, ("Inviteret", "invited")),
+        (CompanyStatus.LEFT, ("Udmeldt", "left", "Udtrådt", "Fraflyttet")),
+    )
+    for word in words
+}
+
+#: Texts that must stand on one line: they end up in mail headers and on one line of a list.
+_ONE_LINE = ("name", "contact_name", "contact_phone")
 
 
 def parse_records(records, *, warnings, encoding, delimiter, check_width):
@@ -168,9 +187,10 @@ def _parse_row(number, cells, fields):
 
 
 def _cell_text(value):
-    """A cell as stripped text; Excel numbers without a needless `.0` (a CVR or postal code stored as number)."""
+    """A cell as stripped text; Excel numbers without a needless `.0` (a CVR or postal code stored as number).
+    A text our export kept from becoming a formula (`'=...`, `'+45 ...`) is read back as it was."""
     if isinstance(value, str):
-        return value.strip()
+        return unguarded_text(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -187,6 +207,8 @@ def _checked_length(text, column, header):
     if len(text) > limit:
         raise _column_error(header, _l("teksten er %(length)s tegn lang; højst %(limit)s tegn er tilladt",
                                        length=len(text), limit=limit))
+    if column in _ONE_LINE and not is_single_line(text):
+        raise _column_error(header, _l("teksten skal stå på én linje, uden linjeskift og tabulatorer"))
     return text
 
 
@@ -226,6 +248,23 @@ def _read_role(raw, header):
     return role
 
 
+def _read_status(raw, header):
+    text = _cell_text(raw)
+    if not text:
+        return None
+    status = _STATUS_WORDS.get(normalise_header(text))
+    if status is None:
+        raise ValueError(_l("Ukendt status «%(value)s»: skriv Medlem, Inviteret eller Udmeldt", value=text))
+    return status
+
+
+def _read_date(raw, header):
+    try:
+        return parse_danish_date(unguarded_text(raw.strip()) if isinstance(raw, str) else raw)
+    except ValueError as error:
+        raise _column_error(header, error) from None
+
+
 def _read_number(raw, header, *, integer, maximum):
     try:
         value = parse_danish_number(raw, integer=integer)
@@ -263,4 +302,6 @@ _READERS = {
     "contact_name": _text_reader("contact_name"),
     "contact_email": _read_email,
     "contact_phone": _text_reader("contact_phone"),
+    "status": _read_status,
+    "member_since": _read_date,
 }
