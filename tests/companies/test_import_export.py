@@ -237,3 +237,26 @@ def test_upload_of_a_wrong_file_is_explained(staff_client, db, app):
     big = upload(staff_client, b"x" * (app.config["IMPORT_MAX_BYTES"] + 1))
     assert big.status_code in (413, 422)
     assert "for stor" in big.get_data(as_text=True) or "større end" in big.get_data(as_text=True)
+
+
+def test_a_zip_bomb_is_refused_by_the_page_and_the_cli_and_nothing_is_imported(staff_client, app, db, tmp_path):
+    from tests.companies.test_importer import zip_bomb
+
+    bomb = zip_bomb(150)  # ~0.4 MB that unpacks to 150 MB, like the 356 KB file that took 197 s to preview
+    response = upload(staff_client, bomb, filename="medlemmer.xlsx")
+    assert response.status_code == 422
+    assert "Excel-filen er for stor: udpakket fylder den over 100 MB." in response.get_data(as_text=True)
+    assert count(CompanyImport) == 0
+    result = run_import(app, tmp_path, bomb, name="medlemmer.xlsx")
+    assert result.exit_code == 1
+    assert "Excel-filen er for stor: udpakket fylder den over 100 MB." in result.output
+    assert count(Company) == 0
+
+
+def test_the_preview_is_worked_out_once_at_the_upload(staff_client, db):
+    response = upload(staff_client, danish_csv(f"{CVR_A};Forhåndsvist ApS;;;;Lejer;;;;"))
+    stored = db.session.scalars(select(CompanyImport)).one()
+    assert stored.result["preview"]["counts"] == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 0}
+    first = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    again = staff_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert first == again and "Forhåndsvist ApS" in first and "<strong>1</strong> nye" in first

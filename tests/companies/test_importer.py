@@ -523,3 +523,175 @@ def test_a_zip_that_is_not_a_workbook():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("noter.txt", "hej")
     assert error_of(buffer.getvalue(), "firmaer.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+# --- files made to exhaust the server ----------------------------------------------------------------------
+
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+HEADER_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>CVR</t></is></c>'
+              b'<c r="B1" t="inlineStr"><is><t>Navn</t></is></c></row>')
+
+
+def workbook_with_sheet(*sheet_xml, dimension=b"", repeat=1):
+    """A real workbook whose first sheet's XML is replaced: the head, `dimension`, the header row, then the
+    parts of `sheet_xml`, the last of them written `repeat` times (streamed, so a huge sheet costs no memory)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file(("Medlemmer", [["CVR", "Navn"]]))))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(item, source.read(item.filename))
+                continue
+            info = zipfile.ZipInfo(item.filename)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as sheet:
+                sheet.write(SHEET_HEAD + dimension + b"<sheetData>" + HEADER_ROW)
+                for part in sheet_xml[:-1]:
+                    sheet.write(part)
+                if sheet_xml:
+                    chunk = sheet_xml[-1] * max(1, min(repeat, 10_000))
+                    for _ in range(max(1, repeat // 10_000)):
+                        sheet.write(chunk)
+                sheet.write(b"</sheetData></worksheet>")
+    return target.getvalue()
+
+
+def zip_bomb(megabytes):
+    """A few hundred kilobytes of XLSX that unpack to `megabytes` MB: one tiny row repeated (a "zip bomb")."""
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
+    return workbook_with_sheet(row, repeat=megabytes * 1024 * 1024 // len(row))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    data = zip_bomb(150)
+    assert len(data) < 1024 * 1024
+    assert error_of(data, "medlemmer.xlsx") == (
+        "Excel-filen er for stor: udpakket fylder den over 100 MB. Del den op i flere filer.")
+
+
+def test_a_part_packed_far_tighter_than_a_spreadsheet_is_refused():
+    message = error_of(zip_bomb(30), "medlemmer.xlsx")
+    assert message.startswith("Filen er ikke læst: en del af den fylder ")
+    assert "gange mere udpakket" in message
+
+
+def test_a_zip_lying_about_its_unpacked_size_cannot_be_read():
+    data = bytearray(xlsx_file(("Ark1", [["CVR", "Navn"], *([CVR_A, "Alfa " * 20] for _ in range(200))])))
+    name = b"xl/worksheets/sheet1.xml"
+    entry = data.index(b"PK\x01\x02" + data[data.index(b"PK\x01\x02") + 4:][:0], 0)
+    while data[entry + 46:entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")  # the central directory's unpacked size
+    assert error_of(bytes(data), "f.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+def test_a_sheet_stating_a_huge_size_is_refused_before_its_rows():
+    data = workbook_with_sheet(dimension=b'<dimension ref="A1:XFD1048576"/>')
+    assert error_of(data, "f.xlsx").startswith("Arket er for bredt: det har celler i kolonne XFD")
+    data = workbook_with_sheet(dimension=b'<dimension ref="A1:T1048576"/>')
+    assert error_of(data, "f.xlsx").startswith("Arket er for stort: det går til række 1.048.576, og højst "
+                                               "100.000 rækker læses.")
+
+
+def test_reading_stops_at_the_first_cell_past_a_limit():
+    far_down = f'<row r="200000"><c r="A200000"><v>{CVR_A}</v></c></row>'.encode()
+    assert error_of(workbook_with_sheet(far_down), "f.xlsx").startswith("Arket er for stort: det går til række "
+                                                                         "200.000")
+    far_right = b'<row r="2"><c r="A2"><v>1</v></c><c r="XFD2"><v>1</v></c></row>'
+    assert error_of(workbook_with_sheet(far_right), "f.xlsx").startswith("Arket er for bredt: det har celler i "
+                                                                          "kolonne XFD")
+    long_text = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"x" * 40_000 + b"</t></is></c></row>"
+    assert error_of(workbook_with_sheet(long_text), "f.xlsx") == (
+        "Filen er ikke læst: en celle har over 32.767 tegn, mere end Excel kan rumme.")
+
+
+def test_the_cells_read_are_counted_with_the_empty_ones_before_them(monkeypatch):
+    from crm.companies.importer import workbook
+
+    monkeypatch.setattr(workbook, "MAX_CELLS", 1000)
+    wide = b'<row><c r="A3"><v>1</v></c><c r="GR3"><v>1</v></c></row>'  # 200 cells a row
+    assert error_of(workbook_with_sheet(wide, repeat=6), "f.xlsx") == (
+        "Arket er for stort: det har flere end 1.000 celler. Del listen op i flere filer.")
+
+
+def test_entity_declarations_are_refused():
+    laughs = (b'<!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              b'<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row>')
+    data = workbook_with_sheet(laughs)
+    assert error_of(data, "f.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+def test_a_file_over_the_row_limit_is_refused(monkeypatch):
+    from crm.companies.importer import rows
+
+    monkeypatch.setattr(rows, "MAX_DATA_ROWS", 3)
+    lines = ["CVR;Navn", *(f"{valid_cvr(n)};Firma {n}" for n in range(1, 5))]
+    assert error_of(csv_file(lines)) == "Filen har flere end 3 rækker. Del den op i flere filer, og indlæs dem " \
+        "hver for sig."
+    assert len(parse_file(csv_file(lines[:4]), "f.csv").rows) == 3
+    data = xlsx_file(("Ark1", [["CVR", "Navn"], *([valid_cvr(n), f"Firma {n}"] for n in range(1, 5))]))
+    assert error_of(data, "f.xlsx").startswith("Filen har flere end 3 rækker.")
+
+
+def test_a_csv_record_with_thousands_of_fields_is_refused():
+    lines = ["CVR;Navn", f"{CVR_A};Alfa", f"{CVR_B};Beta;" + "x;" * 100_000]
+    assert error_of(csv_file(lines)).startswith("Linje 3 har flere end 500 felter;")
+    quoted = ["CVR;Navn", f'{CVR_A};"Alfa' + ";\n" * 600 + '"']  # spread over many lines inside quotes
+    assert error_of(csv_file(quoted)).startswith("Linje 2")
+
+
+def test_a_hand_made_workbook_with_shared_rich_text_prefixes_and_a_1904_calendar():
+    """What other programs than openpyxl write: prefixed names, rich text with phonetic runs, booleans, errors."""
+    parts = {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                       b'relationships/officeDocument" Target="/xl/wb.xml"/></Relationships>',
+        "xl/wb.xml": b'<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                     b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                     b'<x:workbookPr date1904="1"/><x:sheets><x:sheet name="Diagram" sheetId="2" r:id="c1"/>'
+                     b'<x:sheet name="Liste" sheetId="1" r:id="s1"/></x:sheets></x:workbook>',
+        "xl/_rels/wb.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                b'relationships"><Relationship Id="s1" Type="http://schemas.openxmlformats.org/'
+                                b'officeDocument/2006/relationships/worksheet" Target="ark/liste.xml"/>'
+                                b'<Relationship Id="c1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/chartsheet" Target="ark/diagram.xml"/>'
+                                b'<Relationship Id="t1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/sharedStrings" Target="tekster.xml"/>'
+                                b'<Relationship Id="y1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/styles" Target="stil.xml"/></Relationships>',
+        "xl/tekster.xml": '<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                          '<x:si><x:t>CVR</x:t></x:si><x:si><x:t>Navn</x:t></x:si><x:si><x:t>Medlem siden</x:t></x:si>'
+                          '<x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">Søholm </x:t></x:r>'
+                          '<x:r><x:t>Stål</x:t></x:r><x:rPh sb="0" eb="1"><x:t>ソ</x:t></x:rPh></x:si>'
+                          '</x:sst>'.encode(),
+        "xl/stil.xml": b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                       b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd\\-mm\\-yyyy"/></numFmts>'
+                       b'<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+                       b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>',
+        "xl/ark/diagram.xml": b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        "xl/ark/liste.xml": (
+            '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+            '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+            '<x:c r="D1" t="s"><x:v>2</x:v></x:c></x:row>'
+            f'<x:row r="3"><x:c r="A3"><x:v>{CVR_A}</x:v></x:c><x:c r="B3" t="s"><x:v>3</x:v></x:c>'
+            '<x:c r="C3" t="b"><x:v>1</x:v></x:c><x:c r="D3" s="1"><x:v>43890</x:v></x:c></x:row>'
+            f'<x:row><x:c><x:v>{CVR_B}</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c><x:c/>'
+            '<x:c t="str"><x:f>"2024-"&amp;"03-01"</x:f><x:v>2024-03-01</x:v></x:c></x:row>'
+            '</x:sheetData></x:worksheet>').encode(),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    parsed = parse_file(buffer.getvalue(), "medlemmer.xlsx")
+    assert parsed.warnings == [
+        "Filen har flere ark; kun det første («Liste») er læst. Ikke læst: «Diagram».",
+        "Arket indeholder formler. De er læst som de værdier, der sidst blev gemt i filen; en formel uden gemt "
+        "værdi er læst som et tomt felt.",
+    ]
+    assert [(row.number, row.values, row.errors) for row in parsed.rows] == [
+        (3, {"cvr": CVR_A, "name": "Søholm Stål", "member_since": date(2024, 3, 1)}, []),  # 2020-02-28 in 1900
+        (4, {"cvr": CVR_B, "name": "#N/A", "member_since": date(2024, 3, 1)}, []),
+    ]

@@ -40,6 +40,9 @@ HEADER_ALIASES = {
 MAX_LENGTHS = {"name": 200, "street": 200, "city": 100, "postal_code": 10, "industry": 200,
                "contact_name": 200, "contact_email": 254, "contact_phone": 50}
 
+#: Rows with content a file may have: a member list has fewer than 50,000 (the network has 394 companies).
+MAX_DATA_ROWS = 50_000
+
 MAX_EMPLOYEES = 2**31 - 1
 MAX_AREA_M2 = Decimal("9999999999.99")  # Numeric(12, 2)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
@@ -50,7 +53,7 @@ class ImportFileError(ValueError):
     """The whole file cannot be read; str() is a Danish message (names the line/row where relevant)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     #: The row number as the user sees it in Excel (the header is row 1); empty rows are counted too.
     number: int
@@ -125,6 +128,10 @@ def parse_records(records, *, warnings, encoding, delimiter, check_width):
     for number, cells in records:
         if _is_empty(cells):
             continue
+        if len(rows) == MAX_DATA_ROWS:
+            raise ImportFileError(_l(
+                "Filen har flere end %(limit)s rækker. Del den op i flere filer, og indlæs dem hver for sig.",
+                limit=f"{MAX_DATA_ROWS:,}".replace(",", ".")))
         row = _parse_row(number, cells, fields)
         if check_width and len(cells) > width and any(cell.strip() for cell in cells[width:]):
             row.errors.append(str(_l(
