@@ -1,0 +1,51 @@
+"""What people and scripts send that no form would: NUL bytes, huge numbers, other digits, very long texts,
+missing and doubled fields. None of it may answer 500; each is refused or dropped with a clear Danish word."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from crm.companies.models import Company
+from tests.conftest import post
+
+HOSTILE = ["a\x00b", "\x00", str(2**63), str(2**64 + 1), "-9223372036854775809", "²", "١٢", "x" * 100_000,
+           "😀", "\u202eevil", "' OR 1=1 --", "%", "\r\n"]
+
+
+def test_a_nul_byte_in_the_search_is_dropped(staff_client, db, make_company):
+    make_company(name="Alfa Beta ApS")
+    page = staff_client.get("/companies/?q=al%00fa")
+    assert page.status_code == 200 and "Alfa Beta ApS" in page.get_data(as_text=True)
+    export = staff_client.get("/companies/export?q=al%00fa")
+    assert export.status_code == 200 and "Alfa Beta ApS" in export.data.decode("utf-8-sig")
+
+
+def test_a_very_long_search_is_cut_to_a_sane_length(staff_client, db, make_company):
+    make_company(name="Alfa Beta ApS")
+    page = staff_client.get("/companies/", query_string={"q": "alfa " + "x" * 100_000})
+    assert page.status_code == 200 and 'value="alfa ' + "x" * 195 + '"' in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("name", ["q", "tag", "group", "role", "status", "page", "sort", "dir"])
+def test_hostile_filter_values_on_the_list_and_the_export_never_answer_500(staff_client, db, make_company, name):
+    make_company(name="Alfa Beta ApS")
+    for value in HOSTILE:
+        for path in ("/companies/", "/companies/export"):
+            response = staff_client.get(path, query_string={name: value})
+            assert response.status_code == 200, (path, name, value[:20])
+
+
+def test_the_newsletter_and_meeting_invite_filters_drop_what_the_database_refuses(staff_client, db, make_company):
+    from crm.meetings import services
+
+    make_company(name="Alfa Beta ApS")
+    filters = {"q": "a\x00b", "tag": "\x00", "group": "energi\x00", "role": "\x00", "status": "²"}
+    assert staff_client.get("/outbox/newsletter", query_string=filters).status_code == 200
+    starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=14)
+    meeting = services.create_meeting({"title": "Netværksmøde", "starts_at": starts,
+                                       "ends_at": starts + timedelta(hours=2), "place": "Stamholmen 5"}, [])
+    db.session.commit()
+    response = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "filter", **filters})
+    assert response.status_code == 422 and "Ingen virksomheder" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 1
