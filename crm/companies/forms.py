@@ -49,6 +49,16 @@ class DanishDecimalField(DecimalField):
             raise ValueError(str(error)) from None
 
 
+class TagsField(StringField):
+    """The company's tags as the comma-separated text the form shows. Filled from a company, it reads its tags
+    (CompanyTag rows), so a post without the field keeps them, as every other absent field keeps its value."""
+
+    def process_data(self, value):
+        if value is not None and not isinstance(value, str):
+            value = ", ".join(getattr(tag, "tag", tag) for tag in value)
+        super().process_data(value)
+
+
 def _checked(normalise):
     def validator(form, field):
         if field.data:
@@ -84,7 +94,7 @@ class CompanyForm(FlaskForm):
         Optional(), Length(max=300), URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
     joined_on = DateField(_l("Med i netværket siden"), validators=[Optional()])
     advertising_protected = BooleanField(_l("Reklamebeskyttet"))
-    tags = StringField(_l("Mærker"), description=_l("Adskil med komma, fx affald, energi."),
+    tags = TagsField(_l("Mærker"), description=_l("Adskil med komma, fx affald, energi."),
                        validators=[Optional(), Length(max=500)])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
 

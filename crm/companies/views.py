@@ -136,8 +136,6 @@ def _meeting_history(company):
 def edit(company_id):
     company = _company_or_404(company_id)
     form = CompanyForm(obj=company)
-    if request.method == "GET":
-        form.tags.data = ", ".join(company.tag_names)
     if form.validate_on_submit():
         try:
             services.update_company(company, form.company_values(), by=current_user, tags=form.tags.data)

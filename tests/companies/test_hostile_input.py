@@ -49,3 +49,36 @@ def test_the_newsletter_and_meeting_invite_filters_drop_what_the_database_refuse
     response = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "filter", **filters})
     assert response.status_code == 422 and "Ingen virksomheder" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Company)) == 1
+
+
+def a_company_with_tags(db, make_company):
+    from crm.companies import services
+
+    company = make_company(name="Mærket ApS")
+    services.update_company(company, {}, tags="affald, energi")
+    db.session.commit()
+    return company
+
+
+def test_an_edit_without_the_tags_field_leaves_the_tags(staff_client, db, make_company):
+    company = a_company_with_tags(db, make_company)
+    response = post(staff_client, f"/companies/{company.id}/edit", {
+        "cvr": company.cvr, "name": "Mærket og Omdøbt ApS", "role": "tenant", "status": "member"})
+    assert response.status_code == 302
+    db.session.refresh(company)
+    assert company.name == "Mærket og Omdøbt ApS" and company.tag_names == ["affald", "energi"]
+
+
+def test_an_edit_with_an_empty_tags_field_removes_the_tags_as_the_browser_form_does(staff_client, db, make_company):
+    company = a_company_with_tags(db, make_company)
+    response = post(staff_client, f"/companies/{company.id}/edit", {
+        "cvr": company.cvr, "name": company.name, "role": "tenant", "status": "member", "tags": ""})
+    assert response.status_code == 302
+    db.session.refresh(company)
+    assert company.tag_names == []
+
+
+def test_the_edit_form_shows_the_tags_as_text(staff_client, db, make_company):
+    company = a_company_with_tags(db, make_company)
+    page = staff_client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
+    assert 'value="affald, energi"' in page
