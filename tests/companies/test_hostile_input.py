@@ -82,3 +82,49 @@ def test_the_edit_form_shows_the_tags_as_text(staff_client, db, make_company):
     company = a_company_with_tags(db, make_company)
     page = staff_client.get(f"/companies/{company.id}/edit").get_data(as_text=True)
     assert 'value="affald, energi"' in page
+
+
+BREAKS = ["Bo\nBcc: alle@example.dk", "Bo\r\nBo", "Bo\rBo", "Bo\tBo", "Bo\x00", "Bo\u2028Bo", "Bo\x85Bo"]
+
+
+@pytest.mark.parametrize("text", BREAKS)
+def test_a_contact_name_title_or_phone_on_two_lines_is_refused_at_the_staff_form(staff_client, db, make_company,
+                                                                               text):
+    from crm.companies.models import Contact
+
+    company = make_company()
+    for field, message in (("name", "Navnet skal stå på én linje"), ("title", "Stillingen skal stå på én linje"),
+                           ("phone", "Telefonnummeret skal stå på én linje")):
+        data = {"name": "Bo Holm", "email": "bo@holm.example", "lawful_basis": "legitimate_interest", field: text}
+        response = post(staff_client, f"/companies/{company.id}/contacts/new", data)
+        assert response.status_code == 422, field
+        assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
+
+
+def test_a_contact_edited_with_a_line_break_keeps_its_name(staff_client, db, make_company):
+    from crm.companies import services
+
+    company = make_company()
+    contact = services.add_contact(company, {"name": "Bo Holm", "email": "bo@holm.example"})
+    db.session.commit()
+    response = post(staff_client, f"/companies/{company.id}/contacts/{contact.id}/edit", {
+        "name": "Bo Holm\r\nBcc: alle@example.dk", "email": "bo@holm.example", "lawful_basis": "legitimate_interest"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Navnet skal stå på én linje" in page and "Bcc: alle@example.dk" in page  # what was typed is kept
+    db.session.refresh(contact)
+    assert contact.name == "Bo Holm"
+
+
+@pytest.mark.parametrize("text", BREAKS)
+def test_a_company_name_on_two_lines_is_refused(staff_client, db, make_company, text):
+    company = make_company(name="Rigtigt Navn ApS")
+    response = post(staff_client, f"/companies/{company.id}/edit", {
+        "cvr": company.cvr, "name": text, "role": "tenant", "status": "invited"})
+    assert response.status_code == 422 and "Navnet skal stå på én linje" in response.get_data(as_text=True)
+    db.session.refresh(company)
+    assert company.name == "Rigtigt Navn ApS"
+    created = post(staff_client, "/companies/new", {"cvr": "DK 1234 5678", "name": text, "role": "tenant",
+                                                     "status": "invited", "contact-name": text})
+    assert created.status_code == 422 and "Navnet skal stå på én linje" in created.get_data(as_text=True)
