@@ -18,6 +18,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from crm.companies.importer import parse_danish_number
+from crm.companies.importer.danish_dates import EARLIEST_DATE, LATEST_DATE
+from crm.companies.importer.rows import MAX_AREA_M2, MAX_EMPLOYEES
 from crm.companies.models import ActivityKind, CompanyRole, CompanyStatus, LawfulBasis
 from crm.cvr import InvalidNumber, normalise_cvr, normalise_ean, normalise_p_number
 from crm.forms import plain_text, single_line
@@ -64,6 +66,17 @@ class TagsField(StringField):
         super().process_data(value)
 
 
+def _in_the_registers_years(form, field):
+    """A date the register can mean: 0001-01-01 and 9999-12-31 are typing errors or probes, not dates."""
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(_l("Skriv en dato mellem %(first)s og %(last)s.", first=EARLIEST_DATE.year,
+                                 last=LATEST_DATE.year))
+
+
+EMPLOYEES_RANGE = NumberRange(min=0, max=MAX_EMPLOYEES, message=_l("Skriv et helt tal mellem 0 og 1.000.000."))
+AREA_RANGE = NumberRange(min=0, max=MAX_AREA_M2, message=_l("Skriv et areal mellem 0 og 10.000.000 m²."))
+
+
 def _checked(normalise):
     def validator(form, field):
         if field.data:
@@ -88,10 +101,8 @@ class CompanyForm(FlaskForm):
     status = SelectField(_l("Status i netværket"),
                          choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
                          default=CompanyStatus.INVITED.value)
-    employees = IntegerField(_l("Antal ansatte"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Skriv et helt tal, 0 eller derover."))])
-    area_m2 = DanishDecimalField(_l("Grundareal (m²)"), places=2, validators=[
-        Optional(), NumberRange(min=0, max=10_000_000, message=_l("Skriv et areal, 0 eller derover."))])
+    employees = IntegerField(_l("Antal ansatte"), validators=[Optional(), EMPLOYEES_RANGE])
+    area_m2 = DanishDecimalField(_l("Grundareal (m²)"), places=2, validators=[Optional(), AREA_RANGE])
     industry = StringField(_l("Branche"), validators=[Optional(), Length(max=200), single_line()])
     p_number = StringField(_l("P-nummer"), validators=[Optional(), _checked(normalise_p_number)])
     ean = StringField(_l("EAN-nummer"), description=_l("Til elektroniske fakturaer, 13 cifre."),
@@ -99,7 +110,7 @@ class CompanyForm(FlaskForm):
     website = StringField(_l("Hjemmeside"), validators=[
         Optional(), Length(max=300), single_line(),
         URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
-    joined_on = DateField(_l("Med i netværket siden"), validators=[Optional()])
+    joined_on = DateField(_l("Med i netværket siden"), validators=[Optional(), _in_the_registers_years])
     advertising_protected = BooleanField(_l("Reklamebeskyttet"))
     tags = TagsField(_l("Mærker"), description=_l("Adskil med komma, fx affald, energi."),
                        validators=[Optional(), Length(max=500), single_line()])
@@ -150,7 +161,7 @@ class ActivityForm(FlaskForm):
 
 
 class LeftForm(FlaskForm):
-    left_on = DateField(_l("Fraflyttet den"), validators=[DataRequired(_l("Vælg en dato."))])
+    left_on = DateField(_l("Fraflyttet den"), validators=[DataRequired(_l("Vælg en dato.")), _in_the_registers_years])
 
 
 class MergeForm(FlaskForm):
@@ -165,15 +176,14 @@ class PlotForm(FlaskForm):
                                    validators=[DataRequired(_l("Skriv matrikelnummeret.")), Length(max=100),
                                                single_line()])
     address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200), single_line()])
-    area_m2 = DanishDecimalField(_l("Areal (m²)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("Skriv et areal, 0 eller derover."))])
+    area_m2 = DanishDecimalField(_l("Areal (m²)"), places=2, validators=[Optional(), AREA_RANGE])
 
 
 class TenancyForm(FlaskForm):
     tenant_cvr = StringField(_l("Lejerens CVR-nummer"),
                              validators=[DataRequired(_l("Skriv lejerens CVR-nummer.")), _checked(normalise_cvr)])
-    from_date = DateField(_l("Fra"), validators=[Optional()])
-    to_date = DateField(_l("Til"), validators=[Optional()])
+    from_date = DateField(_l("Fra"), validators=[Optional(), _in_the_registers_years])
+    to_date = DateField(_l("Til"), validators=[Optional(), _in_the_registers_years])
 
 
 class ImportForm(FlaskForm):

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.companies.models import Company
-from tests.conftest import post
+from tests.conftest import post, valid_cvr
 
 HOSTILE = ["a\x00b", "\x00", str(2**63), str(2**64 + 1), "-9223372036854775809", "²", "١٢", "x" * 100_000,
            "😀", "\u202eevil", "' OR 1=1 --", "%", "\r\n"]
@@ -128,3 +128,133 @@ def test_a_company_name_on_two_lines_is_refused(staff_client, db, make_company, 
     created = post(staff_client, "/companies/new", {"cvr": "DK 1234 5678", "name": text, "role": "tenant",
                                                      "status": "invited", "contact-name": text})
     assert created.status_code == 422 and "Navnet skal stå på én linje" in created.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("cvr", "1234567²", "skal være 8 cifre"), ("cvr", "١٢٣٤٥٦٧٨", "skal være 8 cifre"),
+    ("p_number", "²" * 10, "skal være 10 cifre"), ("ean", "123456789012²", "skal være 13 cifre"),
+    ("employees", str(2**63), "Skriv et helt tal mellem 0 og 1.000.000."),
+    ("employees", "-1", "Skriv et helt tal mellem 0 og 1.000.000."),
+    ("area_m2", str(2**63), "Skriv et areal mellem 0 og 10.000.000 m²."),
+    ("joined_on", "0001-01-01", "Skriv en dato mellem 1900 og 2100."),
+    ("joined_on", "9999-12-31", "Skriv en dato mellem 1900 og 2100."),
+])
+def test_numbers_and_dates_the_register_cannot_hold_are_explained(staff_client, db, make_company, field, value,
+                                                                   message):
+    company = make_company(name="Uændret ApS")
+    response = post(staff_client, f"/companies/{company.id}/edit", {
+        "cvr": company.cvr, "name": "Ændret ApS", "role": "tenant", "status": "member", field: value})
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(company)
+    assert company.name == "Uændret ApS"
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"area_m2": str(2**63)}, "Skriv et areal mellem 0 og 10.000.000 m²."),
+    ({"area_m2": "99999999999"}, "Skriv et areal mellem 0 og 10.000.000 m²."),
+    ({"cadastral_number": "12ab\x00"}, "på én linje"),
+])
+def test_a_plot_the_database_cannot_hold_is_explained(staff_client, db, make_company, data, message):
+    from crm.companies.models import Plot
+
+    company = make_company()
+    response = post(staff_client, f"/companies/{company.id}/plots",
+                    {"cadastral_number": "12ab Avedøre By", "address": "Stamholmen 1", **data}, follow_redirects=True)
+    assert response.status_code == 200 and message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Plot)) == 0
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_dates_outside_the_registers_years_are_refused(staff_client, db, make_company, value):
+    from crm.companies.models import Tenancy
+    from crm.companies.services import add_plot
+
+    company = make_company(status="member")
+    post(staff_client, f"/companies/{company.id}/left", {"left_on": value})
+    db.session.refresh(company)
+    assert (company.status, company.left_on) == ("member", None)
+    plot = add_plot(company, {"cadastral_number": "1a", "address": "", "area_m2": None})
+    db.session.commit()
+    response = post(staff_client, f"/companies/{company.id}/plots/{plot.id}/tenants",
+                    {"tenant_cvr": company.cvr, "from_date": value}, follow_redirects=True)
+    assert "Skriv en dato mellem 1900 og 2100." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Tenancy)) == 0
+
+
+def test_a_contact_e_mail_with_a_nul_byte_on_a_new_company_is_refused(staff_client, db):
+    response = post(staff_client, "/companies/new", {
+        "cvr": valid_cvr(8811), "name": "Ny Virksomhed ApS", "role": "tenant", "status": "invited",
+        "contact-name": "Bo", "contact-email": "bo\x00@ny.example"})
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_doubled_fields_take_the_first_value(staff_client, db, make_company):
+    from werkzeug.datastructures import MultiDict
+
+    from tests.conftest import csrf_token
+
+    company = make_company(name="Før ApS")
+    response = staff_client.post(f"/companies/{company.id}/edit", data=MultiDict([
+        ("csrf_token", csrf_token(staff_client)), ("cvr", company.cvr), ("name", "Første ApS"), ("name", "Anden"),
+        ("role", "owner"), ("role", "hacker"), ("status", "member"), ("employees", "7"), ("employees", "x")]))
+    assert response.status_code == 302
+    db.session.refresh(company)
+    assert (company.name, company.role, company.employees) == ("Første ApS", "owner", 7)
+
+
+PROBES = ["a\x00b", "x" * 100_000, str(2**63), "1234567²", "9999-12-31", "😀\u202e"]
+
+
+def company_forms(company, contact, plot):
+    """(path, a valid post made fresh for each probe, the fields to probe) of every form of the register."""
+    serial = iter(range(7000, 9000))
+    return [
+        ("/companies/new", lambda: {"cvr": valid_cvr(next(serial)), "name": "Ny ApS", "role": "tenant",
+                                    "status": "member", "contact-name": "Bo", "contact-email": "bo@ny.example",
+                                    "confirm_duplicates": "1"},
+         ["cvr", "name", "street", "postal_code", "city", "role", "status", "employees", "area_m2", "industry",
+          "p_number", "ean", "website", "joined_on", "tags", "description", "contact-name", "contact-email",
+          "contact-title", "contact-phone", "contact-lawful_basis"]),
+        (f"/companies/{company.id}/edit", lambda: {"cvr": company.cvr, "name": "Fuzz ApS", "role": "tenant",
+                                                   "status": "member"},
+         ["cvr", "name", "street", "postal_code", "city", "role", "status", "employees", "area_m2", "industry",
+          "p_number", "ean", "website", "joined_on", "tags", "description", "advertising_protected"]),
+        (f"/companies/{company.id}/left", lambda: {"left_on": "2026-01-01"}, ["left_on"]),
+        (f"/companies/{company.id}/activities", lambda: {"kind": "note", "text": "Hej"}, ["kind", "text"]),
+        (f"/companies/{company.id}/contacts/new", lambda: {"name": "Bo", "email": f"bo{next(serial)}@x.example",
+                                                          "lawful_basis": "legitimate_interest"},
+         ["name", "title", "email", "phone", "lawful_basis", "is_primary", "newsletter_consent"]),
+        (f"/companies/{company.id}/contacts/{contact.id}/edit", lambda: {"name": "Ib", "email": contact.email,
+                                                                        "lawful_basis": "legitimate_interest"},
+         ["name", "title", "email", "phone", "lawful_basis"]),
+        (f"/companies/{company.id}/merge", lambda: {"other_cvr": valid_cvr(next(serial))}, ["other_cvr", "confirm"]),
+        (f"/companies/{company.id}/plots", lambda: {"cadastral_number": f"{next(serial)}ab", "address": "Vej 1",
+                                                    "area_m2": "10"}, ["cadastral_number", "address", "area_m2"]),
+        (f"/companies/{company.id}/plots/{plot.id}/tenants", lambda: {"tenant_cvr": company.cvr,
+                                                                      "from_date": "2024-01-01"},
+         ["tenant_cvr", "from_date", "to_date"]),
+    ]
+
+
+def test_no_field_of_the_register_forms_answers_500_whatever_it_is_sent(staff_client, db, make_company):
+    from crm.companies import services
+    from tests.conftest import csrf_token
+
+    company = make_company(name="Fuzz ApS")
+    contact = services.add_contact(company, {"name": "Ib", "email": "ib@x.example"})
+    plot = services.add_plot(company, {"cadastral_number": "1a", "address": "", "area_m2": None})
+    db.session.commit()
+    token = csrf_token(staff_client)
+    answered = []
+    for path, valid, fields in company_forms(company, contact, plot):
+        for field in fields:
+            for value in PROBES:
+                response = staff_client.post(path, data={**valid(), field: value, "csrf_token": token})
+                answered.append((response.status_code, path, field, value[:12]))
+    assert [answer for answer in answered if answer[0] >= 500] == []
+    for path in ("/companies/", "/companies/export", "/companies/export?format=xlsx", f"/companies/{company.id}"):
+        assert staff_client.get(path).status_code == 200, path
+    db.session.refresh(company)
+    assert company.name == "Fuzz ApS" and company.joined_on is None and company.left_on is None

@@ -43,8 +43,10 @@ MAX_LENGTHS = {"name": 200, "street": 200, "city": 100, "postal_code": 10, "indu
 #: Rows with content a file may have: a member list has fewer than 50,000 (the network has 394 companies).
 MAX_DATA_ROWS = 50_000
 
-MAX_EMPLOYEES = 2**31 - 1
-MAX_AREA_M2 = Decimal("9999999999.99")  # Numeric(12, 2)
+#: The largest numbers the register takes, from a file and from its forms alike: no company on the Holme has a
+#: million employees, and the whole area is 3 km² (the database holds more: INTEGER and NUMERIC(12, 2)).
+MAX_EMPLOYEES = 1_000_000
+MAX_AREA_M2 = Decimal(10_000_000)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _HUNDREDTH = Decimal("0.01")
 
