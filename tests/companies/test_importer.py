@@ -695,3 +695,56 @@ def test_a_hand_made_workbook_with_shared_rich_text_prefixes_and_a_1904_calendar
         (3, {"cvr": CVR_A, "name": "Søholm Stål", "member_since": date(2024, 3, 1)}, []),  # 2020-02-28 in 1900
         (4, {"cvr": CVR_B, "name": "#N/A", "member_since": date(2024, 3, 1)}, []),
     ]
+
+
+def test_a_huge_cell_is_refused_without_repeating_it_and_kept_short_for_the_preview():
+    huge = "9" * 30_000
+    lines = ["CVR;Navn;Status;Ansatte;E-mail", f"{CVR_A};{'N' * 30_000};{huge};{huge};{'e' * 30_000}@x.dk"]
+    row = parse_file(csv_file(lines), "f.csv").rows[0]
+    assert row.errors == ["Navn: teksten er 30000 tegn lang; højst 200 tegn er tilladt",
+                          "Status: teksten er 30000 tegn lang; højst 20 tegn er tilladt",
+                          "Ansatte: teksten er 30000 tegn lang; højst 20 tegn er tilladt",
+                          "E-mail: teksten er 30005 tegn lang; højst 254 tegn er tilladt"]
+    assert row.values["name"] == "N" * 300 + "…" and row.values["status"] == "9" * 300 + "…"
+
+
+def shared_strings_workbook(rows):
+    """A minimal workbook as Excel writes it: every text in the shared strings table, cells pointing into it."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    texts = sorted({value for row in rows for value in row})
+    cells = "".join(
+        f'<row r="{number}">' + "".join(f'<c r="{chr(65 + column)}{number}" t="s"><v>{texts.index(value)}</v></c>'
+                                        for column, value in enumerate(row)) + "</row>"
+        for number, row in enumerate(rows, start=1))
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       f'<Relationship Id="r1" Type="{relations}/officeDocument" Target="xl/workbook.xml"/>'
+                       f'</Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+                           f'<sheet name="Ark1" sheetId="1" r:id="s1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                      f'relationships"><Relationship Id="s1" Type="{relations}/worksheet" '
+                                      f'Target="worksheets/sheet1.xml"/><Relationship Id="t1" '
+                                      f'Type="{relations}/sharedStrings" Target="sharedStrings.xml"/>'
+                                      f'</Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}">' + "".join(f"<si><t>{text}</t></si>" for text in texts)
+                                + "</sst>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content.encode())
+    return buffer.getvalue()
+
+
+def test_shared_texts_are_read_and_too_many_are_refused_while_they_are_read(monkeypatch):
+    from crm.companies.importer import workbook
+
+    data = shared_strings_workbook([["CVR", "Navn"], [CVR_A, "Alfa"], [CVR_B, "Beta"]])
+    assert [row.values for row in parse_file(data, "f.xlsx").rows] == [{"cvr": CVR_A, "name": "Alfa"},
+                                                                        {"cvr": CVR_B, "name": "Beta"}]
+    monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS", 3)
+    assert error_of(data, "f.xlsx") == ("Arket har for meget tekst: over 3 forskellige tekster eller 30 millioner "
+                                        "tegn. Del listen op i flere filer.")

@@ -39,6 +39,11 @@ HEADER_ALIASES = {
 #: The database column sizes; a longer text is an error, never cut short.
 MAX_LENGTHS = {"name": 200, "street": 200, "city": 100, "postal_code": 10, "industry": 200,
                "contact_name": 200, "contact_email": 254, "contact_phone": 50}
+#: The longest text a column of numbers, dates or words can sensibly hold (`DK 12 34 56 78`, `12.500.000,25`);
+#: a longer one is refused before it is read, so no message repeats a cell's 30,000 characters.
+MAX_WORD_LENGTHS = {"cvr": 20, "role": 20, "employees": 20, "area_m2": 30, "status": 20, "member_since": 20}
+#: A refused cell is kept this long for the preview.
+MAX_SHOWN = 300
 
 #: Rows with content a file may have: a member list has fewer than 50,000 (the network has 394 companies).
 MAX_DATA_ROWS = 50_000
@@ -188,9 +193,13 @@ def _parse_row(number, cells, fields):
     for index, column, header, read in fields:
         raw = cells[index] if index < count else None
         try:
+            if isinstance(raw, str) and len(raw) > MAX_WORD_LENGTHS.get(column, len(raw)):
+                raise _column_error(header, _l("teksten er %(length)s tegn lang; højst %(limit)s tegn er tilladt",
+                                               length=len(raw.strip()), limit=MAX_WORD_LENGTHS[column]))
             values[column] = read(raw, header)
         except ValueError as error:
-            values[column] = _cell_text(raw)
+            text = _cell_text(raw)
+            values[column] = text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
             errors.append(str(error))
     return ParsedRow(number=number, values=values, errors=errors)
 
@@ -239,12 +248,12 @@ def _text_reader(column):
 
 
 def _read_email(raw, header):
-    text = _cell_text(raw)
+    text = _checked_length(_cell_text(raw), "contact_email", header)
     if not text:
         return text
     if not _EMAIL.fullmatch(text):
         raise _column_error(header, _l("«%(value)s» er ikke en gyldig e-mailadresse", value=text))
-    return _checked_length(text.lower(), "contact_email", header)
+    return text.lower()
 
 
 def _read_role(raw, header):

@@ -44,7 +44,9 @@ MAX_CELLS = 1_500_000
 MAX_ELEMENTS = 8_000_000
 #: Excel's own limit of a cell's text.
 MAX_CELL_TEXT = 32_767
-#: Characters of all shared strings (the texts of the sheet's cells, each once): 1,500,000 cells of 20 letters.
+#: The shared strings (each text of the sheet once) and their characters: a member list of 50,000 rows of 20
+#: columns has fewer than a million different texts.
+MAX_SHARED_STRINGS = 1_000_000
 MAX_SHARED_TEXT = 30_000_000
 #: What a damaged or foreign zip raises while it is read.
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, KeyError, RuntimeError,
@@ -390,11 +392,10 @@ class _SharedStringsParser(_TextCollector):
             self.strings.append("".join(self.parts))
             self.total += self.length
             self.parts = None
-            if len(self.strings) > MAX_CELLS:
-                raise _sheet_too_large()
-            if self.total > MAX_SHARED_TEXT:
+            if len(self.strings) > MAX_SHARED_STRINGS or self.total > MAX_SHARED_TEXT:
                 raise ImportFileError(_l(
-                    "Arket har for meget tekst: over %(limit)s millioner tegn. Del listen op i flere filer.",
+                    "Arket har for meget tekst: over %(strings)s forskellige tekster eller %(limit)s millioner tegn. "
+                    "Del listen op i flere filer.", strings=danish_number(MAX_SHARED_STRINGS),
                     limit=MAX_SHARED_TEXT // 1_000_000))
 
     def result(self):
