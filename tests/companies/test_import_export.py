@@ -245,11 +245,11 @@ def test_a_zip_bomb_is_refused_by_the_page_and_the_cli_and_nothing_is_imported(s
     bomb = zip_bomb(150)  # ~0.4 MB that unpacks to 150 MB, like the 356 KB file that took 197 s to preview
     response = upload(staff_client, bomb, filename="medlemmer.xlsx")
     assert response.status_code == 422
-    assert "Excel-filen er for stor: udpakket fylder den over 100 MB." in response.get_data(as_text=True)
+    assert "Excel-filen er for stor: udpakket fylder den over 64 MB." in response.get_data(as_text=True)
     assert count(CompanyImport) == 0
     result = run_import(app, tmp_path, bomb, name="medlemmer.xlsx")
     assert result.exit_code == 1
-    assert "Excel-filen er for stor: udpakket fylder den over 100 MB." in result.output
+    assert "Excel-filen er for stor: udpakket fylder den over 64 MB." in result.output
     assert count(Company) == 0
 
 

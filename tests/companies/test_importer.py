@@ -567,7 +567,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked():
     data = zip_bomb(150)
     assert len(data) < 1024 * 1024
     assert error_of(data, "medlemmer.xlsx") == (
-        "Excel-filen er for stor: udpakket fylder den over 100 MB. Del den op i flere filer.")
+        "Excel-filen er for stor: udpakket fylder den over 64 MB. Del den op i flere filer.")
 
 
 def test_a_part_packed_far_tighter_than_a_spreadsheet_is_refused():

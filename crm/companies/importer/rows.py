@@ -132,6 +132,7 @@ def parse_records(records, *, warnings, encoding, delimiter, check_width):
     columns, fields, unknown_headers = _map_headers(headers)
     width = len(headers)
     rows = []
+    reasons = {}  # each reason once: 50,000 rows often share the same few
     for number, cells in records:
         if _is_empty(cells):
             continue
@@ -139,7 +140,7 @@ def parse_records(records, *, warnings, encoding, delimiter, check_width):
             raise ImportFileError(_l(
                 "Filen har flere end %(limit)s rækker. Del den op i flere filer, og indlæs dem hver for sig.",
                 limit=f"{MAX_DATA_ROWS:,}".replace(",", ".")))
-        row = _parse_row(number, cells, fields)
+        row = _parse_row(number, cells, fields, reasons)
         if check_width and len(cells) > width and any(cell.strip() for cell in cells[width:]):
             row.errors.append(str(_l(
                 "Rækken har %(count)s felter, men filen har kun %(width)s kolonneoverskrifter. Står der et "
@@ -187,7 +188,7 @@ def _map_headers(headers):
     return columns, fields, unknown
 
 
-def _parse_row(number, cells, fields):
+def _parse_row(number, cells, fields, reasons):
     values, errors = {}, []
     count = len(cells)
     for index, column, header, read in fields:
@@ -200,7 +201,8 @@ def _parse_row(number, cells, fields):
         except ValueError as error:
             text = _cell_text(raw)
             values[column] = text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
-            errors.append(str(error))
+            reason = str(error)
+            errors.append(reasons.setdefault(reason, reason))
     return ParsedRow(number=number, values=values, errors=errors)
 
 
