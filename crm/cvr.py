@@ -11,6 +11,11 @@ class InvalidNumber(ValueError):
     """The text is not a valid number of that kind; the message says why, in Danish."""
 
 
+def _digits(text):
+    """Only 0-9: str.isdigit() also passes "²" (which int() refuses) and other scripts' digits."""
+    return text.isascii() and text.isdigit()
+
+
 def normalise_cvr(text):
     """The 8 digits of a CVR number given as `12345678`, `DK12345678`, `DK 12 34 56 78` or `1234-5678`."""
     cleaned = re.sub(r"[\s.\-]", "", str(text or "")).upper()
@@ -18,7 +23,7 @@ def normalise_cvr(text):
         cleaned = cleaned[2:]
     if not cleaned:
         raise InvalidNumber(_l("CVR-nummer mangler"))
-    if not re.fullmatch(r"[0-9]{8}", cleaned):  # ASCII digits: "²".isdigit() is True, int("²") fails
+    if not _digits(cleaned) or len(cleaned) != 8:
         raise InvalidNumber(_l("CVR-nummeret «%(text)s» skal være 8 cifre", text=text))
     if cleaned[0] == "0" or sum(int(d) * w for d, w in zip(cleaned, CVR_WEIGHTS, strict=True)) % 11:
         raise InvalidNumber(_l("CVR-nummeret «%(text)s» findes ikke (kontrolcifferet passer ikke)", text=text))
@@ -36,7 +41,7 @@ def is_valid_cvr(text):
 def normalise_ean(text):
     """The 13 digits of an EAN (GLN) location number, its GS1 check digit verified."""
     cleaned = re.sub(r"\s", "", str(text or ""))
-    if not cleaned.isdigit() or len(cleaned) != 13:
+    if not _digits(cleaned) or len(cleaned) != 13:
         raise InvalidNumber(_l("EAN-nummeret «%(text)s» skal være 13 cifre", text=text))
     body, check = cleaned[:12], int(cleaned[12])
     total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
@@ -48,6 +53,6 @@ def normalise_ean(text):
 def normalise_p_number(text):
     """The 10 digits of a production-unit number (P-nummer)."""
     cleaned = re.sub(r"\s", "", str(text or ""))
-    if not cleaned.isdigit() or len(cleaned) != 10:
+    if not _digits(cleaned) or len(cleaned) != 10:
         raise InvalidNumber(_l("P-nummeret «%(text)s» skal være 10 cifre", text=text))
     return cleaned

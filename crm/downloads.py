@@ -14,18 +14,34 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: What a sheet title cannot hold, and what it becomes instead (the rest of the text stays as it was).
 _TITLE_REPLACEMENTS = str.maketrans({"[": "(", "]": ")", "/": "-", "\\": "-", ":": " ", "*": " ", "?": " "})
 
-
 def as_download(data, content_type, filename):
     """A response the browser saves as a file (the CSP and nosniff headers come on top)."""
     return Response(data, mimetype=content_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
 
 
+#: A text beginning with one of these is run as a formula by some spreadsheet program.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _needs_apostrophe(text):
+    """A formula-like text, or one that would be read back as a guarded one: apostrophes before such a text."""
+    return text.lstrip("'")[:1] in FORMULA_STARTS
+
+
 def _safe_text(value):
     """Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe, as Excel does."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str) and _needs_apostrophe(value):
         return "'" + value
     return value
+
+
+def unguarded_text(text):
+    """The text a table cell held before the writer guarded it: `'=1+2` is `=1+2` again, `'+45 12` is `+45 12`,
+    and a text the writer never guards (`'Ø'`) stays as it is. The reader of our own exports uses it."""
+    if text[:1] == "'" and _needs_apostrophe(text[1:]):
+        return text[1:]
+    return text
 
 
 def _number(value):

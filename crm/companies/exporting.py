@@ -1,16 +1,20 @@
-"""Export of companies in the canonical columns of DESIGN.md, as CSV (UTF-8) or XLSX."""
+"""Export of companies in the canonical columns of DESIGN.md, as CSV or XLSX, through the guarded table writer of
+crm.downloads: what a portal user typed (`=HYPERLINK(...)` as a street) never runs as a formula in staff's
+spreadsheet, and the importer reads the guarded text back as it was, so export and import round-trip."""
 
-import csv
-import io
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy.orm import selectinload
 
+from crm.companies.importer import CANONICAL_COLUMNS
 from crm.companies.models import Company
+from crm.downloads import table_csv, table_xlsx
 from crm.extensions import db
 
-COLUMNS = ("cvr", "name", "street", "postal_code", "city", "role", "employees", "area_m2", "industry",
-           "contact_name", "contact_email", "contact_phone")
+COLUMNS = CANONICAL_COLUMNS
+#: Written as plain numbers (1250, 12500.5), never guarded as text.
+NUMBER_COLUMNS = ("employees", "area_m2")
 
 
 def plain_number(value):
@@ -18,8 +22,7 @@ def plain_number(value):
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        text = format(value.normalize(), "f")
-        return text
+        return format(value.normalize(), "f")
     return str(value)
 
 
@@ -30,32 +33,35 @@ def export_rows(statement):
         contact = company.primary_contact
         yield {
             "cvr": company.cvr, "name": company.name, "street": company.street,
-            "postal_code": company.postal_code, "city": company.city, "role": str(company.role),
+            "postal_code": company.postal_code, "city": company.city, "role": company.role,
             "employees": company.employees, "area_m2": company.area_m2, "industry": company.industry,
             "contact_name": contact.name if contact else "", "contact_email": (contact.email or "") if contact else "",
-            "contact_phone": contact.phone if contact else "",
+            "contact_phone": contact.phone if contact else "", "status": company.status,
+            "member_since": company.joined_on,
         }
 
 
-def write_csv(rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+def _cell(value, column):
+    """A value as the canonical file writes it: plain numbers, English status and role words, ISO dates."""
+    if column in NUMBER_COLUMNS:
+        return plain_number(value)
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _table(rows):
     for row in rows:
-        writer.writerow([plain_number(row[c]) if c in ("employees", "area_m2") else row[c] for c in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")
+        yield [_cell(row.get(column), column) for column in COLUMNS]
+
+
+def write_csv(rows):
+    """The rows as CSV: `;`, UTF-8 with BOM, the canonical header."""
+    return table_csv(COLUMNS, _table(rows), NUMBER_COLUMNS)
 
 
 def write_xlsx(rows, title="Virksomheder"):
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title)
-    sheet.append(COLUMNS)
-    for row in rows:
-        values = [row[c] for c in COLUMNS]
-        values[COLUMNS.index("area_m2")] = float(row["area_m2"]) if row["area_m2"] is not None else None
-        sheet.append(values)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """The rows as a one-sheet workbook; employees and area as numbers."""
+    return table_xlsx(COLUMNS, _table(rows), title, NUMBER_COLUMNS)

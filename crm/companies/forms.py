@@ -18,8 +18,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional, ValidationError
 
 from crm.companies.importer import parse_danish_number
+from crm.companies.importer.danish_dates import EARLIEST_DATE, LATEST_DATE
+from crm.companies.importer.rows import MAX_AREA_M2, MAX_EMPLOYEES
 from crm.companies.models import ActivityKind, CompanyRole, CompanyStatus, LawfulBasis
 from crm.cvr import InvalidNumber, normalise_cvr, normalise_ean, normalise_p_number
+from crm.forms import plain_text, single_line
 
 ROLE_LABELS = {CompanyRole.OWNER: _l("Ejer"), CompanyRole.TENANT: _l("Lejer"), CompanyRole.BOTH: _l("Ejer og lejer")}
 STATUS_LABELS = {CompanyStatus.INVITED: _l("Inviteret"), CompanyStatus.MEMBER: _l("Medlem"),
@@ -27,6 +30,10 @@ STATUS_LABELS = {CompanyStatus.INVITED: _l("Inviteret"), CompanyStatus.MEMBER: _
 ACTIVITY_LABELS = {ActivityKind.NOTE: _l("Note"), ActivityKind.CALL: _l("Opkald"), ActivityKind.VISIT: _l("Besøg"),
                    ActivityKind.EMAIL: _l("Mail"), ActivityKind.MEETING: _l("Møde"),
                    ActivityKind.CHANGE: _l("Ændring")}
+#: Names, titles and phone numbers reach mail headers and list lines: one line each.
+NAME_ON_ONE_LINE = _l("Navnet skal stå på én linje, uden linjeskift, tabulatorer og andre styretegn.")
+TITLE_ON_ONE_LINE = _l("Stillingen skal stå på én linje, uden linjeskift, tabulatorer og andre styretegn.")
+PHONE_ON_ONE_LINE = _l("Telefonnummeret skal stå på én linje, uden linjeskift, tabulatorer og andre styretegn.")
 BASIS_LABELS = {
     LawfulBasis.LEGITIMATE_INTEREST: _l("Legitim interesse (netværkets arbejde)"),
     LawfulBasis.CONSENT: _l("Samtykke"),
@@ -49,6 +56,27 @@ class DanishDecimalField(DecimalField):
             raise ValueError(str(error)) from None
 
 
+class TagsField(StringField):
+    """The company's tags as the comma-separated text the form shows. Filled from a company, it reads its tags
+    (CompanyTag rows), so a post without the field keeps them, as every other absent field keeps its value."""
+
+    def process_data(self, value):
+        if value is not None and not isinstance(value, str):
+            value = ", ".join(getattr(tag, "tag", tag) for tag in value)
+        super().process_data(value)
+
+
+def _in_the_registers_years(form, field):
+    """A date the register can mean: 0001-01-01 and 9999-12-31 are typing errors or probes, not dates."""
+    if field.data and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(_l("Skriv en dato mellem %(first)s og %(last)s.", first=EARLIEST_DATE.year,
+                                 last=LATEST_DATE.year))
+
+
+EMPLOYEES_RANGE = NumberRange(min=0, max=MAX_EMPLOYEES, message=_l("Skriv et helt tal mellem 0 og 1.000.000."))
+AREA_RANGE = NumberRange(min=0, max=MAX_AREA_M2, message=_l("Skriv et areal mellem 0 og 10.000.000 m²."))
+
+
 def _checked(normalise):
     def validator(form, field):
         if field.data:
@@ -62,31 +90,31 @@ def _checked(normalise):
 class CompanyForm(FlaskForm):
     cvr = StringField(_l("CVR-nummer"), description=_l("8 cifre, fx 12345678 eller DK 12 34 56 78."),
                       validators=[DataRequired(_l("Skriv virksomhedens CVR-nummer.")), _checked(normalise_cvr)])
-    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv virksomhedens navn.")), Length(max=200)])
-    street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10)])
-    city = StringField(_l("By"), validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv virksomhedens navn.")), Length(max=200),
+                                               single_line(NAME_ON_ONE_LINE)])
+    street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200), single_line()])
+    postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10), single_line()])
+    city = StringField(_l("By"), validators=[Optional(), Length(max=100), single_line()])
     role = SelectField(_l("Ejer eller lejer"),
                        choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
                        default=CompanyRole.TENANT.value)
     status = SelectField(_l("Status i netværket"),
                          choices=[SelectChoice(s.value, label) for s, label in STATUS_LABELS.items()],
                          default=CompanyStatus.INVITED.value)
-    employees = IntegerField(_l("Antal ansatte"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Skriv et helt tal, 0 eller derover."))])
-    area_m2 = DanishDecimalField(_l("Grundareal (m²)"), places=2, validators=[
-        Optional(), NumberRange(min=0, max=10_000_000, message=_l("Skriv et areal, 0 eller derover."))])
-    industry = StringField(_l("Branche"), validators=[Optional(), Length(max=200)])
+    employees = IntegerField(_l("Antal ansatte"), validators=[Optional(), EMPLOYEES_RANGE])
+    area_m2 = DanishDecimalField(_l("Grundareal (m²)"), places=2, validators=[Optional(), AREA_RANGE])
+    industry = StringField(_l("Branche"), validators=[Optional(), Length(max=200), single_line()])
     p_number = StringField(_l("P-nummer"), validators=[Optional(), _checked(normalise_p_number)])
     ean = StringField(_l("EAN-nummer"), description=_l("Til elektroniske fakturaer, 13 cifre."),
                       validators=[Optional(), _checked(normalise_ean)])
     website = StringField(_l("Hjemmeside"), validators=[
-        Optional(), Length(max=300), URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
-    joined_on = DateField(_l("Med i netværket siden"), validators=[Optional()])
+        Optional(), Length(max=300), single_line(),
+        URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
+    joined_on = DateField(_l("Med i netværket siden"), validators=[Optional(), _in_the_registers_years])
     advertising_protected = BooleanField(_l("Reklamebeskyttet"))
-    tags = StringField(_l("Mærker"), description=_l("Adskil med komma, fx affald, energi."),
-                       validators=[Optional(), Length(max=500)])
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000)])
+    tags = TagsField(_l("Mærker"), description=_l("Adskil med komma, fx affald, energi."),
+                       validators=[Optional(), Length(max=500), single_line()])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), Length(max=5000), plain_text()])
 
     def company_values(self):
         values = {name: self[name].data for name in (
@@ -102,11 +130,12 @@ class CompanyForm(FlaskForm):
 
 
 class ContactForm(FlaskForm):
-    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv personens navn.")), Length(max=200)])
-    title = StringField(_l("Stilling"), validators=[Optional(), Length(max=200)])
+    name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv personens navn.")), Length(max=200),
+                                               single_line(NAME_ON_ONE_LINE)])
+    title = StringField(_l("Stilling"), validators=[Optional(), Length(max=200), single_line(TITLE_ON_ONE_LINE)])
     email = EmailField(_l("E-mail"), validators=[
         Optional(), Length(max=254), Email(_l("Skriv en gyldig e-mail."), check_deliverability=False)])
-    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50), single_line(PHONE_ON_ONE_LINE)])
     is_primary = BooleanField(_l("Primær kontaktperson (får invitationer og referater)"))
     receives_meeting_mail = BooleanField(_l("Får også invitationer og referater"))
     lawful_basis = SelectField(_l("Grundlag for at registrere personen"),
@@ -127,11 +156,12 @@ class ContactForm(FlaskForm):
 class ActivityForm(FlaskForm):
     kind = SelectField(_l("Type"), choices=[SelectChoice(k.value, ACTIVITY_LABELS[k]) for k in
                                             (ActivityKind.NOTE, ActivityKind.CALL, ActivityKind.VISIT)])
-    text = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv noget i noten.")), Length(max=5000)])
+    text = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv noget i noten.")), Length(max=5000),
+                                                  plain_text()])
 
 
 class LeftForm(FlaskForm):
-    left_on = DateField(_l("Fraflyttet den"), validators=[DataRequired(_l("Vælg en dato."))])
+    left_on = DateField(_l("Fraflyttet den"), validators=[DataRequired(_l("Vælg en dato.")), _in_the_registers_years])
 
 
 class MergeForm(FlaskForm):
@@ -143,17 +173,17 @@ class MergeForm(FlaskForm):
 
 class PlotForm(FlaskForm):
     cadastral_number = StringField(_l("Matrikelnummer"), description=_l("Fx 12ab Avedøre By, Avedøre"),
-                                   validators=[DataRequired(_l("Skriv matrikelnummeret.")), Length(max=100)])
-    address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)])
-    area_m2 = DanishDecimalField(_l("Areal (m²)"), places=2, validators=[
-        Optional(), NumberRange(min=0, message=_l("Skriv et areal, 0 eller derover."))])
+                                   validators=[DataRequired(_l("Skriv matrikelnummeret.")), Length(max=100),
+                                               single_line()])
+    address = StringField(_l("Adresse"), validators=[Optional(), Length(max=200), single_line()])
+    area_m2 = DanishDecimalField(_l("Areal (m²)"), places=2, validators=[Optional(), AREA_RANGE])
 
 
 class TenancyForm(FlaskForm):
     tenant_cvr = StringField(_l("Lejerens CVR-nummer"),
                              validators=[DataRequired(_l("Skriv lejerens CVR-nummer.")), _checked(normalise_cvr)])
-    from_date = DateField(_l("Fra"), validators=[Optional()])
-    to_date = DateField(_l("Til"), validators=[Optional()])
+    from_date = DateField(_l("Fra"), validators=[Optional(), _in_the_registers_years])
+    to_date = DateField(_l("Til"), validators=[Optional(), _in_the_registers_years])
 
 
 class ImportForm(FlaskForm):

@@ -1,4 +1,8 @@
-"""Importing a company file from the browser: upload, preview, confirm."""
+"""Importing a company file from the browser: upload, preview, confirm.
+
+The file is read twice at most: at the upload, where what the preview shows is worked out and kept in
+CompanyImport.result (so a visit to the preview reads no file), and at the confirmation, which imports it.
+"""
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -16,6 +20,8 @@ from crm.extensions import db
 from crm.security import roles_required
 
 PREVIEW_ROWS = 20
+#: Rejected rows listed on the preview page.
+REJECTED_SHOWN = 200
 
 
 def _parse(upload):
@@ -23,6 +29,26 @@ def _parse(upload):
         return importer.parse_file(upload.data, upload.filename), None
     except importer.ImportFileError as error:
         return None, str(error)
+
+
+def _shown(value):
+    return "" if value is None else str(value)
+
+
+def _preview(parsed):
+    """What the preview page shows of a parsed file, worked out by a dry run, as JSON."""
+    result = importing.import_parsed(parsed, dry_run=True)
+    return {
+        "counts": result.counts(),
+        "rejected_rows": [[number, reasons] for number, reasons in result.rejected_rows[:REJECTED_SHOWN]],
+        "columns": parsed.columns,
+        "unknown_headers": parsed.unknown_headers,
+        "warnings": parsed.warnings,
+        "row_count": len(parsed.rows),
+        "rows": [{"number": row.number, "outcome": result.outcomes[row.number],
+                  "values": {column: _shown(value) for column, value in row.values.items()}}
+                 for row in parsed.rows[:PREVIEW_ROWS]],
+    }
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -40,6 +66,8 @@ def import_upload():
             if error:
                 form.file.errors.append(error)
             else:
+                upload.result = {"preview": _preview(parsed)}
+                del parsed
                 db.session.add(upload)
                 db.session.commit()
                 return redirect(url_for(".import_preview", import_id=upload.id))
@@ -52,11 +80,16 @@ def import_preview(import_id):
     upload = db.get_or_404(CompanyImport, import_id)
     if upload.status == ImportStatus.DONE:
         return render_template("companies/import_done.html", upload=upload)
-    parsed, error = _parse(upload)
-    result = importing.import_parsed(parsed, dry_run=True)
-    db.session.rollback()
-    return render_template("companies/import_preview.html", upload=upload, parsed=parsed, result=result,
-                           preview=parsed.rows[:PREVIEW_ROWS], columns=importer.CANONICAL_COLUMNS)
+    preview = (upload.result or {}).get("preview")
+    if preview is None:  # uploaded before the preview was kept with the upload
+        parsed, error = _parse(upload)
+        if error:
+            flash(error, "error")
+            return redirect(url_for(".import_upload"))
+        preview = _preview(parsed)
+        db.session.rollback()
+    return render_template("companies/import_preview.html", upload=upload, preview=preview,
+                           columns=importer.CANONICAL_COLUMNS)
 
 
 @bp.post("/import/<int:import_id>/confirm")
@@ -76,7 +109,11 @@ def import_confirm(import_id):
         flash(_("Filen er allerede indlæst."), "info")
         return redirect(url_for(".import_preview", import_id=import_id))
     db.session.refresh(upload)
-    parsed, _error = _parse(upload)
+    parsed, error = _parse(upload)
+    if error:  # read at the upload; refused now only if the limits changed since
+        db.session.rollback()
+        flash(error, "error")
+        return redirect(url_for(".import_upload"))
     result = importing.import_parsed(parsed, by=current_user, filename=upload.filename)
     upload.completed_at = utcnow()
     upload.result = {**result.counts(), "rejected_rows": result.rejected_rows[:500]}

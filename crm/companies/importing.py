@@ -2,20 +2,27 @@
 
 Rules: the same CVR twice updates, never makes a second company (a later row in the same file updates the
 earlier one); an empty cell leaves the stored value as it is (lists from other systems are often partial);
-re-importing the same file changes nothing. Everything happens in the caller's transaction.
+re-importing the same file changes nothing. A company the file marks as left (udmeldt) gets the import's day as
+its left_on, unless a date is stored already, as staff's "Marker som fraflyttet" does. Everything happens in the
+caller's transaction.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import insert, select, update
 
 from crm.audit.services import record
-from crm.companies.models import Company, CompanyRole, Contact
+from crm.companies.models import Company, CompanyRole, CompanyStatus, Contact
 from crm.companies.services import search_text_for
 from crm.db import utcnow
 from crm.extensions import db
 
-COMPANY_COLUMNS = ("name", "street", "postal_code", "city", "role", "employees", "area_m2", "industry")
+#: The file's column -> the Company attribute it sets.
+COMPANY_COLUMNS = {column: column for column in ("name", "street", "postal_code", "city", "role", "employees",
+                                                 "area_m2", "industry", "status")} | {"member_since": "joined_on"}
+#: What the import reads and writes of a company.
+COMPANY_ATTRIBUTES = (*COMPANY_COLUMNS.values(), "left_on")
 CHUNK = 500
 
 
@@ -58,10 +65,11 @@ def _load_existing(cvrs):
     cvrs = list(cvrs)
     for start in range(0, len(cvrs), CHUNK):
         chunk = cvrs[start:start + CHUNK]
-        rows = db.session.execute(select(Company.id, Company.cvr, *(getattr(Company, c) for c in COMPANY_COLUMNS))
+        rows = db.session.execute(select(Company.id, Company.cvr, *(getattr(Company, c) for c in COMPANY_ATTRIBUTES))
                                   .where(Company.cvr.in_(chunk))).all()
         for row in rows:
-            state[row.cvr] = _Company(row.id, {column: getattr(row, column) for column in COMPANY_COLUMNS}, [])
+            state[row.cvr] = _Company(row.id, {attribute: getattr(row, attribute) for attribute in COMPANY_ATTRIBUTES},
+                                      [])
     by_id = {company.id: company for company in state.values()}
     ids = list(by_id)
     for start in range(0, len(ids), CHUNK):
@@ -108,22 +116,27 @@ def import_parsed(parsed, *, by=None, dry_run=False, strict=False, filename=""):
             valid.append(row)
     state = _load_existing({row.values["cvr"] for row in valid})
     created = set()
+    today = date.today()
     for row in valid:
         values = row.values
         cvr = values["cvr"]
         company = state.get(cvr)
         if company is None:
-            company = state[cvr] = _Company(None, {"role": CompanyRole.TENANT}, [], changed=True)
+            company = state[cvr] = _Company(None, {"role": CompanyRole.TENANT, "status": CompanyStatus.INVITED}, [],
+                                            changed=True)
             created.add(cvr)
             outcome = "new"
         else:
             outcome = "unchanged"
         changed = False
-        for column in COMPANY_COLUMNS:
+        for column, attribute in COMPANY_COLUMNS.items():
             value = values.get(column)
-            if value not in (None, "") and company.values.get(column) != value:
-                company.values[column] = value
+            if value not in (None, "") and company.values.get(attribute) != value:
+                company.values[attribute] = value
                 changed = True
+        if company.values["status"] == CompanyStatus.LEFT and not company.values.get("left_on"):
+            company.values["left_on"] = today
+            changed = True
         changed = _apply_contact(company, values) or changed
         if changed:
             company.changed = True
@@ -158,7 +171,7 @@ def _write(state, created):
     for cvr, company in state.items():
         if not company.changed:
             continue
-        row = {column: company.values.get(column) for column in COMPANY_COLUMNS}
+        row = {attribute: company.values.get(attribute) for attribute in COMPANY_ATTRIBUTES}
         for column in ("street", "postal_code", "city", "industry"):
             row[column] = row[column] or ""
         row["search_text"] = _search_text(cvr, company)

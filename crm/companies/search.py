@@ -1,5 +1,6 @@
 """The company list: search, filters and sorting, the same for the page and its export."""
 
+import re
 from dataclasses import dataclass, field
 from math import ceil
 
@@ -22,6 +23,21 @@ SORTABLE = {
 }
 #: The FTS5 trigram index answers terms of three characters or more; shorter ones scan.
 TRIGRAM = 3
+#: The longest search that is used; what is longer is cut (a name or address is at most 200 characters).
+MAX_QUERY = 200
+#: Tags and working-group slugs are at most 50 characters.
+MAX_NAME = 50
+
+_SPACES = re.compile("[\t\n\r\v\f\x85\u2028\u2029]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def clean_query_text(text, limit):
+    """A text from a query string as the search can use it: line breaks and tabs as spaces, other control
+    characters dropped (PostgreSQL refuses NUL in a text), trimmed and cut to `limit` characters."""
+    if not isinstance(text, str):
+        return ""
+    return _CONTROL.sub("", _SPACES.sub(" ", text[:limit * 4])).strip()[:limit].strip()
 
 
 @dataclass
@@ -37,13 +53,14 @@ class CompanyFilters:
 
     @classmethod
     def from_args(cls, args):
+        """The filters of a query string or form; whatever it holds, the result is safe to query with."""
         sort = args.get("sort", "name")
         return cls(
-            q=args.get("q", "").strip()[:200],
+            q=clean_query_text(args.get("q", ""), MAX_QUERY),
             role=args.get("role", "") if args.get("role", "") in set(CompanyRole) else "",
             status=args.get("status", "") if args.get("status", "") in set(CompanyStatus) else "",
-            tag=args.get("tag", "").strip().lower()[:50],
-            group=args.get("group", "").strip().lower()[:50],
+            tag=clean_query_text(args.get("tag", ""), MAX_NAME).lower(),
+            group=clean_query_text(args.get("group", ""), MAX_NAME).lower(),
             sort=sort if sort in SORTABLE else "name",
             desc=args.get("dir") == "desc",
         )

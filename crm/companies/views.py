@@ -80,6 +80,9 @@ def create():
     form = CompanyForm()
     contact_form = ContactForm(prefix="contact", meta={"csrf": False})
     if form.validate_on_submit():
+        # The contact is checked before its e-mail is looked up: the lookups must only see valid text.
+        if contact_form.name.data and not contact_form.validate(extra_validators=None):
+            return render_template("companies/form.html", form=form, contact_form=contact_form), 422
         existing = services.find_by_cvr(form.cvr.data)
         if existing is not None:
             form.cvr.errors.append(_("CVR-nummeret findes allerede i registret."))
@@ -91,8 +94,6 @@ def create():
         if (similar or shared) and not request.form.get("confirm_duplicates"):
             return render_template("companies/form.html", form=form, contact_form=contact_form,
                                    similar=similar, shared=shared), 200
-        if contact_form.name.data and not contact_form.validate(extra_validators=None):
-            return render_template("companies/form.html", form=form, contact_form=contact_form), 422
         company = services.create_company(form.company_values(), by=current_user, tags=form.tags.data)
         if contact_form.name.data:
             services.add_contact(company, {**contact_form.contact_values(), "is_primary": True}, by=current_user)
@@ -124,8 +125,6 @@ def show(company_id):
 def edit(company_id):
     company = _company_or_404(company_id)
     form = CompanyForm(obj=company)
-    if request.method == "GET":
-        form.tags.data = ", ".join(company.tag_names)
     if form.validate_on_submit():
         try:
             services.update_company(company, form.company_values(), by=current_user, tags=form.tags.data)
@@ -151,7 +150,7 @@ def mark_left(company_id):
         db.session.commit()
         flash(_("Virksomheden er markeret som fraflyttet. Historikken er bevaret."), "success")
     else:
-        flash(_("Vælg datoen for fraflytningen."), "error")
+        flash(errors_text(form) or _("Vælg datoen for fraflytningen."), "error")
     return redirect(url_for(".show", company_id=company.id))
 
 

@@ -92,16 +92,21 @@ def save_scheme(scheme, values, tiers, *, by=None):
     tiers = calculation.check_tiers(tiers) if values.get("tier_basis") != TierBasis.NONE else ()
     values = {**SCHEME_DEFAULTS, **values}
     before = {field: getattr(scheme, field) for field in SCHEME_FIELDS} if scheme.id else None
+    new_tiers = [[tier.lower, tier.upper, tier.amount_ore] for tier in tiers]
+    old_tiers = [[tier.lower, tier.upper, tier.amount_ore] for tier in scheme.tiers] if before else None
+    changes = {field: [_plain(before[field]), _plain(values[field])] for field in SCHEME_FIELDS
+               if before[field] != values[field]} if before else {"created": values["name"]}
+    if new_tiers != old_tiers:
+        changes["tiers"] = [old_tiers, new_tiers] if before else new_tiers
+        scheme.tiers = [ContributionTier(lower=tier.lower, upper=tier.upper, amount_ore=tier.amount_ore)
+                        for tier in tiers]
+    if not changes:  # saved as shown: nothing to write, nothing to log
+        return scheme
     for field in SCHEME_FIELDS:
         setattr(scheme, field, values[field])
-    scheme.tiers = [ContributionTier(lower=tier.lower, upper=tier.upper, amount_ore=tier.amount_ore)
-                    for tier in tiers]
     if scheme.id is None:
         db.session.add(scheme)
     db.session.flush()
-    changes = {field: [_plain(before[field]), _plain(values[field])] for field in SCHEME_FIELDS
-               if before and before[field] != values[field]} if before else {"created": scheme.name}
-    changes["tiers"] = [[tier.lower, tier.upper, tier.amount_ore] for tier in tiers]
     record("contributions.scheme_saved", actor=by, obj=scheme, changes=changes)
     return scheme
 

@@ -86,12 +86,13 @@ def billing_run():
         _flash_skipped(result.skipped)
         return redirect(url_for("contributions.index", year=result.year))
     preview, refusal = None, None
-    if form.year.data:
+    if form.year.data and not form.errors:  # a refused year is not previewed either
         try:
             preview = billing.bill(form.year.data, dry_run=True)
         except billing.BillingRefused as refused:
             refusal = _refusal(refused)
-    return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal)
+    return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal), (
+        422 if form.errors else 200)
 
 
 def _flash_skipped(skipped):

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from crm.audit.services import record
+from crm.audit.services import diff, record
 from crm.companies.models import ActivityKind, Company
 from crm.companies.services import log_activity
 from crm.extensions import db
@@ -106,9 +106,11 @@ def save_group(values, group=None, *, by=None):
         db.session.flush()
         record("group.create", actor=by, obj=group, changes=values)
     else:
+        changes = diff(group, values)
         for key, value in values.items():
             setattr(group, key, value)
-        record("group.update", actor=by, obj=group, changes=values)
+        if changes:  # saved as shown: nothing to log
+            record("group.update", actor=by, obj=group, changes=changes)
     db.session.flush()
     return group
 

@@ -34,13 +34,17 @@ class AlreadyPublished(ValueError):
 
 def save_minutes(meeting, texts, *, by=None):
     """Store the minutes and decisions of each agenda item {item id: (minutes, decisions)}; the meeting is held."""
+    changed = [item.id for item in meeting.agenda
+               if item.id in texts and (item.minutes, item.decisions) != tuple(texts[item.id])]
     for item in meeting.agenda:
-        if item.id in texts:
+        if item.id in changed:
             item.minutes, item.decisions = texts[item.id]
-    if meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= datetime.now(UTC):
+    if changed and meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= datetime.now(UTC):
         meeting.status = MeetingStatus.HELD
-    record("meeting.minutes", actor=by, obj=meeting)
+    if changed:  # saved as shown: nothing to log
+        record("meeting.minutes", actor=by, obj=meeting, changes={"agenda_items": changed})
     db.session.flush()
+    return changed
 
 
 def add_action_item(meeting, title, *, owner_company=None, owner_name="", due_on=None, by=None):

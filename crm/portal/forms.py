@@ -4,10 +4,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, Length, NumberRange, Optional
+from wtforms.validators import URL, Length, Optional
 
 from crm.auth.forms import NewPasswordForm
-from crm.companies.forms import ContactForm
+from crm.companies.forms import EMPLOYEES_RANGE, ContactForm
+from crm.forms import plain_text, single_line
 
 #: The consent text a contact agrees to in the portal (its version is stored with the consent).
 CONSENT_LABEL = _l("Ja tak, send netværkets nyhedsbrev til personen (kan altid afmeldes)")
@@ -18,16 +19,16 @@ class ChoosePasswordForm(NewPasswordForm):
 
 
 class OurCompanyForm(FlaskForm):
-    street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200)])
-    postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10)])
-    city = StringField(_l("By"), validators=[Optional(), Length(max=100)])
-    employees = IntegerField(_l("Antal ansatte"), validators=[
-        Optional(), NumberRange(min=0, max=1_000_000, message=_l("Skriv et helt tal, 0 eller derover."))])
+    street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200), single_line()])
+    postal_code = StringField(_l("Postnummer"), validators=[Optional(), Length(max=10), single_line()])
+    city = StringField(_l("By"), validators=[Optional(), Length(max=100), single_line()])
+    employees = IntegerField(_l("Antal ansatte"), validators=[Optional(), EMPLOYEES_RANGE])
     website = StringField(_l("Hjemmeside"), validators=[
-        Optional(), Length(max=300), URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
+        Optional(), Length(max=300), single_line(),
+        URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
     # The same limit as on the staff's form, so a text staff wrote never blocks the company's own save.
     description = TextAreaField(_l("Kort beskrivelse"), description=_l("Hvad laver virksomheden? Højst 5000 tegn."),
-                                validators=[Optional(), Length(max=5000)])
+                                validators=[Optional(), Length(max=5000), plain_text()])
     directory_listed = BooleanField(_l("Vis virksomheden i netværkets oversigt (navn, branche, beskrivelse og "
                                        "hjemmeside)"))
 

@@ -3,6 +3,7 @@
 import io
 import re
 import zipfile
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -15,7 +16,7 @@ from crm.companies.importer import (
     parse_danish_number,
     parse_file,
 )
-from crm.companies.models import CompanyRole
+from crm.companies.models import CompanyRole, CompanyStatus
 from tests.conftest import valid_cvr
 
 CVR_A, CVR_B, CVR_C = valid_cvr(101), valid_cvr(202), valid_cvr(303)
@@ -171,6 +172,8 @@ def test_two_columns_meaning_the_same_are_refused():
     ("Grundareal (m²)", "area_m2"), ("Grundareal (m2)", "area_m2"), ("Areal", "area_m2"), ("area m2", "area_m2"),
     ("Branche", "industry"), ("Kontaktperson", "contact_name"), ("E-mail", "contact_email"),
     ("Email", "contact_email"), ("Telefon", "contact_phone"), ("Tlf.", "contact_phone"),
+    ("Status", "status"), ("STATUS", "status"), ("Indmeldt", "member_since"), ("Medlem siden", "member_since"),
+    ("member since", "member_since"), ("Member_Since", "member_since"),
 ])
 def test_header_aliases(header, column):
     headers = [header] + [required for name, required in (("cvr", "CVR"), ("name", "Navn")) if name != column]
@@ -182,7 +185,7 @@ def test_header_aliases(header, column):
 def test_canonical_names_are_their_own_aliases():
     assert [normalise_header(column) for column in CANONICAL_COLUMNS] == [
         "cvr", "name", "street", "postalcode", "city", "role", "employees", "aream2",
-        "industry", "contactname", "contactemail", "contactphone",
+        "industry", "contactname", "contactemail", "contactphone", "status", "membersince",
     ]
     parsed = parse_file(csv_file([",".join(CANONICAL_COLUMNS)]), "export.csv")
     assert list(parsed.columns) == list(CANONICAL_COLUMNS)
@@ -355,24 +358,86 @@ def test_html_and_script_are_kept_exactly_as_typed():
 
 
 def test_export_format_round_trips():
-    """What `companies export` writes (canonical headers, plain numbers, UTF-8, commas) reads back unchanged."""
-    lines = [",".join(CANONICAL_COLUMNS),
-             f"{CVR_A},Alfa ApS,Stamholmen 1,2650,Hvidovre,owner,1250,12500.5,Logistik,Mette Holm,"
-             f"mette@alfa.dk,+45 36 00 00 00",
-             f"{CVR_B},Beta A/S,,,,tenant,,,,,,",
-             f'{CVR_C},"Gamma, Delta & Co",,,,both,7,0.25,,,,']
-    parsed = parse_file(csv_file(lines, newline="\n"), "virksomheder.csv")
+    """What `companies export` writes (canonical headers, plain numbers, UTF-8, `;`, guarded text) reads back
+    unchanged."""
+    lines = [";".join(CANONICAL_COLUMNS),
+             f"{CVR_A};Alfa ApS;Stamholmen 1;2650;Hvidovre;owner;1250;12500.5;Logistik;Mette Holm;"
+             f"mette@alfa.dk;'+45 36 00 00 00;member;2024-03-01",
+             f"{CVR_B};Beta A/S;;;;tenant;;;;;;;invited;",
+             f'{CVR_C};"Gamma; Delta & Co";"\'=HYPERLINK(""http://x.example"")";;;both;7;0.25;;\'-Bo-;;;left;']
+    parsed = parse_file(csv_file(lines, encoding="utf-8-sig"), "virksomheder.csv")
     assert parsed.unknown_headers == []
     assert [row.errors for row in parsed.rows] == [[], [], []]
     assert parsed.rows[0].values == {
         "cvr": CVR_A, "name": "Alfa ApS", "street": "Stamholmen 1", "postal_code": "2650", "city": "Hvidovre",
         "role": CompanyRole.OWNER, "employees": 1250, "area_m2": Decimal("12500.5"), "industry": "Logistik",
         "contact_name": "Mette Holm", "contact_email": "mette@alfa.dk", "contact_phone": "+45 36 00 00 00",
+        "status": CompanyStatus.MEMBER, "member_since": date(2024, 3, 1),
     }
     assert parsed.rows[1].values["role"] is CompanyRole.TENANT
+    assert (parsed.rows[1].values["status"], parsed.rows[1].values["member_since"]) == (CompanyStatus.INVITED, None)
+    assert parsed.rows[2].values["street"] == '=HYPERLINK("http://x.example")'
+    assert parsed.rows[2].values["contact_name"] == "-Bo-"
+    assert parsed.rows[2].values["status"] is CompanyStatus.LEFT
     assert (parsed.rows[1].values["employees"], parsed.rows[1].values["area_m2"]) == (None, None)
-    assert parsed.rows[2].values["name"] == "Gamma, Delta & Co"
+    assert parsed.rows[2].values["name"] == "Gamma; Delta & Co"
     assert parsed.rows[2].values["area_m2"] == Decimal("0.25")
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("'=1+2", "=1+2"), ("'+45 12 34 56 78", "+45 12 34 56 78"), ("'-3", "-3"), ("'@navn", "@navn"),
+    ("''=1+2", "'=1+2"), ("'Ø'", "'Ø'"), ("'", "'"), ("Bo's Auto", "Bo's Auto"),
+])
+def test_a_guarded_text_is_read_back_as_it_was(text, kept):
+    row = parse_file(csv_file(["CVR;Navn;Kontaktperson", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["contact_name"] == kept
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("Medlem", CompanyStatus.MEMBER), ("member", CompanyStatus.MEMBER), ("MEDLEM", CompanyStatus.MEMBER),
+    ("Inviteret", CompanyStatus.INVITED), ("invited", CompanyStatus.INVITED),
+    ("Udmeldt", CompanyStatus.LEFT), ("left", CompanyStatus.LEFT), ("udtrådt", CompanyStatus.LEFT),
+    ("Fraflyttet", CompanyStatus.LEFT), ("", None),
+])
+def test_status_words(text, status):
+    row = parse_file(csv_file(["CVR;Navn;Status", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["status"] is status
+    assert row.errors == []
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("2024-03-01", date(2024, 3, 1)), ("01-03-2024", date(2024, 3, 1)), ("1-3-2024", date(2024, 3, 1)),
+    ("01.03.2024", date(2024, 3, 1)), ("1.3.2024", date(2024, 3, 1)), (" 29-02-2024 ", date(2024, 2, 29)),
+    ("", None),
+])
+def test_member_since_dates(text, expected):
+    row = parse_file(csv_file(["CVR;Navn;Medlem siden", f"{CVR_A};Alfa;{text}"]), "f.csv").rows[0]
+    assert row.values["member_since"] == expected
+    assert row.errors == []
+
+
+def test_an_impossible_date_or_unknown_status_rejects_the_row_with_a_danish_reason():
+    lines = ["CVR;Navn;Status;Indmeldt", f"{CVR_A};Alfa;Medlem;31-02-2024", f"{CVR_B};Beta;Æresmedlem;01-03-2024",
+             f"{CVR_C};Gamma;Medlem;2024-13-01", f"{valid_cvr(404)};Delta;Medlem;03/01/2024",
+             f"{valid_cvr(505)};Epsilon;Medlem;01-01-0001", f"{valid_cvr(606)};Zeta;Medlem;1.3.24"]
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert [(row.number, row.errors) for row in rows] == [
+        (2, ["Indmeldt: «31-02-2024» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (3, ["Ukendt status «Æresmedlem»: skriv Medlem, Inviteret eller Udmeldt"]),
+        (4, ["Indmeldt: «2024-13-01» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (5, ["Indmeldt: «03/01/2024» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+        (6, ["Indmeldt: «01-01-0001» ligger uden for årene 1900-2100"]),
+        (7, ["Indmeldt: «1.3.24» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]),
+    ]
+
+
+def test_a_name_must_stand_on_one_line():
+    lines = ["CVR;Navn;Kontaktperson;Adresse", f'{CVR_A};"Alfa\nBcc: x@y.example";Bo;', f'{CVR_B};Beta;"Bo\r\nBo";',
+             f'{CVR_C};Gamma;Bo;"Stamholmen 1\n2. sal"']
+    rows = parse_file(csv_file(lines), "f.csv").rows
+    assert rows[0].errors == ["Navn: teksten skal stå på én linje, uden linjeskift og tabulatorer"]
+    assert rows[1].errors == ["Kontaktperson: teksten skal stå på én linje, uden linjeskift og tabulatorer"]
+    assert rows[2].errors == []  # an address may take two lines
 
 
 # --- XLSX ------------------------------------------------------------------------------------------------
@@ -395,6 +460,16 @@ def test_xlsx_numeric_cells_and_danish_text():
     assert parsed.rows[1].values["cvr"] == CVR_B
     assert parsed.rows[1].values["area_m2"] == Decimal("0.30")
     assert parsed.rows[1].values["city"] == ""
+
+
+def test_xlsx_date_cells_and_texts_as_member_since():
+    data = xlsx_file(("Medlemmer", [["CVR", "Navn", "Status", "Indmeldt"],
+                                    [int(CVR_A), "Alfa", "Medlem", datetime(2024, 3, 1)],
+                                    [int(CVR_B), "Beta", "medlem", "01-03-2024"],
+                                    [int(CVR_C), "Gamma", "Medlem", 45352]]))
+    rows = parse_file(data, "medlemmer.xlsx").rows
+    assert [row.values["member_since"] for row in rows[:2]] == [date(2024, 3, 1), date(2024, 3, 1)]
+    assert rows[2].errors == ["Indmeldt: «45352» er ikke en dato; skriv fx 01-03-2024 eller 2024-03-01"]
 
 
 def test_xlsx_detected_by_content_whatever_the_name():
@@ -448,3 +523,228 @@ def test_a_zip_that_is_not_a_workbook():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("noter.txt", "hej")
     assert error_of(buffer.getvalue(), "firmaer.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+# --- files made to exhaust the server ----------------------------------------------------------------------
+
+SHEET_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+              b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+HEADER_ROW = (b'<row r="1"><c r="A1" t="inlineStr"><is><t>CVR</t></is></c>'
+              b'<c r="B1" t="inlineStr"><is><t>Navn</t></is></c></row>')
+
+
+def workbook_with_sheet(*sheet_xml, dimension=b"", repeat=1):
+    """A real workbook whose first sheet's XML is replaced: the head, `dimension`, the header row, then the
+    parts of `sheet_xml`, the last of them written `repeat` times (streamed, so a huge sheet costs no memory)."""
+    source = zipfile.ZipFile(io.BytesIO(xlsx_file(("Medlemmer", [["CVR", "Navn"]]))))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                archive.writestr(item, source.read(item.filename))
+                continue
+            info = zipfile.ZipInfo(item.filename)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as sheet:
+                sheet.write(SHEET_HEAD + dimension + b"<sheetData>" + HEADER_ROW)
+                for part in sheet_xml[:-1]:
+                    sheet.write(part)
+                if sheet_xml:
+                    chunk = sheet_xml[-1] * max(1, min(repeat, 10_000))
+                    for _ in range(max(1, repeat // 10_000)):
+                        sheet.write(chunk)
+                sheet.write(b"</sheetData></worksheet>")
+    return target.getvalue()
+
+
+def zip_bomb(megabytes):
+    """A few hundred kilobytes of XLSX that unpack to `megabytes` MB: one tiny row repeated (a "zip bomb")."""
+    row = b'<row><c t="inlineStr"><is><t>x</t></is></c><c><v>1</v></c></row>'
+    return workbook_with_sheet(row, repeat=megabytes * 1024 * 1024 // len(row))
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked():
+    data = zip_bomb(150)
+    assert len(data) < 1024 * 1024
+    assert error_of(data, "medlemmer.xlsx") == (
+        "Excel-filen er for stor: udpakket fylder den over 64 MB. Del den op i flere filer.")
+
+
+def test_a_part_packed_far_tighter_than_a_spreadsheet_is_refused():
+    message = error_of(zip_bomb(30), "medlemmer.xlsx")
+    assert message.startswith("Filen er ikke læst: en del af den fylder ")
+    assert "gange mere udpakket" in message
+
+
+def test_a_zip_lying_about_its_unpacked_size_cannot_be_read():
+    data = bytearray(xlsx_file(("Ark1", [["CVR", "Navn"], *([CVR_A, "Alfa " * 20] for _ in range(200))])))
+    name = b"xl/worksheets/sheet1.xml"
+    entry = data.index(b"PK\x01\x02" + data[data.index(b"PK\x01\x02") + 4:][:0], 0)
+    while data[entry + 46:entry + 46 + len(name)] != name:
+        entry = data.index(b"PK\x01\x02", entry + 4)
+    data[entry + 24:entry + 28] = (100).to_bytes(4, "little")  # the central directory's unpacked size
+    assert error_of(bytes(data), "f.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+def test_a_sheet_stating_a_huge_size_is_refused_before_its_rows():
+    data = workbook_with_sheet(dimension=b'<dimension ref="A1:XFD1048576"/>')
+    assert error_of(data, "f.xlsx").startswith("Arket er for bredt: det har celler i kolonne XFD")
+    data = workbook_with_sheet(dimension=b'<dimension ref="A1:T1048576"/>')
+    assert error_of(data, "f.xlsx").startswith("Arket er for stort: det går til række 1.048.576, og højst "
+                                               "100.000 rækker læses.")
+
+
+def test_reading_stops_at_the_first_cell_past_a_limit():
+    far_down = f'<row r="200000"><c r="A200000"><v>{CVR_A}</v></c></row>'.encode()
+    assert error_of(workbook_with_sheet(far_down), "f.xlsx").startswith("Arket er for stort: det går til række "
+                                                                         "200.000")
+    far_right = b'<row r="2"><c r="A2"><v>1</v></c><c r="XFD2"><v>1</v></c></row>'
+    assert error_of(workbook_with_sheet(far_right), "f.xlsx").startswith("Arket er for bredt: det har celler i "
+                                                                          "kolonne XFD")
+    long_text = b'<row r="2"><c r="A2" t="inlineStr"><is><t>' + b"x" * 40_000 + b"</t></is></c></row>"
+    assert error_of(workbook_with_sheet(long_text), "f.xlsx") == (
+        "Filen er ikke læst: en celle har over 32.767 tegn, mere end Excel kan rumme.")
+
+
+def test_the_cells_read_are_counted_with_the_empty_ones_before_them(monkeypatch):
+    from crm.companies.importer import workbook
+
+    monkeypatch.setattr(workbook, "MAX_CELLS", 1000)
+    wide = b'<row><c r="A3"><v>1</v></c><c r="GR3"><v>1</v></c></row>'  # 200 cells a row
+    assert error_of(workbook_with_sheet(wide, repeat=6), "f.xlsx") == (
+        "Arket er for stort: det har flere end 1.000 celler. Del listen op i flere filer.")
+
+
+def test_entity_declarations_are_refused():
+    laughs = (b'<!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+              b'<row r="2"><c r="A2" t="inlineStr"><is><t>&b;</t></is></c></row>')
+    data = workbook_with_sheet(laughs)
+    assert error_of(data, "f.xlsx").startswith("Filen kan ikke læses som Excel-projektmappe")
+
+
+def test_a_file_over_the_row_limit_is_refused(monkeypatch):
+    from crm.companies.importer import rows
+
+    monkeypatch.setattr(rows, "MAX_DATA_ROWS", 3)
+    lines = ["CVR;Navn", *(f"{valid_cvr(n)};Firma {n}" for n in range(1, 5))]
+    assert error_of(csv_file(lines)) == "Filen har flere end 3 rækker. Del den op i flere filer, og indlæs dem " \
+        "hver for sig."
+    assert len(parse_file(csv_file(lines[:4]), "f.csv").rows) == 3
+    data = xlsx_file(("Ark1", [["CVR", "Navn"], *([valid_cvr(n), f"Firma {n}"] for n in range(1, 5))]))
+    assert error_of(data, "f.xlsx").startswith("Filen har flere end 3 rækker.")
+
+
+def test_a_csv_record_with_thousands_of_fields_is_refused():
+    lines = ["CVR;Navn", f"{CVR_A};Alfa", f"{CVR_B};Beta;" + "x;" * 100_000]
+    assert error_of(csv_file(lines)).startswith("Linje 3 har flere end 500 felter;")
+    quoted = ["CVR;Navn", f'{CVR_A};"Alfa' + ";\n" * 600 + '"']  # spread over many lines inside quotes
+    assert error_of(csv_file(quoted)).startswith("Linje 2")
+
+
+def test_a_hand_made_workbook_with_shared_rich_text_prefixes_and_a_1904_calendar():
+    """What other programs than openpyxl write: prefixed names, rich text with phonetic runs, booleans, errors."""
+    parts = {
+        "[Content_Types].xml": b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+        "_rels/.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       b'<Relationship Id="r1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                       b'relationships/officeDocument" Target="/xl/wb.xml"/></Relationships>',
+        "xl/wb.xml": b'<x:workbook xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                     b'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+                     b'<x:workbookPr date1904="1"/><x:sheets><x:sheet name="Diagram" sheetId="2" r:id="c1"/>'
+                     b'<x:sheet name="Liste" sheetId="1" r:id="s1"/></x:sheets></x:workbook>',
+        "xl/_rels/wb.xml.rels": b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                b'relationships"><Relationship Id="s1" Type="http://schemas.openxmlformats.org/'
+                                b'officeDocument/2006/relationships/worksheet" Target="ark/liste.xml"/>'
+                                b'<Relationship Id="c1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/chartsheet" Target="ark/diagram.xml"/>'
+                                b'<Relationship Id="t1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/sharedStrings" Target="tekster.xml"/>'
+                                b'<Relationship Id="y1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                                b'2006/relationships/styles" Target="stil.xml"/></Relationships>',
+        "xl/tekster.xml": '<x:sst xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                          '<x:si><x:t>CVR</x:t></x:si><x:si><x:t>Navn</x:t></x:si><x:si><x:t>Medlem siden</x:t></x:si>'
+                          '<x:si><x:r><x:rPr><x:b/></x:rPr><x:t xml:space="preserve">Søholm </x:t></x:r>'
+                          '<x:r><x:t>Stål</x:t></x:r><x:rPh sb="0" eb="1"><x:t>ソ</x:t></x:rPh></x:si>'
+                          '</x:sst>'.encode(),
+        "xl/stil.xml": b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                       b'<numFmts count="1"><numFmt numFmtId="164" formatCode="dd\\-mm\\-yyyy"/></numFmts>'
+                       b'<cellStyleXfs count="1"><xf numFmtId="14"/></cellStyleXfs>'
+                       b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>',
+        "xl/ark/diagram.xml": b'<chartsheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"/>',
+        "xl/ark/liste.xml": (
+            '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+            '<x:row r="1"><x:c r="A1" t="s"><x:v>0</x:v></x:c><x:c r="B1" t="s"><x:v>1</x:v></x:c>'
+            '<x:c r="D1" t="s"><x:v>2</x:v></x:c></x:row>'
+            f'<x:row r="3"><x:c r="A3"><x:v>{CVR_A}</x:v></x:c><x:c r="B3" t="s"><x:v>3</x:v></x:c>'
+            '<x:c r="C3" t="b"><x:v>1</x:v></x:c><x:c r="D3" s="1"><x:v>43890</x:v></x:c></x:row>'
+            f'<x:row><x:c><x:v>{CVR_B}</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c><x:c/>'
+            '<x:c t="str"><x:f>"2024-"&amp;"03-01"</x:f><x:v>2024-03-01</x:v></x:c></x:row>'
+            '</x:sheetData></x:worksheet>').encode(),
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    parsed = parse_file(buffer.getvalue(), "medlemmer.xlsx")
+    assert parsed.warnings == [
+        "Filen har flere ark; kun det første («Liste») er læst. Ikke læst: «Diagram».",
+        "Arket indeholder formler. De er læst som de værdier, der sidst blev gemt i filen; en formel uden gemt "
+        "værdi er læst som et tomt felt.",
+    ]
+    assert [(row.number, row.values, row.errors) for row in parsed.rows] == [
+        (3, {"cvr": CVR_A, "name": "Søholm Stål", "member_since": date(2024, 3, 1)}, []),  # 2020-02-28 in 1900
+        (4, {"cvr": CVR_B, "name": "#N/A", "member_since": date(2024, 3, 1)}, []),
+    ]
+
+
+def test_a_huge_cell_is_refused_without_repeating_it_and_kept_short_for_the_preview():
+    huge = "9" * 30_000
+    lines = ["CVR;Navn;Status;Ansatte;E-mail", f"{CVR_A};{'N' * 30_000};{huge};{huge};{'e' * 30_000}@x.dk"]
+    row = parse_file(csv_file(lines), "f.csv").rows[0]
+    assert row.errors == ["Navn: teksten er 30000 tegn lang; højst 200 tegn er tilladt",
+                          "Status: teksten er 30000 tegn lang; højst 20 tegn er tilladt",
+                          "Ansatte: teksten er 30000 tegn lang; højst 20 tegn er tilladt",
+                          "E-mail: teksten er 30005 tegn lang; højst 254 tegn er tilladt"]
+    assert row.values["name"] == "N" * 300 + "…" and row.values["status"] == "9" * 300 + "…"
+
+
+def shared_strings_workbook(rows):
+    """A minimal workbook as Excel writes it: every text in the shared strings table, cells pointing into it."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    relations = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    texts = sorted({value for row in rows for value in row})
+    cells = "".join(
+        f'<row r="{number}">' + "".join(f'<c r="{chr(65 + column)}{number}" t="s"><v>{texts.index(value)}</v></c>'
+                                        for column, value in enumerate(row)) + "</row>"
+        for number, row in enumerate(rows, start=1))
+    parts = {
+        "_rels/.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                       f'<Relationship Id="r1" Type="{relations}/officeDocument" Target="xl/workbook.xml"/>'
+                       f'</Relationships>',
+        "xl/workbook.xml": f'<workbook xmlns="{main}" xmlns:r="{relations}"><sheets>'
+                           f'<sheet name="Ark1" sheetId="1" r:id="s1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                                      f'relationships"><Relationship Id="s1" Type="{relations}/worksheet" '
+                                      f'Target="worksheets/sheet1.xml"/><Relationship Id="t1" '
+                                      f'Type="{relations}/sharedStrings" Target="sharedStrings.xml"/>'
+                                      f'</Relationships>',
+        "xl/sharedStrings.xml": f'<sst xmlns="{main}">' + "".join(f"<si><t>{text}</t></si>" for text in texts)
+                                + "</sst>",
+        "xl/worksheets/sheet1.xml": f'<worksheet xmlns="{main}"><sheetData>{cells}</sheetData></worksheet>',
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content.encode())
+    return buffer.getvalue()
+
+
+def test_shared_texts_are_read_and_too_many_are_refused_while_they_are_read(monkeypatch):
+    from crm.companies.importer import workbook
+
+    data = shared_strings_workbook([["CVR", "Navn"], [CVR_A, "Alfa"], [CVR_B, "Beta"]])
+    assert [row.values for row in parse_file(data, "f.xlsx").rows] == [{"cvr": CVR_A, "name": "Alfa"},
+                                                                        {"cvr": CVR_B, "name": "Beta"}]
+    monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS", 3)
+    assert error_of(data, "f.xlsx") == ("Arket har for meget tekst: over 3 forskellige tekster eller 30 millioner "
+                                        "tegn. Del listen op i flere filer.")

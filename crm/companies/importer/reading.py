@@ -4,21 +4,18 @@ import codecs
 import csv
 import io
 import re
-import zipfile
 
 from flask_babel import lazy_gettext as _l
 
 from crm.companies.importer.rows import ImportFileError, parse_records
-
-#: Formulas are looked for with a second reading of the workbook, so only in files this small.
-FORMULA_SCAN_LIMIT = 2 * 1024 * 1024
-#: An XLSX is a zip file; refuse one that would unpack to more than this (a "zip bomb").
-MAX_UNPACKED_XLSX = 500 * 1024 * 1024
+from crm.companies.importer.workbook import open_workbook
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 DELIMITERS = (";", "\t", ",")  # ties go to the first
+#: Delimiters one record may hold (a member list has ~20 columns); more would only fill the memory.
+MAX_FIELDS = 500
 
 # UTF-8 for æ, ø, å and other Latin letters, or for typographic dashes and quotes. Read as Windows-1252 these
 # are "Ã¦" and "â€“", which real text never contains: a file holding them and also bytes that are not UTF-8
@@ -116,10 +113,12 @@ def _sniff_delimiter(text):
 
 
 def _csv_records(text, delimiter, lines_before):
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    budget = _FieldBudget(delimiter, lines_before)
+    reader = csv.reader(budget.lines(io.StringIO(text, newline="")), delimiter=delimiter, strict=True)
     last_line = 0
     try:
         for record in reader:
+            budget.reset()
             yield record
             last_line = reader.line_num
     except csv.Error as error:
@@ -130,88 +129,49 @@ def _csv_records(text, delimiter, lines_before):
         )) from error
 
 
+class _FieldBudget:
+    """Stops a record with more than MAX_FIELDS delimiters before the csv module holds all its fields."""
+
+    def __init__(self, delimiter, lines_before):
+        self.delimiter, self.line = delimiter, lines_before
+        self.reset()
+
+    def reset(self):
+        """A record is complete: the next line begins a new one."""
+        self.spent, self.first_line = 0, None
+
+    def lines(self, source):
+        for line in source:
+            self.line += 1
+            self.first_line = self.first_line or self.line
+            self.spent += line.count(self.delimiter)
+            if self.spent > MAX_FIELDS:
+                raise ImportFileError(_l(
+                    "Linje %(line)s har flere end %(limit)s felter; en liste over virksomheder har omkring 20 "
+                    "kolonner. Tjek skilletegnene og anførselstegnene i filen, og prøv igen.",
+                    line=self.first_line, limit=MAX_FIELDS))
+            yield line
+
+
 # --- XLSX --------------------------------------------------------------------------------------------------
 
 
 def _parse_xlsx(data):
-    from openpyxl import load_workbook
-
     if not data.startswith(ZIP_MAGIC):
         raise ImportFileError(_l(
             "Filen hedder .xlsx, men er ikke en Excel-projektmappe. Gem den igen fra Excel som .xlsx eller CSV."
         ))
-    _check_unpacked_size(data)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl fails in many ways on a broken or foreign zip
-        raise _unreadable_xlsx() from error
-    try:
-        if not workbook.worksheets:
-            raise ImportFileError(_l("Filen er tom."))
-        sheet = workbook.worksheets[0]
-        warnings = []
-        others = [name for name in workbook.sheetnames if name != sheet.title]
-        if others:
-            warnings.append(str(_l(
-                "Filen har flere ark; kun det første («%(first)s») er læst. Ikke læst: %(others)s.",
-                first=sheet.title, others=", ".join(f"«{name}»" for name in others),
-            )))
-        sheet.reset_dimensions()  # some programs write a wrong size; read the cells that are there
-        records = enumerate(_sheet_rows(sheet), start=1)
-        parsed = parse_records(records, warnings=warnings, encoding=None, delimiter=None, check_width=False)
-    finally:
-        workbook.close()
-    if len(data) < FORMULA_SCAN_LIMIT and _first_sheet_has_formulas(data):
+    workbook = open_workbook(data)
+    warnings = []
+    if workbook.others:
+        warnings.append(str(_l(
+            "Filen har flere ark; kun det første («%(first)s») er læst. Ikke læst: %(others)s.",
+            first=workbook.title, others=", ".join(f"«{name}»" for name in workbook.others),
+        )))
+    parsed = parse_records(workbook.rows(), warnings=warnings, encoding=None, delimiter=None, check_width=False)
+    if workbook.has_formulas:
         parsed.warnings.append(str(_l(
             "Arket indeholder formler. De er læst som de værdier, der sidst blev gemt i filen; "
             "en formel uden gemt værdi er læst som et tomt felt."
         )))
     return parsed
-
-
-def _unreadable_xlsx():
-    return ImportFileError(_l(
-        "Filen kan ikke læses som Excel-projektmappe (.xlsx). Gem den igen fra Excel som .xlsx eller CSV."
-    ))
-
-
-def _check_unpacked_size(data):
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise _unreadable_xlsx() from error
-    if unpacked > MAX_UNPACKED_XLSX:
-        raise ImportFileError(_l(
-            "Excel-filen er for stor: udpakket fylder den over %(limit)s MB. Del den op i flere filer.",
-            limit=MAX_UNPACKED_XLSX // (1024 * 1024),
-        ))
-
-
-def _sheet_rows(sheet):
-    rows = sheet.iter_rows(values_only=True)
-    while True:
-        try:
-            row = next(rows)
-        except StopIteration:
-            return
-        except Exception as error:  # a damaged sheet inside an otherwise readable zip
-            raise _unreadable_xlsx() from error
-        yield row
-
-
-def _first_sheet_has_formulas(data):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # it was read once already; a warning is not worth failing for
-        return False
-    try:
-        return any(
-            cell.data_type == "f" for row in workbook.worksheets[0].iter_rows() for cell in row
-        )
-    except Exception:
-        return False
-    finally:
-        workbook.close()

@@ -7,12 +7,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 
+from crm.companies.importer.danish_dates import parse_danish_date
 from crm.companies.importer.danish_numbers import parse_danish_number
-from crm.companies.models import CompanyRole
+from crm.companies.models import CompanyRole, CompanyStatus
 from crm.cvr import normalise_cvr
+from crm.downloads import unguarded_text
+from crm.forms import is_single_line
 
 CANONICAL_COLUMNS = ("cvr", "name", "street", "postal_code", "city", "role", "employees", "area_m2",
-                     "industry", "contact_name", "contact_email", "contact_phone")
+                     "industry", "contact_name", "contact_email", "contact_phone", "status", "member_since")
 
 #: Headers people use for each canonical column; compared after normalise_header().
 HEADER_ALIASES = {
@@ -28,14 +31,27 @@ HEADER_ALIASES = {
     "contact_name": ("Kontaktperson",),
     "contact_email": ("E-mail", "Email"),
     "contact_phone": ("Telefon", "Tlf."),
+    "status": ("Status",),
+    #: Company.joined_on
+    "member_since": ("Indmeldt", "Medlem siden", "member since", "Indmeldelsesdato"),
 }
 
 #: The database column sizes; a longer text is an error, never cut short.
 MAX_LENGTHS = {"name": 200, "street": 200, "city": 100, "postal_code": 10, "industry": 200,
                "contact_name": 200, "contact_email": 254, "contact_phone": 50}
+#: The longest text a column of numbers, dates or words can sensibly hold (`DK 12 34 56 78`, `12.500.000,25`);
+#: a longer one is refused before it is read, so no message repeats a cell's 30,000 characters.
+MAX_WORD_LENGTHS = {"cvr": 20, "role": 20, "employees": 20, "area_m2": 30, "status": 20, "member_since": 20}
+#: A refused cell is kept this long for the preview.
+MAX_SHOWN = 300
 
-MAX_EMPLOYEES = 2**31 - 1
-MAX_AREA_M2 = Decimal("9999999999.99")  # Numeric(12, 2)
+#: Rows with content a file may have: a member list has fewer than 50,000 (the network has 394 companies).
+MAX_DATA_ROWS = 50_000
+
+#: The largest numbers the register takes, from a file and from its forms alike: no company on the Holme has a
+#: million employees, and the whole area is 3 km² (the database holds more: INTEGER and NUMERIC(12, 2)).
+MAX_EMPLOYEES = 1_000_000
+MAX_AREA_M2 = Decimal(10_000_000)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 _HUNDREDTH = Decimal("0.01")
 
@@ -44,7 +60,7 @@ class ImportFileError(ValueError):
     """The whole file cannot be read; str() is a Danish message (names the line/row where relevant)."""
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     #: The row number as the user sees it in Excel (the header is row 1); empty rows are counted too.
     number: int
@@ -91,6 +107,19 @@ _ROLE_WORDS = {
     for word in words
 }
 
+_STATUS_WORDS = {
+    normalise_header(word): status
+    for status, words in (
+        (CompanyStatus.MEMBER, ("Medlem", "member")),
+        (CompanyStatus.INVITED, ("Inviteret", "invited")),
+        (CompanyStatus.LEFT, ("Udmeldt", "left", "Udtrådt", "Fraflyttet")),
+    )
+    for word in words
+}
+
+#: Texts that must stand on one line: they end up in mail headers and on one line of a list.
+_ONE_LINE = ("name", "contact_name", "contact_phone")
+
 
 def parse_records(records, *, warnings, encoding, delimiter, check_width):
     """Find the header (the first row that is not empty), map it, and check every following non-empty row."""
@@ -103,10 +132,15 @@ def parse_records(records, *, warnings, encoding, delimiter, check_width):
     columns, fields, unknown_headers = _map_headers(headers)
     width = len(headers)
     rows = []
+    reasons = {}  # each reason once: 50,000 rows often share the same few
     for number, cells in records:
         if _is_empty(cells):
             continue
-        row = _parse_row(number, cells, fields)
+        if len(rows) == MAX_DATA_ROWS:
+            raise ImportFileError(_l(
+                "Filen har flere end %(limit)s rækker. Del den op i flere filer, og indlæs dem hver for sig.",
+                limit=f"{MAX_DATA_ROWS:,}".replace(",", ".")))
+        row = _parse_row(number, cells, fields, reasons)
         if check_width and len(cells) > width and any(cell.strip() for cell in cells[width:]):
             row.errors.append(str(_l(
                 "Rækken har %(count)s felter, men filen har kun %(width)s kolonneoverskrifter. Står der et "
@@ -154,23 +188,29 @@ def _map_headers(headers):
     return columns, fields, unknown
 
 
-def _parse_row(number, cells, fields):
+def _parse_row(number, cells, fields, reasons):
     values, errors = {}, []
     count = len(cells)
     for index, column, header, read in fields:
         raw = cells[index] if index < count else None
         try:
+            if isinstance(raw, str) and len(raw) > MAX_WORD_LENGTHS.get(column, len(raw)):
+                raise _column_error(header, _l("teksten er %(length)s tegn lang; højst %(limit)s tegn er tilladt",
+                                               length=len(raw.strip()), limit=MAX_WORD_LENGTHS[column]))
             values[column] = read(raw, header)
         except ValueError as error:
-            values[column] = _cell_text(raw)
-            errors.append(str(error))
+            text = _cell_text(raw)
+            values[column] = text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN] + "…"
+            reason = str(error)
+            errors.append(reasons.setdefault(reason, reason))
     return ParsedRow(number=number, values=values, errors=errors)
 
 
 def _cell_text(value):
-    """A cell as stripped text; Excel numbers without a needless `.0` (a CVR or postal code stored as number)."""
+    """A cell as stripped text; Excel numbers without a needless `.0` (a CVR or postal code stored as number).
+    A text our export kept from becoming a formula (`'=...`, `'+45 ...`) is read back as it was."""
     if isinstance(value, str):
-        return value.strip()
+        return unguarded_text(value.strip())
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -187,6 +227,8 @@ def _checked_length(text, column, header):
     if len(text) > limit:
         raise _column_error(header, _l("teksten er %(length)s tegn lang; højst %(limit)s tegn er tilladt",
                                        length=len(text), limit=limit))
+    if column in _ONE_LINE and not is_single_line(text):
+        raise _column_error(header, _l("teksten skal stå på én linje, uden linjeskift og tabulatorer"))
     return text
 
 
@@ -208,12 +250,12 @@ def _text_reader(column):
 
 
 def _read_email(raw, header):
-    text = _cell_text(raw)
+    text = _checked_length(_cell_text(raw), "contact_email", header)
     if not text:
         return text
     if not _EMAIL.fullmatch(text):
         raise _column_error(header, _l("«%(value)s» er ikke en gyldig e-mailadresse", value=text))
-    return _checked_length(text.lower(), "contact_email", header)
+    return text.lower()
 
 
 def _read_role(raw, header):
@@ -224,6 +266,23 @@ def _read_role(raw, header):
     if role is None:
         raise ValueError(_l("Ukendt rolle «%(value)s»: skriv Ejer, Lejer eller Begge", value=text))
     return role
+
+
+def _read_status(raw, header):
+    text = _cell_text(raw)
+    if not text:
+        return None
+    status = _STATUS_WORDS.get(normalise_header(text))
+    if status is None:
+        raise ValueError(_l("Ukendt status «%(value)s»: skriv Medlem, Inviteret eller Udmeldt", value=text))
+    return status
+
+
+def _read_date(raw, header):
+    try:
+        return parse_danish_date(unguarded_text(raw.strip()) if isinstance(raw, str) else raw)
+    except ValueError as error:
+        raise _column_error(header, error) from None
 
 
 def _read_number(raw, header, *, integer, maximum):
@@ -263,4 +322,6 @@ _READERS = {
     "contact_name": _text_reader("contact_name"),
     "contact_email": _read_email,
     "contact_phone": _text_reader("contact_phone"),
+    "status": _read_status,
+    "member_since": _read_date,
 }
