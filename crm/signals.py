@@ -49,6 +49,14 @@ company_page_panels = _signals.signal("company-page-panels")
 #: page) or a list of them: the group's meetings come from meetings, which builds on groups.
 group_page_panels = _signals.signal("group-page-panels")
 
+#: A filter of the company list that another area answers (the working group a company takes part in).
+#: sender: the filter's name, e.g. "group"; kwargs: value. A receiver returns a SQL condition on companies.
+company_filter = _signals.signal("company-filter")
+
+#: The choices of such a filter in the list's form. sender: the filter's name. A receiver returns
+#: [(value, label), ...].
+company_filter_choices = _signals.signal("company-filter-choices")
+
 
 @dataclass
 class ExportPart:

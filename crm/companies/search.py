@@ -4,12 +4,13 @@ import re
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import column, func, select, text
+from sqlalchemy import column, false, func, select, text
 from sqlalchemy.orm import selectinload
 
 from crm.companies.models import Company, CompanyRole, CompanyStatus, CompanyTag
 from crm.extensions import db
 from crm.pagination import Page
+from crm.signals import collect, company_filter, company_filter_choices
 
 SORTABLE = {
     "name": Company.name,
@@ -116,13 +117,8 @@ def filter_conditions(filters, *, scan=False):
         conditions.append(Company.status == CompanyStatus(filters.status))
     if filters.tag:
         conditions.append(Company.id.in_(select(CompanyTag.company_id).where(CompanyTag.tag == filters.tag)))
-    if filters.group:
-        from crm.groups.models import GroupMembership, WorkingGroup
-
-        conditions.append(Company.id.in_(
-            select(GroupMembership.company_id).join(WorkingGroup)
-            .where(WorkingGroup.slug == filters.group, GroupMembership.left_on.is_(None))
-        ))
+    if filters.group:  # the working groups answer it (crm.groups.signals)
+        conditions.extend(collect(company_filter, "group", value=filters.group) or [false()])
     return conditions
 
 
@@ -167,9 +163,7 @@ def company_page(filters, page, per_page=50):
 
 def all_groups():
     """(slug, name) of every working group, for the filter."""
-    from crm.groups.models import WorkingGroup
-
-    return db.session.execute(select(WorkingGroup.slug, WorkingGroup.name).order_by(WorkingGroup.name)).all()
+    return collect(company_filter_choices, "group")
 
 
 def all_tags():

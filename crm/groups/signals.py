@@ -4,7 +4,7 @@ an erasure and the data ZIP."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from crm.companies.models import Contact
+from crm.companies.models import Company, Contact
 from crm.extensions import db
 from crm.groups import services
 from crm.groups.models import GroupMembership, MemberRole, MembershipRequest, WorkingGroup
@@ -13,6 +13,8 @@ from crm.signals import (
     ExportPart,
     Panel,
     company_export_parts,
+    company_filter,
+    company_filter_choices,
     company_merged,
     company_page_panels,
     contact_erased,
@@ -20,6 +22,20 @@ from crm.signals import (
     declare,
     handles,
 )
+
+
+@company_filter.connect_via("group")
+def _members_of_group(_name, value):
+    """The company list filtered on a working group: its current members."""
+    return Company.id.in_(select(GroupMembership.company_id).join(WorkingGroup)
+                          .where(WorkingGroup.slug == value, GroupMembership.left_on.is_(None)))
+
+
+@company_filter_choices.connect_via("group")
+def _group_choices(_name):
+    """(slug, name) of every working group, for the company list's filter."""
+    return [tuple(row) for row in db.session.execute(select(WorkingGroup.slug, WorkingGroup.name)
+                                                     .order_by(WorkingGroup.name))]
 
 
 @company_page_panels.connect

@@ -29,11 +29,6 @@ def waiting_portal_requests():
     return {"erasure": erasure.all_open_requests(), "groups": group_requests.all_open_requests()}
 
 
-@bp.app_template_global()
-def membership_requests(group):
-    return group_requests.open_requests_of_group(group)
-
-
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept_invitation(token):

@@ -256,3 +256,16 @@ def test_dense_and_sparse_search_paths_give_the_same_page(db, make_company, monk
         f"Holmens Smedje {n:02d} ApS" for n in range(5, 10)]
     assert dense.pages == 3 and dense.has_prev and dense.has_next
     assert search.company_page(filters, 99, per_page=5).page == 3  # past the end: the last page
+
+
+def test_the_company_list_filters_on_a_working_group_the_groups_area_answers(staff_client, db, make_company):
+    from crm.groups.models import GroupMembership, WorkingGroup
+
+    water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
+    member, other = make_company(name="Vandværket ApS"), make_company(name="Tørre Tal ApS")
+    db.session.add(GroupMembership(group_id=water.id, company_id=member.id))
+    db.session.commit()
+    page = staff_client.get("/companies/?group=vand").get_data(as_text=True)
+    assert "Vandværket ApS" in page and "Tørre Tal ApS" not in page
+    assert f'<option value="vand" selected>{water.name}</option>' in page
+    assert "Vandværket ApS" not in staff_client.get("/companies/?group=findes-ikke").get_data(as_text=True)
