@@ -3,7 +3,7 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms.validators import AnyOf, Length, ValidationError
 
 #: What breaks a text out of its line or cannot be seen: the C0 and C1 control characters (line feed, carriage
 #: return, tab and NUL among them) and Unicode's line and paragraph separators. A name meets mail headers, CSV
@@ -35,16 +35,36 @@ def single_line(message=None):
     return validator
 
 
+def has_control_characters(text):
+    """True if a text of several lines holds a control character other than tab and line breaks."""
+    return bool(_CONTROL.search(text or ""))
+
+
 def plain_text(message=None):
     """A validator for a text of one or more lines: line breaks and tabs are fine, other control characters
     (NUL among them) are not."""
-    message = message or _l("Teksten indeholder et usynligt styretegn. Skriv den igen uden det.")
+    message = message or _l("Teksten indeholder et usynligt kontroltegn, som ikke kan gemmes. Fjern det.")
 
     def validator(form, field):
-        if isinstance(field.data, str) and _CONTROL.search(field.data):
+        if isinstance(field.data, str) and has_control_characters(field.data):
             raise ValidationError(message)
 
     return validator
+
+
+#: A text over its limit is an error that names the limit, never cut short.
+TOO_LONG = _l("Højst %(max)d tegn; der er %(length)d.")
+NOT_A_CHOICE = _l("Vælg en af mulighederne på listen.")
+
+
+def at_most(limit):
+    """A validator: at most `limit` characters, refused with the limit and the length."""
+    return Length(max=limit, message=TOO_LONG)
+
+
+def one_of(values):
+    """A choice from a list, refused in Danish (for a select field with validate_choice=False)."""
+    return AnyOf([str(value) for value in values], message=NOT_A_CHOICE)
 
 
 # --- WTForms' own messages in the app's language ----------------------------------------------------------------

@@ -11,42 +11,26 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Optional, Regexp
 
 from crm.companies.importer import parse_danish_number
 from crm.cvr import InvalidNumber, normalise_cvr
-from crm.forms import single_line
+from crm.forms import at_most, has_control_characters, one_of, plain_text, single_line
 from crm.groups.models import InitiativeStatus, MemberRole
 
 ROLE_LABELS = {MemberRole.CHAIR: _l("Formand"), MemberRole.MEMBER: _l("Medlem")}
 INITIATIVE_LABELS = {InitiativeStatus.PLANNED: _l("Planlagt"), InitiativeStatus.RUNNING: _l("I gang"),
                      InitiativeStatus.DONE: _l("Afsluttet")}
 
-TOO_LONG = _l("Højst %(max)d tegn; der er %(length)d.")
-NOT_A_CHOICE = _l("Vælg en af mulighederne på listen.")
 
 #: The largest figure a Numeric(14, 2) column holds, and its places after the decimal comma.
 FIGURE_MAX = Decimal("999999999999.99")
 FIGURE_PLACES = 2
 FIGURE_LABEL_MAX, FIGURE_UNIT_MAX = 200, 30
 
-#: Control characters a text of several lines may not hold (tab and line breaks may): the database refuses NUL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def at_most(limit):
-    return Length(max=limit, message=TOO_LONG)
 
-
-def plain_text(form, field):
-    """A text of one or more lines without control characters other than tab and line breaks."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError(_l("Teksten indeholder et usynligt kontroltegn, som ikke kan gemmes. Fjern det."))
-
-
-def one_of(values):
-    """A choice from a list, refused in Danish (for a select field with validate_choice=False)."""
-    return AnyOf([str(value) for value in values], message=NOT_A_CHOICE)
 
 
 def parse_figures(text):
@@ -63,7 +47,7 @@ def parse_figures(text):
         problem, value = None, None
         if len(parts) > 3:
             problem = _l("Linje %(n)d: højst tre dele adskilt af semikolon: betegnelse; tal; enhed.", n=number)
-        elif _CONTROL.search(line):
+        elif has_control_characters(line):
             problem = _l("Linje %(n)d: fjern det usynlige kontroltegn.", n=number)
         elif not label:
             problem = _l("Linje %(n)d: skriv en betegnelse først, fx Vild natur; 15; ha.", n=number)
@@ -112,7 +96,7 @@ class GroupForm(FlaskForm):
     slug = StringField(_l("Kort navn til adresser"), description=_l("Små bogstaver, tal og bindestreg, fx natur."),
                        validators=[DataRequired(_l("Skriv et kort navn.")), at_most(50),
                                    Regexp(r"[a-z0-9-]+\Z", message=_l("Kun små bogstaver a-z, tal og bindestreg."))])
-    purpose = TextAreaField(_l("Formål"), validators=[Optional(), at_most(5000), plain_text])
+    purpose = TextAreaField(_l("Formål"), validators=[Optional(), at_most(5000), plain_text()])
     active = BooleanField(_l("Aktiv (fjern fluebenet for at arkivere gruppen)"), default=True)
 
 
@@ -149,7 +133,7 @@ class RemoveMemberForm(FlaskForm):
 
 class GroupMailForm(FlaskForm):
     subject = StringField(_l("Emne"), validators=[DataRequired(_l("Skriv et emne.")), at_most(300), single_line()])
-    body = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv en tekst.")), at_most(20_000), plain_text])
+    body = TextAreaField(_l("Tekst"), validators=[DataRequired(_l("Skriv en tekst.")), at_most(20_000), plain_text()])
 
 
 class InitiativeForm(FlaskForm):
@@ -157,7 +141,7 @@ class InitiativeForm(FlaskForm):
     status = SelectField(_l("Status"), choices=[SelectChoice(s.value, label) for s, label in INITIATIVE_LABELS.items()],
                          default=InitiativeStatus.RUNNING.value, validate_choice=False,
                          validators=[one_of(InitiativeStatus)])
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(10_000), plain_text])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(10_000), plain_text()])
     figures = TextAreaField(_l("Tal"), description=_l("Ét pr. linje: betegnelse; tal; enhed. Fx Vild natur; 15; ha"),
                             default="", validators=[at_most(5000)])
 

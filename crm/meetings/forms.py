@@ -22,11 +22,11 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, AnyOf, DataRequired, Email, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, AnyOf, DataRequired, Email, NumberRange, Optional, ValidationError
 
 from crm.companies.models import CompanyRole, CompanyStatus
 from crm.cvr import InvalidNumber, normalise_cvr
-from crm.forms import single_line
+from crm.forms import NOT_A_CHOICE, at_most, has_control_characters, plain_text, single_line
 from crm.http import whole_number
 from crm.meetings.models import AttendanceStatus, MeetingKind, Rsvp
 
@@ -43,23 +43,10 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 #: An agenda item's planned length, in minutes.
 MAX_AGENDA_MINUTES = 600
 
-TOO_LONG = _l("Højst %(max)d tegn; der er %(length)d.")
-NOT_A_CHOICE = _l("Vælg en af mulighederne på listen.")
 
-#: Control characters a text of several lines may not hold (tab and line breaks may stay): the database
-#: refuses NUL, and the others are never typed on purpose.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _AGENDA_MINUTES = re.compile(r"[0-9]{1,3}")
 
 
-def at_most(limit):
-    return Length(max=limit, message=TOO_LONG)
-
-
-def plain_text(form, field):
-    """A text of one or more lines without control characters other than tab and line breaks."""
-    if isinstance(field.data, str) and _CONTROL.search(field.data):
-        raise ValidationError(_l("Teksten indeholder et usynligt kontroltegn, som ikke kan gemmes. Fjern det."))
 
 
 def within_years(form, field):
@@ -147,7 +134,7 @@ def parse_agenda(text):
         if len(parts) > 3:
             problems.append(_l("Linje %(n)d: højst tre dele adskilt af semikolon: titel; oplægsholder; minutter.",
                                n=number))
-        elif _CONTROL.search(line):
+        elif has_control_characters(line):
             problems.append(_l("Linje %(n)d: fjern det usynlige kontroltegn.", n=number))
         elif not title:
             problems.append(_l("Linje %(n)d: skriv punktets titel først.", n=number))
@@ -182,7 +169,7 @@ class MeetingForm(FlaskForm):
                         validators=[Optional(), at_most(300), single_line()])
     online_url = StringField(_l("Link til onlinemøde"), validators=[
         Optional(), at_most(500), single_line(), URL(message=_l("Skriv en hel adresse, fx https://..."))])
-    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(10_000), plain_text])
+    description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(10_000), plain_text()])
 
     def validate_end(self, field):
         if self.start.data and field.data and field.data <= self.start.data:
@@ -296,9 +283,9 @@ def minutes_form(meeting, **kwargs):
 
     for item in meeting.agenda:
         setattr(MinutesForm, f"minutes-{item.id}", TextAreaField(
-            _l("Referat"), default=item.minutes, validators=[Optional(), at_most(50_000), plain_text]))
+            _l("Referat"), default=item.minutes, validators=[Optional(), at_most(50_000), plain_text()]))
         setattr(MinutesForm, f"decisions-{item.id}", TextAreaField(
-            _l("Beslutninger"), default=item.decisions, validators=[Optional(), at_most(10_000), plain_text]))
+            _l("Beslutninger"), default=item.decisions, validators=[Optional(), at_most(10_000), plain_text()]))
     return MinutesForm(**kwargs)
 
 
