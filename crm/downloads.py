@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,6 +45,13 @@ def unguarded_text(text):
     return text
 
 
+def _cell_text(value):
+    """Text as a workbook can hold it: the control characters XML forbids are left out (openpyxl refuses them)."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def _number(value):
     if isinstance(value, str):
         return float(value) if value else None
@@ -79,8 +87,8 @@ def table_xlsx(columns, rows, title, numbers=()):
     sheet.append(list(columns))
     plain = [column in numbers for column in columns]
     for row in rows:
-        sheet.append([_number(value) if number else _safe_text(value) for value, number in zip(row, plain,
-                                                                                               strict=True)])
+        sheet.append([_number(value) if number else _cell_text(_safe_text(value))
+                      for value, number in zip(row, plain, strict=True)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

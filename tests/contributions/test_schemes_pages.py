@@ -388,3 +388,9 @@ def test_the_rule_for_an_unpaid_tenant_is_chosen_in_the_form_shown_copied_and_co
     compared = text_of(admin_client.get(f"/contributions/schemes/{default}/compare?with={not_collected}"))
     assert ("<th scope=\"row\">En lejer, der ikke er betalende medlem</th><td>Andelen fordeles mellem de betalende "
             "lejere</td><td>Andelen opkræves ikke</td>") in compared
+
+
+def test_a_text_with_a_control_character_from_old_data_still_exports():
+    """openpyxl refuses XML's forbidden characters in a cell; the table writer leaves them out instead of failing."""
+    workbook = load_workbook(io.BytesIO(table_xlsx(("Navn", "Note"), [("Bo\x01rg ApS", "=1+1\x0b")], "Ark")))
+    assert [cell.value for cell in workbook.active[2]] == ["Borg ApS", "'=1+1"]
