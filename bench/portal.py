@@ -8,10 +8,11 @@ from flask import abort, current_app
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import selectinload
 
-from crm.auth.models import Role, User
+from crm.auth.models import User
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.portal import access, erasure, services
+from crm.security import Role
 
 PORTAL_EMAIL = "portal@bench.example"
 PORTAL_PASSWORD = "portal-maalebaand-2024"  # noqa: S105  (a benchmark user in a throwaway database)

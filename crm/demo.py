@@ -7,12 +7,13 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from crm.auth import services as auth_services
-from crm.auth.models import Role, User
+from crm.auth.models import User
 from crm.companies.demo_data import load_network
 from crm.companies.models import Company
 from crm.contributions.demo import load_demo_schemes
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
+from crm.security import Role
 
 demo_cli = AppGroup("demo", help="Demodata til udvikling og afprøvning.")
 

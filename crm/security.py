@@ -4,6 +4,7 @@ Every view declares who may reach it: `@roles_required(...)` or `@public`. The r
 the URL map and fails on a view that declares neither.
 """
 
+import enum
 from functools import wraps
 
 from flask import abort, request, session
@@ -18,6 +19,17 @@ CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
     "form-action 'self'; img-src 'self' data:"
 )
+
+
+class Role(enum.StrEnum):
+    """Who a user is: the business team (admin), the secretariat (staff), or a company's person."""
+
+    ADMIN = "admin"
+    STAFF = "staff"
+    COMPANY = "company"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.STAFF)
 
 
 def fresh_session():

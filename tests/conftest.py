@@ -13,8 +13,8 @@ from flask_sqlalchemy.session import Session
 from config import TestingConfig
 from crm import create_app
 from crm.auth import passwords
-from crm.auth.models import Role
 from crm.extensions import db as _db
+from crm.security import Role
 from tests.databases import scratch_database
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from crm.audit.models import AuditEntry, ErasureRequest
 from crm.auth import services as auth_services
-from crm.auth.models import LinkPurpose, Role
+from crm.auth.models import LinkPurpose
 from crm.companies.models import (
     Activity,
     ActivityKind,
@@ -72,6 +72,7 @@ from crm.meetings.models import (
     MeetingStatus,
     Rsvp,
 )
+from crm.security import Role
 from tests.conftest import PASSWORD, valid_cvr
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -5,11 +5,10 @@ from sqlalchemy import select
 
 from crm.audit.blueprint import bp
 from crm.audit.models import AuditEntry
-from crm.auth.models import Role
 from crm.extensions import db
 from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
-from crm.security import roles_required
+from crm.security import Role, roles_required
 
 PER_PAGE = 50
 #: A filter text longer than this matches no stored action or e-mail (and SQLite refuses very long patterns).

@@ -6,8 +6,8 @@ import click
 from flask.cli import AppGroup
 
 from crm.auth import services
-from crm.auth.models import Role
 from crm.extensions import db
+from crm.security import Role
 
 users_cli = AppGroup("users", help="Brugere af Holme CRM.")
 

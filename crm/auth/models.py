@@ -10,15 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
 from crm.extensions import db
-
-
-class Role(enum.StrEnum):
-    ADMIN = "admin"
-    STAFF = "staff"
-    COMPANY = "company"
-
-
-STAFF_ROLES = (Role.ADMIN, Role.STAFF)
+from crm.security import STAFF_ROLES, Role
 
 
 def new_session_token():

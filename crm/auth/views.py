@@ -10,9 +10,8 @@ from flask_login import current_user, login_user, logout_user
 from crm.auth import services
 from crm.auth.blueprint import bp
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
-from crm.auth.models import Role
 from crm.extensions import db
-from crm.security import fresh_session, public, roles_required
+from crm.security import Role, fresh_session, public, roles_required
 
 
 def safe_next(target, default="home.index"):

@@ -10,14 +10,13 @@ from flask_login import current_user
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
-from crm.auth.models import STAFF_ROLES
 from crm.companies import importer, importing
 from crm.companies.blueprint import bp
 from crm.companies.forms import ImportForm
 from crm.companies.models import CompanyImport, ImportStatus
 from crm.db import utcnow
 from crm.extensions import db
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 
 PREVIEW_ROWS = 20
 #: Rejected rows listed on the preview page.

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.auth.models import STAFF_ROLES
 from crm.companies import exporting, search, services
 from crm.companies.blueprint import bp
 from crm.companies.forms import (
@@ -25,7 +24,7 @@ from crm.companies.models import Company, Contact, Plot
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 from crm.signals import collect, company_page_panels
 
 

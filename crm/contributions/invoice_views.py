@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from crm.auth.models import STAFF_ROLES, Role
 from crm.contributions import billing, invoices, payments, reminders, reporting
 from crm.contributions.blueprint import bp
 from crm.contributions.forms import PaymentForm, ReasonForm
@@ -14,7 +13,7 @@ from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.i18n import kroner
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, Role, roles_required
 
 REFUSALS = {
     "closed": _l("Fakturaen er krediteret eller fritaget; der kan ikke registreres mere på den."),

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.auth.models import Role
 from crm.companies.models import Company
 from crm.contributions import calculation, reporting, schemes
 from crm.contributions.blueprint import bp
@@ -26,7 +25,7 @@ from crm.downloads import XLSX, as_download, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
-from crm.security import roles_required
+from crm.security import Role, roles_required
 
 #: How many companies the calculator page lists (all of them are in the XLSX export).
 LISTED = 50

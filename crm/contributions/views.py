@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
 from crm.contributions import billing, reminders, reporting, schemes
 from crm.contributions.blueprint import bp
@@ -17,7 +16,7 @@ from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, Role, roles_required
 
 #: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
 STATE_LABELS = {

@@ -8,7 +8,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Company
 from crm.downloads import as_download
 from crm.extensions import db
@@ -26,7 +25,7 @@ from crm.groups.forms import (
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
 from crm.mail.services import refused_summary
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, Role, roles_required
 from crm.signals import collect, group_page_panels
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 

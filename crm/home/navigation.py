@@ -6,7 +6,7 @@ from flask import request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from crm.auth.models import Role
+from crm.security import Role
 
 #: (endpoint, label, roles). Areas add their entry here when they arrive.
 MENU = (

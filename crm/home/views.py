@@ -5,12 +5,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import func, select, text
 
-from crm.auth.models import Role
 from crm.extensions import db
 from crm.home.blueprint import bp
 from crm.home.navigation import navigation
 from crm.mail.models import EmailStatus, OutboundEmail
-from crm.security import public, roles_required
+from crm.security import Role, public, roles_required
 
 
 @bp.app_context_processor

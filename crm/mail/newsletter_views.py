@@ -6,14 +6,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.models import STAFF_ROLES
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.search import CompanyFilters, all_tags
 from crm.extensions import csrf, db
 from crm.mail import newsletters
 from crm.mail.blueprint import bp, public_bp
 from crm.mail.forms import NewsletterForm
-from crm.security import public, roles_required
+from crm.security import STAFF_ROLES, public, roles_required
 
 
 @bp.route("/newsletter", methods=["GET", "POST"])

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from crm.audit.services import record
-from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Company
 from crm.extensions import db
 from crm.http import DB_INT_MAX, whole_number
@@ -15,7 +14,7 @@ from crm.i18n import local_day
 from crm.mail import services
 from crm.mail.blueprint import bp
 from crm.mail.models import EmailStatus, OutboundEmail
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 
 PER_PAGE = 50
 #: A filter text longer than this matches no stored address or subject (and SQLite refuses very long patterns).

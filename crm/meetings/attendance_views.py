@@ -5,7 +5,6 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from crm.auth.models import STAFF_ROLES
 from crm.companies.models import Contact
 from crm.companies.services import find_by_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
@@ -14,7 +13,7 @@ from crm.meetings import attendance
 from crm.meetings.blueprint import bp
 from crm.meetings.forms import MarkAttendanceForm, WalkInForm
 from crm.meetings.models import Meeting
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 
 
 @bp.get("/<int:meeting_id>/checkin")

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from crm import ics
-from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Company
 from crm.companies.search import CompanyFilters, all_tags, company_statement
@@ -23,7 +22,7 @@ from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
 from crm.meetings.forms import RSVP_LABELS, AnswerForm, CalendarFeedForm, InviteForm, RemindForm
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
-from crm.security import public, roles_required
+from crm.security import STAFF_ROLES, Role, public, roles_required
 
 
 def _chosen_companies(form):

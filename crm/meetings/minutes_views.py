@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.auth.models import STAFF_ROLES
 from crm.companies.services import find_by_cvr
 from crm.downloads import as_download
 from crm.extensions import db
@@ -19,7 +18,7 @@ from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
 from crm.meetings.forms import ActionItemForm, ActionStatusForm, PublishForm, minutes_form
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 
 

@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from crm.auth.models import STAFF_ROLES
 from crm.extensions import db
 from crm.groups.models import WorkingGroup
 from crm.http import whole_number
@@ -17,7 +16,7 @@ from crm.meetings import attendance, services
 from crm.meetings.blueprint import bp
 from crm.meetings.forms import KIND_LABELS, AgendaItemForm, MeetingForm, NewMeetingForm, NextMeetingForm
 from crm.meetings.models import AttendanceStatus, Invitation, Meeting, MeetingKind, MeetingStatus, Rsvp
-from crm.security import roles_required
+from crm.security import STAFF_ROLES, roles_required
 
 STATUS_LABELS = {MeetingStatus.PLANNED: _l("Planlagt"), MeetingStatus.HELD: _l("Afholdt"),
                  MeetingStatus.CANCELLED: _l("Aflyst")}

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from crm.audit.services import record
-from crm.auth.models import LinkPurpose, Role, User
+from crm.auth.models import LinkPurpose, User
 from crm.auth.services import (
     end_sessions,
     find_user,
@@ -21,6 +21,7 @@ from crm.companies.services import log_activity
 from crm.db import utcnow
 from crm.extensions import db
 from crm.portal import notifications
+from crm.security import Role
 
 INVITATION_DAYS = 7
 #: A company is portal-active when one of its users logged in within this many days.

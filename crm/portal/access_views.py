@@ -7,7 +7,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from crm.audit.models import ErasureRequest
-from crm.auth.models import STAFF_ROLES, Role, User
+from crm.auth.models import User
 from crm.auth.services import PasswordRefused
 from crm.extensions import db
 from crm.groups.models import MembershipRequest
@@ -15,7 +15,7 @@ from crm.groups.services import GroupArchived
 from crm.portal import access, erasure, group_requests
 from crm.portal.blueprint import bp
 from crm.portal.forms import ChoosePasswordForm
-from crm.security import fresh_session, public, roles_required
+from crm.security import STAFF_ROLES, Role, fresh_session, public, roles_required
 
 
 @bp.app_template_global()

@@ -5,7 +5,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.audit.services import record
-from crm.auth.models import STAFF_ROLES, Role
 from crm.companies.models import Contact
 from crm.companies.services import DuplicateContact, remove_contact
 from crm.downloads import as_download
@@ -13,7 +12,7 @@ from crm.extensions import db
 from crm.portal import access, data_export, erasure, services
 from crm.portal.blueprint import bp
 from crm.portal.forms import OurCompanyForm, OurContactForm
-from crm.security import get_for_company_or_404, roles_required
+from crm.security import STAFF_ROLES, Role, get_for_company_or_404, roles_required
 
 DUPLICATE_EMAIL = "Virksomheden har allerede en kontaktperson med denne e-mail."
 

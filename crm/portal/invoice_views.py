@@ -3,12 +3,11 @@
 from flask import abort, render_template
 from flask_login import current_user
 
-from crm.auth.models import Role
 from crm.contributions import invoices, reporting
 from crm.contributions.models import Contribution
 from crm.downloads import as_download
 from crm.portal.blueprint import bp
-from crm.security import get_for_company_or_404, roles_required
+from crm.security import Role, get_for_company_or_404, roles_required
 
 
 @bp.get("/invoices")

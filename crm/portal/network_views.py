@@ -6,14 +6,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from crm.auth.models import Role
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
 from crm.groups.models import Initiative, WorkingGroup
 from crm.portal import group_requests, services
 from crm.portal.blueprint import bp
 from crm.portal.forms import MembershipRequestForm
-from crm.security import roles_required
+from crm.security import Role, roles_required
 
 
 @bp.get("/groups")

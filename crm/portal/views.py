@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from crm.auth.models import Role
 from crm.contributions import reporting
 from crm.downloads import as_download
 from crm.extensions import db
@@ -16,7 +15,7 @@ from crm.meetings.forms import RSVP_LABELS
 from crm.meetings.models import Invitation, Meeting, MeetingAttachment, MeetingStatus, Rsvp
 from crm.portal import services
 from crm.portal.blueprint import bp
-from crm.security import get_for_company_or_404, not_found_for_company, roles_required
+from crm.security import Role, get_for_company_or_404, not_found_for_company, roles_required
 
 
 def _meeting_or_404(meeting_id):

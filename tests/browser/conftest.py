@@ -11,7 +11,7 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
-from crm.auth.models import Role
+from crm.security import Role
 from tests.conftest import PASSWORD, make_app
 from tests.databases import scratch_database
 

@@ -4,7 +4,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from crm.auth.models import Role
+from crm.security import Role
 from tests.browser.conftest import axe_violations, log_in
 
 pytestmark = pytest.mark.browser

@@ -12,13 +12,13 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select
 
 from crm.auth import services as auth_services
-from crm.auth.models import Role
 from crm.companies import services as company_services
 from crm.companies.models import Company
 from crm.contributions import billing
 from crm.contributions.models import Contribution
 from crm.extensions import db
 from crm.mail.worker import run_worker
+from crm.security import Role
 from tests.conftest import PASSWORD, login, make_app, valid_cvr
 from tests.contributions.helpers import a_scheme
 from tests.databases import scratch_database

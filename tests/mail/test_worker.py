@@ -21,13 +21,13 @@ from markupsafe import escape
 from sqlalchemy import delete, insert, select, update
 
 from crm.auth import services as auth_services
-from crm.auth.models import Role
 from crm.companies.models import Activity, ActivityKind, Company
 from crm.db import utcnow
 from crm.extensions import db
 from crm.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
 from crm.mail.services import queue_email
 from crm.mail.worker import MAX_ATTEMPTS, retry_delay, run_worker
+from crm.security import Role
 from tests.conftest import login, make_app, valid_cvr
 from tests.databases import scratch_database
 from tests.mail.smtp import SMTPSink

@@ -7,11 +7,11 @@ from icalendar import Calendar
 from sqlalchemy import event
 
 from crm.auth import services as auth_services
-from crm.auth.models import Role
 from crm.companies import services as company_services
 from crm.extensions import db
 from crm.mail.worker import run_worker
 from crm.meetings import invitations, services
+from crm.security import Role
 from tests.conftest import PASSWORD, login
 from tests.mail.test_worker import database_url, make_company, outbox, sink, worker_app  # noqa: F401
 

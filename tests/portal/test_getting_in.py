@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
-from crm.auth.models import PasswordResetToken, Role, User
+from crm.auth.models import PasswordResetToken, User
 from crm.companies.models import Activity, Contact
 from crm.db import utcnow
 from crm.mail.models import OutboundEmail
+from crm.security import Role
 from tests.conftest import PASSWORD, login, post
 from tests.portal.conftest import refusals
 
