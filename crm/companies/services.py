@@ -130,6 +130,8 @@ def update_company(company, values, *, by=None, tags=None):
         other = find_by_cvr(values["cvr"])
         if other is not None and other.id != company.id:
             raise DuplicateCompany(other)
+    if values.get("status", CompanyStatus.LEFT) != CompanyStatus.LEFT and "left_on" not in values:
+        values["left_on"] = None  # back in the network: no longer "left on" a day
     changes = diff(company, values)
     if tags is not None:
         before = company.tag_names

@@ -1,5 +1,8 @@
 """The company register as staff use it: list, search, create, edit, contacts, timeline, left, merge."""
 
+from datetime import date
+
+import pytest
 from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry
@@ -270,3 +273,26 @@ def test_the_company_list_filters_on_a_working_group_the_groups_area_answers(sta
     assert "Vandværket ApS" in page and "Tørre Tal ApS" not in page
     assert f'<option value="vand" selected>{water.name}</option>' in page
     assert "Vandværket ApS" not in staff_client.get("/companies/?group=findes-ikke").get_data(as_text=True)
+
+
+def test_a_company_that_left_and_comes_back_as_a_member_is_no_longer_shown_as_left(staff_client, db, make_company):
+    company = make_company(name="Tilbage Igen ApS", status="left", left_on=date(2025, 6, 30))
+    post(staff_client, f"/companies/{company.id}/edit", {"cvr": company.cvr, "name": company.name,
+                                                        "role": "tenant", "status": "member"})
+    db.session.refresh(company)
+    assert (company.status, company.left_on) == ("member", None)
+    assert "Historikken er bevaret" not in staff_client.get(f"/companies/{company.id}").get_data(as_text=True)
+
+
+def test_a_left_company_without_a_date_says_so_plainly(staff_client, db, make_company):
+    company = make_company(name="Uden Dato ApS", status="left")
+    page = staff_client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert "Fraflyttet. Historikken er bevaret." in page and "Fraflyttet ." not in page
+
+
+def test_a_refused_number_is_quoted_short_so_the_flash_fits_the_cookie():
+    from crm.companies.importer import parse_danish_number
+
+    with pytest.raises(ValueError) as refused:
+        parse_danish_number("x" * 100_000)
+    assert len(str(refused.value)) < 80 and "…" in str(refused.value)

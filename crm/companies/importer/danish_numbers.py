@@ -23,12 +23,12 @@ def parse_danish_number(text, *, integer=False):
     if text is None:
         return None
     if isinstance(text, bool):
-        raise ValueError(_l("«%(text)s» er ikke et tal", text=text))
+        raise ValueError(_l("«%(text)s» er ikke et tal", text=_quoted(text)))
     if isinstance(text, int):
         return text if integer else Decimal(text)
     if isinstance(text, float | Decimal):
         if not math.isfinite(text):
-            raise ValueError(_l("«%(text)s» er ikke et tal", text=text))
+            raise ValueError(_l("«%(text)s» er ikke et tal", text=_quoted(text)))
         value = Decimal(str(text)) if isinstance(text, float) else text
         shown = text
     else:
@@ -39,8 +39,15 @@ def parse_danish_number(text, *, integer=False):
     if not integer:
         return value
     if value != value.to_integral_value():
-        raise ValueError(_l("«%(text)s» er ikke et helt tal", text=shown))
+        raise ValueError(_l("«%(text)s» er ikke et helt tal", text=_quoted(shown)))
     return int(value)
+
+
+def _quoted(text, limit=40):
+    """The text as a message quotes it: a long one cut short, so a refusal never repeats pages of input (a flash
+    message lives in the session cookie, which browsers keep only up to 4 KB)."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _danish_decimal(text):
@@ -50,7 +57,7 @@ def _danish_decimal(text):
         cleaned = cleaned[1:].lstrip()
     if " " in cleaned:
         if not _SPACED_GROUPS.fullmatch(cleaned):
-            raise ValueError(_l("«%(text)s» er ikke et tal", text=text))
+            raise ValueError(_l("«%(text)s» er ikke et tal", text=_quoted(text)))
         cleaned = cleaned.replace(" ", "")
     if match := _COMMA_DECIMAL.fullmatch(cleaned):
         value = Decimal(f"{match[1].replace('.', '')}.{match[2]}")
@@ -59,5 +66,5 @@ def _danish_decimal(text):
     elif _PLAIN_NUMBER.fullmatch(cleaned):
         value = Decimal(cleaned)
     else:
-        raise ValueError(_l("«%(text)s» er ikke et tal", text=text))
+        raise ValueError(_l("«%(text)s» er ikke et tal", text=_quoted(text)))
     return -value if negative and value else value
