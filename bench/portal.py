@@ -51,7 +51,7 @@ def portal_home():
     return _render("portal_home", company=company, upcoming=services.upcoming_invitations(company_id),
                    minutes=services.published_minutes(company_id, limit=5),
                    tasks=services.open_action_items(company_id), memberships=services.current_groups(company_id),
-                   news=services.latest_news())
+                   news=services.latest_news(company_id))
 
 
 def our_company():
