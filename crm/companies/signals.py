@@ -16,8 +16,8 @@ from crm.signals import (
     handles,
 )
 
-declare(company_merged, "contacts.company_id", "merge_companies moves the contacts and joins a person on both")
-declare(company_merged, "company_tags.company_id", "merge_companies gives the survivor both companies' tags")
+declare(company_merged, "contacts.company_id", "crm.companies.merging moves the contacts and joins a person on both")
+declare(company_merged, "company_tags.company_id", "crm.companies.merging gives the survivor both companies' tags")
 declare(contact_erased, "contacts.company_id", "erase_contact anonymises the contact row itself")
 declare(contact_erased, "company_tags.company_id", "a tag describes the company, never a person")
 declare(contact_erased, "plots.owner_id", "a plot names its owner company, never a person")

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.companies import exporting, search, services
+from crm.companies import exporting, merging, search, services
 from crm.companies.blueprint import bp
 from crm.companies.forms import (
     ACTIVITY_LABELS,
@@ -242,8 +242,8 @@ def merge(company_id):
             form.other_cvr.errors.append(_("En virksomhed kan ikke lægges sammen med sig selv."))
         elif form.confirm.data == str(other.id):
             try:
-                moved = services.merge_companies(company, other, by=current_user)
-            except services.MergeRefused as refused:
+                moved = merging.merge_companies(company, other, by=current_user)
+            except merging.MergeRefused as refused:
                 db.session.rollback()
                 return render_template("companies/merge.html", company=company, form=form, other=other,
                                        problems=refused.problems), 409
@@ -255,7 +255,7 @@ def merge(company_id):
         else:
             form.confirm.data = str(other.id)
             return render_template("companies/merge.html", company=company, form=form, other=other,
-                                   problems=services.merge_conflicts(company, other))
+                                   problems=merging.merge_conflicts(company, other))
     return render_template("companies/merge.html", company=company, form=form, other=None), (
         422 if form.is_submitted() else 200)
 

@@ -607,9 +607,9 @@ def test_reading_stops_at_the_first_cell_past_a_limit():
 
 
 def test_the_cells_read_are_counted_with_the_empty_ones_before_them(monkeypatch):
-    from crm.companies.importer import workbook
+    from crm.companies.importer import limits
 
-    monkeypatch.setattr(workbook, "MAX_CELLS", 1000)
+    monkeypatch.setattr(limits, "MAX_CELLS", 1000)
     wide = b'<row><c r="A3"><v>1</v></c><c r="GR3"><v>1</v></c></row>'  # 200 cells a row
     assert error_of(workbook_with_sheet(wide, repeat=6), "f.xlsx") == (
         "Arket er for stort: det har flere end 1.000 celler. Del listen op i flere filer.")
@@ -740,11 +740,11 @@ def shared_strings_workbook(rows):
 
 
 def test_shared_texts_are_read_and_too_many_are_refused_while_they_are_read(monkeypatch):
-    from crm.companies.importer import workbook
+    from crm.companies.importer import limits
 
     data = shared_strings_workbook([["CVR", "Navn"], [CVR_A, "Alfa"], [CVR_B, "Beta"]])
     assert [row.values for row in parse_file(data, "f.xlsx").rows] == [{"cvr": CVR_A, "name": "Alfa"},
                                                                         {"cvr": CVR_B, "name": "Beta"}]
-    monkeypatch.setattr(workbook, "MAX_SHARED_STRINGS", 3)
+    monkeypatch.setattr(limits, "MAX_SHARED_STRINGS", 3)
     assert error_of(data, "f.xlsx") == ("Arket har for meget tekst: over 3 forskellige tekster eller 30 millioner "
                                         "tegn. Del listen op i flere filer.")

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from crm.audit.models import AuditEntry, ErasureRequest
 from crm.auth.models import User
-from crm.companies import services
+from crm.companies import merging, services
 from crm.companies.models import Activity, Company, Contact, Plot, Tenancy
 from crm.contributions import billing, payments
 from crm.contributions.models import Contribution, Payment, ReminderHold
@@ -200,7 +200,7 @@ def test_a_merge_that_would_leave_a_row_behind_is_stopped_before_the_cascade(db,
     company_merged.connect(forget_nothing_but_add_a_row)
     try:
         with pytest.raises(RuntimeError, match="invitations.company_id"):
-            services.merge_companies(pair["survivor"], pair["duplicate"])
+            merging.merge_companies(pair["survivor"], pair["duplicate"])
     finally:
         company_merged.disconnect(forget_nothing_but_add_a_row)
         db.session.rollback()
