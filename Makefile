@@ -6,7 +6,7 @@ PORT ?= 5000
 export PORT  # the app's links in mails follow it (config.py) unless BASE_URL is set
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint bench install assets translations extract-messages lock clean
+.PHONY: run test lint bench load install assets translations extract-messages lock clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ lint: $(VENV)/.installed
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# The load test (bench/README.md, "Load"): PostgreSQL from LOAD_DATABASE_URL or BENCH_DATABASE_URL. Never in `make test`.
+load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from bench.portal import FLOOR_ROUTES
 from crm import instrumentation
 from crm.companies.models import Activity, Company, Plot, Tenancy
-from crm.companies.search import CompanyFilters, all_tags, company_statement
+from crm.companies.search import COUNT_CAP, CompanyFilters, all_tags, company_statement, count_companies
 from crm.extensions import db
 from crm.groups.models import GroupMembership, Initiative, WorkingGroup
 from crm.groups.services import documents_of
@@ -26,7 +26,7 @@ PER_PAGE = 50
 
 COMPANY_LIST = """<!doctype html>
 <title>Virksomheder</title>
-<p>{{ total }} virksomheder, side {{ page }}</p>
+<p>{% if total > cap %}Over {{ cap }}{% else %}{{ total }}{% endif %} virksomheder, side {{ page }}</p>
 <select name="tag">{% for tag in tags %}<option>{{ tag }}</option>{% endfor %}</select>
 <table>
 <tr><th>Navn</th><th>CVR</th><th>Adresse</th><th>Rolle</th><th>Status</th><th>Ansatte</th><th>Kontakt</th><th>Mærker</th></tr>
@@ -154,16 +154,17 @@ til stede: {{ counts.companies }} / {{ counts.persons }}</p>
 
 
 def company_list():
-    """The company list's queries: the count, one page with tags and contacts, and the tags to filter by."""
+    """The company list's queries: the count (up to the list's cap), one page with tags and contacts, and the tags
+    to filter by."""
     filters = CompanyFilters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int), 1)
     statement = company_statement(filters)
-    total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+    total = count_companies(filters)
     companies = db.session.scalars(
         statement.options(selectinload(Company.tags), selectinload(Company.contacts))
         .limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     ).all()
-    return _render("company_list", total=total, page=page, companies=companies, tags=all_tags())
+    return _render("company_list", total=total, cap=COUNT_CAP, page=page, companies=companies, tags=all_tags())
 
 
 def company_page(company_id):

@@ -13,8 +13,8 @@ WARMUP = 5
 #: A scenario stops early once it has run this long, if it has at least MIN_REQUESTS requests.
 MIN_REQUESTS = 30
 SQL_HEADER = "X-SQL-Statements"
-#: "394 virksomheder" on the CRM's list and on the floor's.
-RESULT_COUNT = re.compile(r"(\d+) virksomhed")
+#: "394 virksomheder" on the CRM's list and on the floor's ("Over 5.000 virksomheder" past the count's cap).
+RESULT_COUNT = re.compile(r"(Over )?([\d.]+) virksomhed")
 
 
 def percentile(values, percent):
@@ -67,7 +67,10 @@ def _checked(answer, path):
 
 def _result_count(page):
     found = RESULT_COUNT.search(page)
-    return int(found.group(1)) if found else None
+    if found is None:
+        return None
+    number = int(found.group(2).replace(".", ""))
+    return f"over {number}" if found.group(1) else number
 
 
 LOGINS = {"staff": (STAFF_EMAIL, STAFF_PASSWORD), "company": (PORTAL_EMAIL, PORTAL_PASSWORD)}

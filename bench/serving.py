@@ -28,17 +28,36 @@ def _free_port():
 
 
 @contextmanager
-def gunicorn(app_spec, env, log_name):
-    """Serve `app_spec` with gunicorn (WORKERS sync workers) on a free local port; yield a Client for it."""
+def gunicorn(app_spec, env, log_name, *, workers=WORKERS, port=None):
+    """Serve `app_spec` with gunicorn (`workers` sync workers) on a free local port; yield a Client for it."""
+    port = port or _free_port()
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
+               "--log-level", "warning", app_spec]
+    with serving(command, env, log_name, port) as client:
+        yield client
+
+
+@contextmanager
+def flask_run(env, log_name):
+    """Serve the CRM as `make run` does: `flask run`, one process answering each request in a thread."""
     port = _free_port()
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", "127.0.0.1", "--port", str(port),
+               "--no-reload", "--no-debugger", "--with-threads"]
+    with serving(command, env, log_name, port) as client:
+        yield client
+
+
+@contextmanager
+def serving(command, env, log_name, port):
+    """Run a server command until it answers /healthz on `port`; yield a Client for it (its `process` set), and
+    stop it afterwards."""
     LOGS.mkdir(parents=True, exist_ok=True)
     log_path = LOGS / f"{log_name}.log"
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", app_spec]
     with open(log_path, "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=log)
     try:
         client = Client(port)
+        client.process = process
         _wait_until_up(client, process, log_path)
         yield client
     finally:

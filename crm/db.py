@@ -58,6 +58,10 @@ def enum_type(enum_class, name):
     )
 
 
+#: How long a SQLite connection waits for another's write lock before giving up ("database is locked").
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):
     """Foreign keys on, WAL, a busy timeout; and let SQLAlchemy drive transactions (savepoints work)."""
@@ -68,7 +72,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     if cursor.execute("PRAGMA database_list").fetchone()[2]:  # a file, not :memory:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a power cut loses at most the last commits
@@ -77,8 +81,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection):
+    """Every SQLite transaction takes the write lock when it begins (SQLAlchemy's recipe for pysqlite).
+
+    A transaction begun DEFERRED that reads and then writes (the login: throttle counts, then `UPDATE users SET
+    last_login_at`) cannot wait for the lock: when another connection wrote since its first read, SQLite answers
+    "database is locked" at once, whatever the busy timeout. Begun IMMEDIATE, it waits (up to the busy timeout)
+    before its first statement, and then nothing can come between its reads and its writes. The price: transactions
+    on SQLite take turns, reads included, which suits the one app process of `make run` (production with several
+    processes runs on PostgreSQL, which this leaves untouched).
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 #: Database objects that migrations make by hand and autogenerate must leave alone (the search index).

@@ -12,6 +12,8 @@ class Page:
     total: int
     page: int
     per_page: int
+    #: The count stopped at `total`: there are more (the list says "over").
+    over_cap: bool = False
 
     @property
     def pages(self):

@@ -2,7 +2,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, Type, extract_parameters
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -192,3 +192,32 @@ def test_one_address_asking_for_many_resets_is_stopped_with_the_same_answer(app,
     assert _mails_to(db, other.email) == 1
     refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.password_reset_throttled")).one()
     assert (refused.actor_email, refused.address, refused.changes["reason"]) == (other.email, "10.6.0.1", "address")
+
+
+def _costs(password_hash):
+    parameters = extract_parameters(password_hash)
+    return parameters.type, parameters.memory_cost, parameters.time_cost, parameters.parallelism
+
+
+def test_a_hash_made_with_the_old_library_default_is_redone_at_the_owasp_minimum_on_login(client, make_user, db,
+                                                                                           monkeypatch):
+    monkeypatch.setattr(passwords, "_hasher", passwords.HASHER)  # the costs the app runs with, not the tests' own
+    user = make_user("staff")
+    old = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4).hash(PASSWORD)  # argon2-cffi's default
+    user.password_hash = old
+    db.session.commit()
+
+    assert login(client, user.email, "ikke-den-rigtige-kode").status_code == 200  # refused: stays on the form
+    db.session.refresh(user)
+    assert user.password_hash == old  # a wrong password changes nothing
+
+    assert login(client, user.email).status_code == 302
+    db.session.refresh(user)
+    assert user.password_hash != old
+    assert _costs(user.password_hash) == (Type.ID, 19 * 1024, 2, 1)
+    assert verify_password(user.password_hash, PASSWORD)
+    post(client, "/logout")
+    rehashed = user.password_hash
+    assert login(client, user.email).status_code == 302  # the new costs stay: no second rehash
+    db.session.refresh(user)
+    assert user.password_hash == rehashed

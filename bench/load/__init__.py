@@ -1,0 +1,1 @@
+"""The load test (`make load`, `python -m bench.load`): see bench/README.md, "Load"."""
