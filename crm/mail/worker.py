@@ -69,9 +69,10 @@ class DeliveryCounts:
         return self
 
 
-def retry_delay(attempts):
-    """How long to wait after the given number of failed attempts: 30 s doubling, at most 2 hours."""
-    return min(FIRST_RETRY * 2 ** (max(attempts, 1) - 1), LONGEST_RETRY)
+def retry_delay(attempts, first=FIRST_RETRY):
+    """How long to wait after the given number of failed attempts: `first` (MAIL_RETRY_SECONDS, 30 s) doubling,
+    at most 2 hours."""
+    return min(first * 2 ** (max(attempts, 1) - 1), LONGEST_RETRY)
 
 
 def check_configured():
@@ -214,7 +215,8 @@ def _mark_failed(email_id, attempts, permanent, error):
         log.warning("Fejlet: mail %d efter %d forsøg: %s", email_id, attempts, error)
     else:
         values["status"] = EmailStatus.QUEUED
-        values["next_attempt_at"] = utcnow() + retry_delay(attempts)
+        first = timedelta(seconds=current_app.config.get("MAIL_RETRY_SECONDS", FIRST_RETRY.total_seconds()))
+        values["next_attempt_at"] = utcnow() + retry_delay(attempts, first)
         log.info("Prøves igen: mail %d (forsøg %d): %s", email_id, attempts, error)
     db.session.execute(update(OutboundEmail).where(_still_ours(email_id)).values(**values),
                        execution_options={"synchronize_session": False})

@@ -1,0 +1,80 @@
+"""Fixtures of the fault tests: their own database (the code under test commits, as in production, and what is
+compared is what another connection reads), logged-in clients, and a snapshot of every table."""
+
+import itertools
+import os
+import time
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select
+from sqlalchemy.engine import make_url
+
+from crm.auth import services as auth_services
+from crm.companies.models import Company
+from crm.companies.services import search_text_for
+from crm.extensions import db
+from tests.conftest import PASSWORD, csrf_token, login, make_app, valid_cvr
+from tests.databases import scratch_database
+
+ON_POSTGRESQL = bool(os.environ.get("TEST_DATABASE_URL"))
+
+
+@pytest.fixture(scope="module")
+def fault_database_url():
+    """A migrated database of the module's own (a SQLite file, or a PostgreSQL schema)."""
+    with scratch_database("faults") as url:
+        app = make_app(url)
+        with app.app_context():
+            upgrade()
+            db.engine.dispose()
+        yield url
+
+
+def through(url, forwarder):
+    """The database URL with the forwarder's address in place of the server's."""
+    return make_url(url).set(host=forwarder.host, port=forwarder.port).render_as_string(hide_password=False)
+
+
+def snapshot(url):
+    """Every row of every table, read over a connection of its own: {table name: [rows in key order]}."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {table.name: connection.execute(select(table).order_by(*table.primary_key.columns)).all()
+                    for table in db.metadata.sorted_tables}
+    finally:
+        engine.dispose()
+
+
+def logged_in(app, role, email):
+    """A test client of the app, logged in as a new user of the role, with the CSRF token its forms carry."""
+    with app.app_context():
+        auth_services.create_user(email, PASSWORD, role)
+        db.session.commit()
+    client = app.test_client()
+    assert login(client, email).status_code == 302
+    client.csrf = csrf_token(client)
+    return client
+
+
+def wait_until(condition, timeout=10.0, what="the condition"):
+    """Poll until condition() is true (short sleeps); fail the test after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s")
+        time.sleep(0.01)
+
+
+_serial = itertools.count(1)
+
+
+def new_company(**values):
+    """A company committed at once (inside an app context), with a valid fictional CVR number."""
+    serial = next(_serial)
+    company = Company(**{"cvr": valid_cvr(50_000 + serial * 7), "name": f"Fejlfirma {serial} ApS", **values})
+    company.search_text = search_text_for(company)
+    db.session.add(company)
+    db.session.commit()
+    return company
