@@ -259,6 +259,11 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
             if email is None:  # erased while claimed
                 pending.pop(0)
                 continue
+            if unreachable is not None:  # the server is down for this batch: retry later, build no message for it
+                _mark_failed(email_id, email.attempts, False, unreachable)
+                counts.retried += 1
+                pending.pop(0)
+                continue
             job = _job(email)
             attempts = job.attempts
             if job.error is not None:
@@ -267,15 +272,13 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
                 pending.pop(0)
                 continue
 
-            if unreachable is None:
-                try:
-                    smtp.open()
-                except (smtplib.SMTPException, OSError) as error:
-                    unreachable = (
-                        f"Kunne ikke forbinde til mailserveren {current_app.config['MAIL_SERVER']}:"
-                        f"{current_app.config.get('MAIL_PORT')}: {error_text(error)}"
-                    )
-            if unreachable is not None:
+            try:
+                smtp.open()  # once per batch, and again after an error
+            except (smtplib.SMTPException, OSError) as error:
+                unreachable = (
+                    f"Kunne ikke forbinde til mailserveren {current_app.config['MAIL_SERVER']}:"
+                    f"{current_app.config.get('MAIL_PORT')}: {error_text(error)}"
+                )
                 _mark_failed(email_id, attempts, False, unreachable)
                 counts.retried += 1
                 pending.pop(0)

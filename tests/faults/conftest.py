@@ -58,13 +58,13 @@ def logged_in(app, role, email):
     return client
 
 
-def wait_until(condition, timeout=10.0, what="the condition"):
-    """Poll until condition() is true (short sleeps); fail the test after timeout seconds."""
+def wait_until(condition, timeout=10.0, what="the condition", interval=0.01):
+    """Poll every `interval` seconds until condition() is true; fail the test after timeout seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"{what} did not happen within {timeout} s")
-        time.sleep(0.01)
+        time.sleep(interval)
 
 
 _serial = itertools.count(1)
