@@ -4,10 +4,11 @@ compared is what another connection reads), logged-in clients, and a snapshot of
 import itertools
 import os
 import time
+from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import make_url
 
 from crm.auth import services as auth_services
@@ -78,3 +79,37 @@ def new_company(**values):
     db.session.add(company)
     db.session.commit()
     return company
+
+
+class InjectedFault(RuntimeError):
+    """The fault a test puts into the middle of a request."""
+
+
+def _raise_injected(prefix):
+    raise InjectedFault(f"injected before: {prefix}")
+
+
+@contextmanager
+def at_statement(app, prefix=None, action=_raise_injected):
+    """While active, run action(prefix) when the app's engine is about to run the first statement starting with
+    prefix (raise InjectedFault, by default; or cut the database); with no prefix, only watch. Yields the list of
+    the writes (INSERT, UPDATE, DELETE and the table) run before it, so a test can show the fault struck after
+    something was written."""
+    written, struck = [], []
+
+    def before(connection, cursor, statement, parameters, context, executemany):
+        if prefix is not None and not struck and statement.startswith(prefix):
+            struck.append(statement)
+            action(prefix)
+        elif statement.startswith(("INSERT", "UPDATE", "DELETE")):
+            words = statement.split()
+            written.append(" ".join(words[:2 if words[0] == "UPDATE" else 3]))  # "UPDATE t", "INSERT INTO t"
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield written
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert struck or prefix is None, f"no statement started with {prefix!r}: the fault was never injected"

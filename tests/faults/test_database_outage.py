@@ -10,7 +10,7 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from crm.companies.models import Activity
@@ -20,7 +20,7 @@ from crm.mail.models import OutboundEmail
 from crm.security import Role
 from tests.conftest import make_app
 from tests.contributions.helpers import a_scheme, members
-from tests.faults.conftest import ON_POSTGRESQL, logged_in, new_company, snapshot, through, wait_until
+from tests.faults.conftest import ON_POSTGRESQL, at_statement, logged_in, new_company, snapshot, through, wait_until
 from tests.faults.forwarder import Forwarder
 
 pytestmark = pytest.mark.skipif(
@@ -115,21 +115,11 @@ def test_a_billing_run_cut_off_midway_leaves_nothing_and_succeeds_when_sent_agai
         payers = members(db, new_company, n=12)
         a_scheme(db, year=BILLING_YEAR)
     before = snapshot(fault_database_url)
-    written = []
 
-    def cut_at_the_first_invoice_mail(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith(("INSERT", "UPDATE", "DELETE")):
-            written.append(statement.split("(")[0].strip())
-        if statement.startswith("INSERT INTO outbound_emails") and connected.running:
-            connected.cut()
-
-    with outage_app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", cut_at_the_first_invoice_mail)
     try:
-        response = admin.post("/contributions/billing", data={"year": BILLING_YEAR, "csrf_token": admin.csrf})
+        with at_statement(outage_app, "INSERT INTO outbound_emails", lambda _: connected.cut()) as written:
+            response = admin.post("/contributions/billing", data={"year": BILLING_YEAR, "csrf_token": admin.csrf})
     finally:
-        event.remove(engine, "before_cursor_execute", cut_at_the_first_invoice_mail)
         connected.restore()
 
     assert_unavailable_page(response)
