@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, select
+from sqlalchemy import create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 from crm.auth import services as auth_services
@@ -46,6 +46,12 @@ def snapshot(url):
                     for table in db.metadata.sorted_tables}
     finally:
         engine.dispose()
+
+
+def count(app, model, *conditions):
+    """How many rows of the model match, read by the app."""
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def logged_in(app, role, email):

@@ -10,7 +10,7 @@ import os
 import threading
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from crm.companies.models import Activity
@@ -20,7 +20,16 @@ from crm.mail.models import OutboundEmail
 from crm.security import Role
 from tests.conftest import make_app
 from tests.contributions.helpers import a_scheme, members
-from tests.faults.conftest import ON_POSTGRESQL, at_statement, logged_in, new_company, snapshot, through, wait_until
+from tests.faults.conftest import (
+    ON_POSTGRESQL,
+    at_statement,
+    count,
+    logged_in,
+    new_company,
+    snapshot,
+    through,
+    wait_until,
+)
 from tests.faults.forwarder import Forwarder
 
 pytestmark = pytest.mark.skipif(
@@ -55,11 +64,6 @@ def connected(forwarder):
     yield forwarder
     if not forwarder.running:
         forwarder.restore()
-
-
-def count(app, model, *conditions):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def assert_unavailable_page(response):

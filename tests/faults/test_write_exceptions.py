@@ -20,7 +20,7 @@ from crm.security import Role
 from crm.signals import company_merged
 from tests.conftest import make_app, valid_cvr
 from tests.contributions.helpers import a_scheme, members
-from tests.faults.conftest import InjectedFault, at_statement, logged_in, new_company, snapshot
+from tests.faults.conftest import InjectedFault, at_statement, count, logged_in, new_company, snapshot
 
 YEAR = 2033
 
@@ -36,11 +36,6 @@ def app(fault_database_url):
 @pytest.fixture(scope="module")
 def admin(app):
     return logged_in(app, Role.ADMIN, "fejl-admin@holme.example")
-
-
-def count(app, model, *conditions):
-    with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(model).where(*conditions))
 
 
 def assert_error_page(response):
