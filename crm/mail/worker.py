@@ -15,6 +15,18 @@ The one window in which a recipient can get a mail twice: the SMTP server has ac
 the protocol: a connection lost after the server took the message but before its answer arrived looks like a
 temporary failure.) The window is one mail wide: each mail is marked sent and committed straight after the
 server's 250, before the next one is sent.
+
+What that promises when things fail (tests/faults/ shows each):
+
+- A worker killed at any moment (SIGKILL, a crash, the machine going down): nothing is lost. The rest of its batch
+  stays claimed until the claim is older than MAIL_CLAIM_TIMEOUT (10 minutes), then any worker sends it; at most
+  one mail per killed worker (the one in flight) can reach its recipient twice. SIGTERM or SIGINT instead: the
+  worker finishes the mail in flight and gives the rest back at once, so nothing waits and nothing repeats.
+- The database away: the worker logs the error and tries again every poll; what it had claimed is treated as
+  above (the same window of one mail).
+- The SMTP server down or refusing for a while (4xx): each mail is tried again after MAIL_RETRY_SECONDS (30 s),
+  doubling up to 2 hours, ten attempts in all (about 4 hours 8 minutes from the first); then it fails and the
+  outbox page shows it, where staff can send it again. A 5xx answer fails the mail at once.
 """
 
 import logging

@@ -8,15 +8,18 @@ never restarted.
 import itertools
 import os
 import threading
+from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import make_url
 
 from crm.companies.models import Activity
 from crm.contributions.models import Contribution
 from crm.extensions import db
-from crm.mail.models import OutboundEmail
+from crm.mail.models import EmailStatus, OutboundEmail
+from crm.mail.services import queue_email
+from crm.mail.worker import run_worker
 from crm.security import Role
 from tests.conftest import make_app
 from tests.contributions.helpers import a_scheme, members
@@ -31,6 +34,7 @@ from tests.faults.conftest import (
     wait_until,
 )
 from tests.faults.forwarder import Forwarder
+from tests.mail.smtp import SMTPSink
 
 pytestmark = pytest.mark.skipif(
     not ON_POSTGRESQL, reason="a database that goes away over the network is PostgreSQL's fault (TEST_DATABASE_URL); "
@@ -184,3 +188,54 @@ def test_under_load_an_outage_gives_503_and_never_500_and_every_page_comes_back(
     assert {status for sent_in, answered_in, status in every if answered_in == "before"} == {200}
     assert {status for _, _, status in every} == {200, 503}, "no 500, no other failure, in or around the outage"
     assert {status for sent_in, _, status in every if sent_in == "after"} == {200}, "all pages are back"
+
+
+@pytest.fixture
+def sink():
+    server = SMTPSink().start()
+    yield server
+    server.stop()
+
+
+def test_the_mail_worker_rides_out_the_outage_and_loses_no_mail(fault_database_url, connected, sink, caplog):
+    app = make_app(through(fault_database_url, connected), MAIL_SERVER=sink.host, MAIL_PORT=sink.port,
+                   MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5, MAIL_CLAIM_TIMEOUT=2)
+    with app.app_context():
+        db.session.execute(delete(OutboundEmail).where(OutboundEmail.status != EmailStatus.SENT))
+        queued = [queue_email(to_address=f"modtager{n}@example.dk", subject=f"Referat {n}", body_text="Referatet")
+                  for n in range(60)]
+        db.session.commit()
+        message_ids = {email.message_id for email in queued}
+    sink.delay = 0.01
+    stop = threading.Event()
+
+    def work():
+        with app.app_context():
+            try:
+                run_worker(stop=stop, poll_seconds=0.05)
+            finally:
+                db.session.remove()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    try:
+        sink.wait_for(15)
+        connected.cut()
+        wait_until(lambda: "Databasefejl i mail-workeren" in caplog.text, what="the worker meeting the outage")
+        connected.restore()
+        sink.delay = 0.0
+        wait_until(lambda: message_ids <= set(sink.message_ids()), timeout=30, what="every mail delivered")
+        wait_until(lambda: count(app, OutboundEmail, OutboundEmail.id.in_([e.id for e in queued]),
+                                 OutboundEmail.status == EmailStatus.SENT) == len(queued),
+                   interval=0.05, what="every mail marked sent")
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+        with app.app_context():
+            db.engine.dispose()
+
+    assert worker.is_alive() is False, "the worker stopped when told, not because of the outage"
+    received = Counter(message_id for message_id in sink.message_ids() if message_id in message_ids)
+    assert set(received) == message_ids, "none lost"
+    assert sum(1 for times in received.values() if times > 1) <= 1 and set(received.values()) <= {1, 2}, \
+        "at most the mail in flight when the database went away is repeated"
