@@ -3,6 +3,7 @@ compared is what another connection reads), logged-in clients, and a snapshot of
 
 import itertools
 import os
+import threading
 import time
 from contextlib import contextmanager
 
@@ -15,6 +16,7 @@ from crm.auth import services as auth_services
 from crm.companies.models import Company
 from crm.companies.services import search_text_for
 from crm.extensions import db
+from crm.mail.worker import run_worker
 from tests.conftest import PASSWORD, csrf_token, login, make_app, valid_cvr
 from tests.databases import scratch_database
 
@@ -119,3 +121,29 @@ def at_statement(app, prefix=None, action=_raise_injected):
     finally:
         event.remove(engine, "before_cursor_execute", before)
     assert struck or prefix is None, f"no statement started with {prefix!r}: the fault was never injected"
+
+
+@contextmanager
+def worker_running(app, poll_seconds=0.05):
+    """The mail worker's loop (run_worker, as `flask mail worker` runs it) in a thread until the block ends; it must
+    then stop as told, having raised nothing."""
+    stop, raised = threading.Event(), []
+
+    def work():
+        with app.app_context():
+            try:
+                run_worker(stop=stop, poll_seconds=poll_seconds)
+            except BaseException as error:
+                raised.append(error)
+                raise
+            finally:
+                db.session.remove()
+
+    worker = threading.Thread(target=work, name="mail-worker")
+    worker.start()
+    try:
+        yield worker
+    finally:
+        stop.set()
+        worker.join(timeout=30)
+    assert not worker.is_alive() and not raised, f"the worker did not stop cleanly: {raised}"

@@ -19,7 +19,6 @@ from crm.contributions.models import Contribution
 from crm.extensions import db
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.mail.services import queue_email
-from crm.mail.worker import run_worker
 from crm.security import Role
 from tests.conftest import make_app
 from tests.contributions.helpers import a_scheme, members
@@ -32,6 +31,7 @@ from tests.faults.conftest import (
     snapshot,
     through,
     wait_until,
+    worker_running,
 )
 from tests.faults.forwarder import Forwarder
 from tests.mail.smtp import SMTPSink
@@ -207,34 +207,21 @@ def test_the_mail_worker_rides_out_the_outage_and_loses_no_mail(fault_database_u
         db.session.commit()
         message_ids = {email.message_id for email in queued}
     sink.delay = 0.01
-    stop = threading.Event()
-
-    def work():
-        with app.app_context():
-            try:
-                run_worker(stop=stop, poll_seconds=0.05)
-            finally:
-                db.session.remove()
-
-    worker = threading.Thread(target=work)
-    worker.start()
     try:
-        sink.wait_for(15)
-        connected.cut()
-        wait_until(lambda: "Databasefejl i mail-workeren" in caplog.text, what="the worker meeting the outage")
-        connected.restore()
-        sink.delay = 0.0
-        wait_until(lambda: message_ids <= set(sink.message_ids()), timeout=30, what="every mail delivered")
-        wait_until(lambda: count(app, OutboundEmail, OutboundEmail.id.in_([e.id for e in queued]),
-                                 OutboundEmail.status == EmailStatus.SENT) == len(queued),
-                   interval=0.05, what="every mail marked sent")
+        with worker_running(app):
+            sink.wait_for(15)
+            connected.cut()
+            wait_until(lambda: "Databasefejl i mail-workeren" in caplog.text, what="the worker meeting the outage")
+            connected.restore()
+            sink.delay = 0.0
+            wait_until(lambda: message_ids <= set(sink.message_ids()), timeout=30, what="every mail delivered")
+            wait_until(lambda: count(app, OutboundEmail, OutboundEmail.id.in_([e.id for e in queued]),
+                                     OutboundEmail.status == EmailStatus.SENT) == len(queued),
+                       interval=0.05, what="every mail marked sent")
     finally:
-        stop.set()
-        worker.join(timeout=30)
         with app.app_context():
             db.engine.dispose()
 
-    assert worker.is_alive() is False, "the worker stopped when told, not because of the outage"
     received = Counter(message_id for message_id in sink.message_ids() if message_id in message_ids)
     assert set(received) == message_ids, "none lost"
     assert sum(1 for times in received.values() if times > 1) <= 1 and set(received.values()) <= {1, 2}, \

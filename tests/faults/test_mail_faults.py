@@ -5,7 +5,6 @@ retries and claims as they are, with a short MAIL_RETRY_SECONDS and MAIL_CLAIM_T
 """
 
 import signal
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -15,10 +14,9 @@ from sqlalchemy import delete, func, select
 from crm.companies.models import Activity, Company, Contact
 from crm.extensions import db
 from crm.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
-from crm.mail.worker import run_worker
 from crm.meetings import invitations, services
 from tests.conftest import make_app, valid_cvr
-from tests.faults.conftest import wait_until
+from tests.faults.conftest import wait_until, worker_running
 from tests.mail.smtp import SMTPSink
 from tests.mail.test_worker import finish, start_worker_process
 
@@ -86,18 +84,7 @@ def counted(*conditions):
 
 def test_smtp_down_for_the_whole_send_then_every_mail_is_delivered_once_after_it_returns(outbox, sink):
     sent_to = send_invitations_to_the_network("Netværksmøde om fælles energi")
-    stop = threading.Event()
-
-    def work():
-        with outbox.app_context():
-            try:
-                run_worker(stop=stop, poll_seconds=0.05)
-            finally:
-                db.session.remove()
-
-    worker = threading.Thread(target=work)
-    worker.start()
-    try:
+    with worker_running(outbox):
         wait_until(lambda: counted(OutboundEmail.attempts == 0) == 0, timeout=30,
                    what="every mail tried against the server that is down", interval=0.05)
         rows = outbox_rows()
@@ -108,9 +95,6 @@ def test_smtp_down_for_the_whole_send_then_every_mail_is_delivered_once_after_it
         sink.wait_for(NETWORK, timeout=30)
         wait_until(lambda: counted(OutboundEmail.status == EmailStatus.SENT) == NETWORK, timeout=30,
                    what="every mail marked sent", interval=0.05)
-    finally:
-        stop.set()
-        worker.join(timeout=30)
 
     received = Counter(sink.message_ids())
     assert set(received) == set(sent_to) and set(received.values()) == {1}, "each mail arrived exactly once"
