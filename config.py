@@ -60,6 +60,12 @@ class Config:
         "MAIL_DEFAULT_SENDER", "Avedøre Holme Erhvervsnetværk <netvaerk@avedoreholme.example>"
     )
     MAIL_REPLY_TO = os.environ.get("MAIL_REPLY_TO") or None
+    # The mail worker (crm.mail.worker): seconds to wait for the SMTP server; the wait before the first retry of a
+    # mail the server did not take (doubling after each further failure, at most two hours, ten attempts); the age
+    # after which a mail still "sending" is taken to belong to a worker that died, and is sent again.
+    MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
+    MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 30)
+    MAIL_CLAIM_TIMEOUT = _int("MAIL_CLAIM_TIMEOUT", 600)
 
     # The issuer on the contribution invoices (a Danish invoice names the issuer's CVR, address and how to pay).
     INVOICE_ISSUER_NAME = os.environ.get("INVOICE_ISSUER_NAME", "Avedøre Holme Erhvervsforening")

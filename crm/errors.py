@@ -3,9 +3,14 @@
 from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from crm.extensions import db
+from crm.extensions import db, login_manager
+
+#: Seconds a client is told to wait before trying again while the database is away (Retry-After).
+RETRY_AFTER_SECONDS = 30
 
 TEXTS = {
     400: (_l("Forespørgslen kunne ikke behandles"),
@@ -21,6 +26,9 @@ TEXTS = {
           _l("Der har været for mange forsøg på kort tid. Vent et kvarter, og prøv så igen.")),
     500: (_l("Der skete en fejl"),
           _l("Der skete en fejl hos os. Prøv igen om lidt. Fejlen er registreret.")),
+    503: (_l("Holme CRM er midlertidigt utilgængelig"),
+          _l("Systemet kan ikke nå sin database lige nu. Vent et øjeblik, og prøv igen. Tjek bagefter, om det, "
+             "du sendte, er gemt.")),
 }
 
 
@@ -57,6 +65,42 @@ def _unexpected_error(error):
     return render_error(500)
 
 
+def database_unavailable(error):
+    """Whether the error says the database cannot be reached now (down, restarting, the connection lost, every
+    pooled connection busy) rather than that the request or the code was wrong."""
+    if isinstance(error, PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or isinstance(error, OperationalError | InterfaceError))
+
+
+def _database_error(error):
+    if not database_unavailable(error):
+        return _unexpected_error(error)
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else ""
+    current_app.logger.error("The database is unavailable (%s: %s): answering 503", error.__class__.__name__, reason)
+    try:
+        db.session.rollback()  # nothing of the request is kept; the pool reconnects on the next checkout
+    except SQLAlchemyError:
+        current_app.logger.exception("Rollback after losing the database failed")
+    # The layout asks who is logged in, which needs the database: the page is drawn for nobody.
+    login_manager._update_request_context_with_user()  # anonymous
+    page, status = render_error(503)
+    return page, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def _end_session_without_the_database(error=None):
+    """End the request's session; when the database went away after the view had its answer, the rollback of its
+    open transaction fails: drop the dead connection instead of failing a request that is answered already.
+    (Runs before Flask-SQLAlchemy's own teardown, which then finds the session closed.)"""
+    try:
+        db.session.close()
+    except SQLAlchemyError as failure:
+        current_app.logger.warning("The database went away before the request's session ended: %s",
+                                   failure.__class__.__name__)
+        db.session().invalidate()
+
+
 def _refuse_nul_characters():
     """A NUL character is never typed and can be stored nowhere (PostgreSQL refuses it, exports break on it):
     a request that carries one in its path, query or form is refused before any view reads it."""
@@ -71,6 +115,9 @@ def _refuse_nul_characters():
 
 def init_app(app):
     app.before_request(_refuse_nul_characters)
+    app.teardown_appcontext(_end_session_without_the_database)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DBAPIError, _database_error)
+    app.register_error_handler(PoolTimeout, _database_error)
     app.register_error_handler(Exception, _unexpected_error)

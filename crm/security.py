@@ -108,7 +108,9 @@ def _security_headers(response):
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    if current_user and getattr(current_user, "is_authenticated", False):
+    # Whether someone is logged in, from the session alone: asking current_user could load the user from a
+    # database that is away, and fail a response that is ready (a 503 page, /healthz).
+    if session.get("_user_id") is not None:
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -15,6 +15,18 @@ The one window in which a recipient can get a mail twice: the SMTP server has ac
 the protocol: a connection lost after the server took the message but before its answer arrived looks like a
 temporary failure.) The window is one mail wide: each mail is marked sent and committed straight after the
 server's 250, before the next one is sent.
+
+What that promises when things fail (tests/faults/ shows each):
+
+- A worker killed at any moment (SIGKILL, a crash, the machine going down): nothing is lost. The rest of its batch
+  stays claimed until the claim is older than MAIL_CLAIM_TIMEOUT (10 minutes), then any worker sends it; at most
+  one mail per killed worker (the one in flight) can reach its recipient twice. SIGTERM or SIGINT instead: the
+  worker finishes the mail in flight and gives the rest back at once, so nothing waits and nothing repeats.
+- The database away: the worker logs the error and tries again every poll; what it had claimed is treated as
+  above (the same window of one mail).
+- The SMTP server down or refusing for a while (4xx): each mail is tried again after MAIL_RETRY_SECONDS (30 s),
+  doubling up to 2 hours, ten attempts in all (about 4 hours 8 minutes from the first); then it fails and the
+  outbox page shows it, where staff can send it again. A 5xx answer fails the mail at once.
 """
 
 import logging
@@ -69,9 +81,10 @@ class DeliveryCounts:
         return self
 
 
-def retry_delay(attempts):
-    """How long to wait after the given number of failed attempts: 30 s doubling, at most 2 hours."""
-    return min(FIRST_RETRY * 2 ** (max(attempts, 1) - 1), LONGEST_RETRY)
+def retry_delay(attempts, first=FIRST_RETRY):
+    """How long to wait after the given number of failed attempts: `first` (MAIL_RETRY_SECONDS, 30 s) doubling,
+    at most 2 hours."""
+    return min(first * 2 ** (max(attempts, 1) - 1), LONGEST_RETRY)
 
 
 def check_configured():
@@ -214,7 +227,8 @@ def _mark_failed(email_id, attempts, permanent, error):
         log.warning("Fejlet: mail %d efter %d forsøg: %s", email_id, attempts, error)
     else:
         values["status"] = EmailStatus.QUEUED
-        values["next_attempt_at"] = utcnow() + retry_delay(attempts)
+        first = timedelta(seconds=current_app.config.get("MAIL_RETRY_SECONDS", FIRST_RETRY.total_seconds()))
+        values["next_attempt_at"] = utcnow() + retry_delay(attempts, first)
         log.info("Prøves igen: mail %d (forsøg %d): %s", email_id, attempts, error)
     db.session.execute(update(OutboundEmail).where(_still_ours(email_id)).values(**values),
                        execution_options={"synchronize_session": False})
@@ -257,6 +271,11 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
             if email is None:  # erased while claimed
                 pending.pop(0)
                 continue
+            if unreachable is not None:  # the server is down for this batch: retry later, build no message for it
+                _mark_failed(email_id, email.attempts, False, unreachable)
+                counts.retried += 1
+                pending.pop(0)
+                continue
             job = _job(email)
             attempts = job.attempts
             if job.error is not None:
@@ -265,15 +284,13 @@ def deliver_batch(batch_size=DEFAULT_BATCH_SIZE, *, stop=None):
                 pending.pop(0)
                 continue
 
-            if unreachable is None:
-                try:
-                    smtp.open()
-                except (smtplib.SMTPException, OSError) as error:
-                    unreachable = (
-                        f"Kunne ikke forbinde til mailserveren {current_app.config['MAIL_SERVER']}:"
-                        f"{current_app.config.get('MAIL_PORT')}: {error_text(error)}"
-                    )
-            if unreachable is not None:
+            try:
+                smtp.open()  # once per batch, and again after an error
+            except (smtplib.SMTPException, OSError) as error:
+                unreachable = (
+                    f"Kunne ikke forbinde til mailserveren {current_app.config['MAIL_SERVER']}:"
+                    f"{current_app.config.get('MAIL_PORT')}: {error_text(error)}"
+                )
                 _mark_failed(email_id, attempts, False, unreachable)
                 counts.retried += 1
                 pending.pop(0)
