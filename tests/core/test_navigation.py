@@ -7,7 +7,7 @@ import pytest
 
 def menus(page):
     """The links of the wide-screen menu and of the phone drawer's menu: [(label, href, marked)] each."""
-    found = re.findall(r'<nav class="(nav|navigation-menu-mobile)" aria-label="Hovedmenu">(.*?)</nav>', page, re.S)
+    found = re.findall(r'<nav class="(nav|navigation-menu-mobile)" aria-label="Hovedmenu"[^>]*>(.*?)</nav>', page, re.S)
     assert [kind for kind, _html in found] == ["nav", "navigation-menu-mobile"]
     return [[(label, href, current == ' aria-current="page"') for href, current, label in
              re.findall(r'<a class="nav-link" href="([^"]+)"( aria-current="page")?><span>([^<]+)</span>', html)]
