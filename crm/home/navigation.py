@@ -42,14 +42,25 @@ class MenuItem:
 
 
 def navigation():
+    """The menu items the current user may use, with the one the current page belongs to marked."""
     if not current_user.is_authenticated:
         return []
-    items = []
-    for endpoint, label, roles in MENU:
-        if current_user.role in roles:
-            blueprint = endpoint.partition(".")[0]
-            active = request.endpoint == endpoint or request.endpoint in SUBPAGES.get(endpoint, ()) or (
-                blueprint not in ("home", "portal") and (request.endpoint or "").startswith(blueprint + ".")
-            )
-            items.append(MenuItem(url_for(endpoint), str(label), active))
-    return items
+    entries = [(endpoint, label) for endpoint, label, roles in MENU if current_user.role in roles]
+    current = _current_entry([endpoint for endpoint, _label in entries], request.endpoint or "")
+    return [MenuItem(url_for(endpoint), str(label), endpoint == current) for endpoint, label in entries]
+
+
+def _current_entry(endpoints, page):
+    """The one menu entry a page belongs to: its own entry, else the entry it is a subpage of, else its area's.
+
+    A page that has its own entry (the calendar settings live in the meetings area) marks only that entry.
+    """
+    if page in endpoints:
+        return page
+    for endpoint in endpoints:
+        if page in SUBPAGES.get(endpoint, ()):
+            return endpoint
+    area = page.partition(".")[0]
+    if area in ("home", "portal"):
+        return None
+    return next((endpoint for endpoint in endpoints if endpoint.partition(".")[0] == area), None)
