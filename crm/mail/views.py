@@ -13,7 +13,8 @@ from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
 from crm.mail import services
 from crm.mail.blueprint import bp
-from crm.mail.models import EmailStatus, OutboundEmail
+from crm.mail.delivery import mass_mailing_counts
+from crm.mail.models import EmailStatus, MassMailing, OutboundEmail
 from crm.security import STAFF_ROLES, roles_required
 
 PER_PAGE = 50
@@ -108,3 +109,19 @@ STATUS_LABELS = {
 @bp.app_template_global()
 def email_status_label(status):
     return STATUS_LABELS.get(EmailStatus(status), status)
+
+
+@bp.get("/mailings/<int:mailing_id>")
+@roles_required(*STAFF_ROLES)
+def mass_mailing(mailing_id):
+    mass = db.get_or_404(MassMailing, mailing_id)
+    return render_template("mail/mass_mailing.html", mass=mass, creator=getattr(mass.created_by, "email", None),
+                           counts=mass_mailing_counts(mass.id))
+
+
+@bp.get("/mailings/<int:mailing_id>/state")
+@roles_required(*STAFF_ROLES)
+def mass_mailing_state(mailing_id):
+    """The delivery partial alone, for htmx polling."""
+    mass = db.get_or_404(MassMailing, mailing_id)
+    return render_template("mail/_mailing_state.html", mass=mass, counts=mass_mailing_counts(mass.id))
