@@ -116,7 +116,8 @@ def ask(*, title, audience, preview, button, back, subject=None, notes=(), actio
 
 
 def start(purpose, concerns, title, *, back, by=None):
-    """(MassMailing, True) for a new confirmation; (the earlier one, False) when this key was confirmed already."""
+    """(MassMailing, True) for a new confirmation; (the earlier one, False) when this key was confirmed already,
+    or (None, False) while another request with the key is still at work."""
     token = request.form.get(TOKEN_FIELD, "")[:64]
     if not token:
         abort(400)
@@ -131,10 +132,8 @@ def start(purpose, concerns, title, *, back, by=None):
         with db.session.begin_nested():
             db.session.add(mass)
     except (IntegrityError, OperationalError):  # the other click got there first, or holds the lock
-        existing = _by_token(token)
-        if existing is None:
-            abort(409)
-        return existing, False
+        db.session.rollback()  # and read what it committed, if it has
+        return _by_token(token), False
     return mass, True
 
 
@@ -150,6 +149,9 @@ def finish(mass, queued, refused=()):
 
 def already_started(mass):
     """The answer to a second click on a confirmation: nothing more is queued; its delivery page."""
+    if mass is None:
+        flash(_("Udsendelsen er ved at blive sendt fra et andet vindue; den sendes kun én gang."), "info")
+        return redirect(url_for("mail.index"))
     flash(_("Udsendelsen er allerede bekræftet; den er ikke sendt igen."), "info")
     return redirect(url_for("mail.mass_mailing", mailing_id=mass.id))
 

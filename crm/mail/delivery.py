@@ -50,7 +50,7 @@ NOTHING = DeliveryState(Delivery.NONE)
 
 
 @dataclass(frozen=True)
-class DeliveryCounts:
+class OutboxCounts:
     """How many of some mails wait (queued or being sent), went, failed for good, or were cancelled."""
 
     queued: int = 0
@@ -81,16 +81,16 @@ class DeliveryCounts:
 
 def _summary(counts, sent_at):
     """One state for several mails (one per contact), with when the last went if they all did."""
-    state = DeliveryCounts.of(counts).state
+    state = OutboxCounts.of(counts).state
     return DeliveryState(state, sent_at if state == Delivery.SENT else None)
 
 
 def mass_mailing_counts(mass_mailing_id):
-    """The DeliveryCounts of the mails a mass mailing queued, as the outbox holds them now."""
+    """The OutboxCounts of the mails a mass mailing queued, as the outbox holds them now."""
     rows = db.session.execute(select(OutboundEmail.status, func.count())
                               .where(OutboundEmail.mass_mailing_id == mass_mailing_id)
                               .group_by(OutboundEmail.status)).all()
-    return DeliveryCounts.of({EmailStatus(status): count for status, count in rows})
+    return OutboxCounts.of({EmailStatus(status): count for status, count in rows})
 
 
 def _purpose_filter(purposes, excluding):

@@ -2,6 +2,7 @@
 a real `mail worker --once` run delivering to an SMTP server (aiosmtpd) that refuses one recipient."""
 
 import re
+import threading
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
@@ -10,12 +11,14 @@ from sqlalchemy import select
 from crm.auth import services as auth_services
 from crm.companies import services as company_services
 from crm.extensions import db
-from crm.mail.models import MassMailing
+from crm.groups import services as group_services
+from crm.groups.models import WorkingGroup
+from crm.mail.models import MassMailing, OutboundEmail
 from crm.mail.worker import run_worker
 from crm.meetings import services
 from crm.security import Role
-from tests.confirming import post_confirmed
-from tests.conftest import PASSWORD, login
+from tests.confirming import confirmation_form, post_confirmed, press
+from tests.conftest import PASSWORD, login, post
 from tests.mail.test_worker import database_url, make_company, outbox, sink, worker_app  # noqa: F401
 from tests.meetings.test_invitation_delivery import invitation_rows
 
@@ -104,3 +107,34 @@ def test_published_minutes_show_their_own_delivery_not_the_invitations(outbox, s
     assert state_text(client, mass)[0].startswith("0 i kø, 2 sendt, 0 fejlet")
     minutes_page = " ".join(client.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True).split())
     assert "Mails: Sendt." in minutes_page
+
+
+def test_two_clicks_at_once_on_the_same_confirmation_queue_the_mails_once(outbox, sink):  # noqa: F811
+    companies = three_companies(sink, "samtidig")
+    water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
+    group_services.add_members(water, companies)
+    db.session.commit()
+    client = staff_client(outbox)
+    form = confirmation_form(post(client, "/groups/vand/mail", {"subject": "Samtidig", "body": "To klik."}))
+    other = outbox.test_client()  # the same browser session, a second connection
+    other.set_cookie("session", client.get_cookie("session").value, domain="localhost")
+    barrier, answers = threading.Barrier(2), []
+
+    def click(browser):
+        with outbox.app_context():
+            barrier.wait()
+            answers.append(press(browser, form).status_code)
+            db.session.remove()
+
+    threads = [threading.Thread(target=click, args=(browser,)) for browser in (client, other)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert answers == [302, 302]
+    db.session.rollback()  # read what the two requests committed
+    mailings = db.session.scalars(select(MassMailing).where(MassMailing.title.contains("Samtidig"))).all()
+    assert len(mailings) == 1
+    mails = db.session.scalars(select(OutboundEmail.to_address).where(OutboundEmail.subject == "Samtidig")).all()
+    assert sorted(mails) == ["lis@samtidig.example", "mads@samtidig.example", "ukendt@samtidig.example"]
