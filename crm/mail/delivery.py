@@ -85,12 +85,17 @@ def _summary(counts, sent_at):
     return DeliveryState(state, sent_at if state == Delivery.SENT else None)
 
 
-def mass_mailing_counts(mass_mailing_id):
-    """The OutboxCounts of the mails a mass mailing queued, as the outbox holds them now."""
-    rows = db.session.execute(select(OutboundEmail.status, func.count())
-                              .where(OutboundEmail.mass_mailing_id == mass_mailing_id)
-                              .group_by(OutboundEmail.status)).all()
-    return OutboxCounts.of({EmailStatus(status): count for status, count in rows})
+def mass_mailing_counts(mass_mailing_ids):
+    """{mass mailing id: OutboxCounts} of the mails each queued, as the outbox holds them now (one query)."""
+    ids = list(mass_mailing_ids)
+    gathered = {mailing_id: {} for mailing_id in ids}
+    if ids:
+        for mailing_id, status, count in db.session.execute(
+                select(OutboundEmail.mass_mailing_id, OutboundEmail.status, func.count())
+                .where(OutboundEmail.mass_mailing_id.in_(ids))
+                .group_by(OutboundEmail.mass_mailing_id, OutboundEmail.status)):
+            gathered[mailing_id][EmailStatus(status)] = count
+    return {mailing_id: OutboxCounts.of(counts) for mailing_id, counts in gathered.items()}
 
 
 def _purpose_filter(purposes, excluding):

@@ -105,7 +105,8 @@ class MassMailing(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: The one-time key of the confirmation form: a second click on the same confirmation finds this row.
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    #: What kind of mailing, e.g. "invite", "minutes", "group", "invoice" (see crm.mail.confirmation.PURPOSES).
+    #: What kind of mailing: "invite", "update", "cancel", "reminder", "minutes", "group", "newsletter", "invoice"
+    #: or "invoice_reminder" (the minutes' delivery is read from those of purpose "minutes").
     purpose: Mapped[str] = mapped_column(String(32))
     #: The object it concerns, e.g. ("meetings", 12), like OutboundEmail's.
     object_type: Mapped[str | None] = mapped_column(String(64))

@@ -242,3 +242,20 @@ def test_a_refused_cancellation_asks_nothing(staff_client, db, world):
     page = post(staff_client, world.url, follow_redirects=True)
     assert "Kun planlagte møder kan aflyses." in text_of(page)
     assert db.session.get(Meeting, world.meeting.id).status == MeetingStatus.HELD
+
+
+def test_the_outbox_names_the_latest_mailings_and_shows_the_mails_of_one(staff_client, db, world):
+    group_mail(db, world)
+    press(staff_client, confirmation_form(post(staff_client, world.url, world.data)))
+    newsletter(db, world)
+    press(staff_client, confirmation_form(post(staff_client, world.url, world.data)))
+    group, letter = db.session.scalars(select(MassMailing).order_by(MassMailing.id)).all()
+    outbox = text_of(staff_client.get("/outbox/"))
+    assert "Seneste udsendelser" in outbox
+    assert "Mail til Vand: Regnvand" in outbox and "Nyhedsbrev: Nyt fra Holmen" in outbox
+    assert outbox.count("i kø, 0 sendt, 0 fejlet") == 2
+    only_group = unescape(staff_client.get(f"/outbox/?mailing={group.id}").get_data(as_text=True))
+    assert "Kun mails fra udsendelsen" in only_group
+    assert only_group.count("@alfa.example") + only_group.count("@beta.example") == 2
+    assert "Regnvand" in only_group and "Nyt fra Holmen" not in only_group
+    assert staff_client.get(f"/outbox/?mailing={2**70}").status_code == 200
