@@ -98,6 +98,18 @@ def mass_mailing_counts(mass_mailing_ids):
     return {mailing_id: OutboxCounts.of(counts) for mailing_id, counts in gathered.items()}
 
 
+def latest_mailing(concerns, *, purposes=None, excluding=None):
+    """(the latest MassMailing about the object, its OutboxCounts), of those purposes or all but those; or None."""
+    statement = select(MassMailing).where(MassMailing.object_type == concerns.__tablename__,
+                                          MassMailing.object_id == concerns.id)
+    if purposes is not None:
+        statement = statement.where(MassMailing.purpose.in_(purposes))
+    if excluding is not None:
+        statement = statement.where(MassMailing.purpose.not_in(excluding))
+    mass = db.session.scalars(statement.order_by(MassMailing.created_at.desc(), MassMailing.id.desc())).first()
+    return (mass, mass_mailing_counts([mass.id])[mass.id]) if mass is not None else None
+
+
 def _purpose_filter(purposes, excluding):
     """Mails of mass mailings of these purposes only, or of all but these (mails sent one by one count too)."""
     if purposes is not None:

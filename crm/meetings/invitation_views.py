@@ -18,7 +18,7 @@ from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
 from crm.mail import confirmation
 from crm.mail.confirmation import Audience
-from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states
+from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states, latest_mailing
 from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
@@ -152,7 +152,8 @@ def invitation_list(meeting_id):
     return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
                            labels=RSVP_LABELS, delivery={company_id: state for (_meeting, company_id), state
                                                          in delivery.items()}, nothing=NOTHING,
-                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()})
+                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()},
+                           latest=latest_mailing(meeting, excluding=("minutes",)))
 
 
 def _mass_action(meeting, purpose, back, run, refusal, done, *, only=None, check=invitations.check_open):

@@ -14,7 +14,7 @@ from crm.forms import errors_text
 from crm.http import whole_number
 from crm.mail import confirmation
 from crm.mail.confirmation import Audience
-from crm.mail.delivery import NOTHING, delivery_states
+from crm.mail.delivery import NOTHING, delivery_states, latest_mailing
 from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
@@ -59,7 +59,8 @@ def _minutes_page(meeting, *, form=None, action_form=None, refused=False):
                            action_form=action_form or ActionItemForm(formdata=None),
                            publish_form=PublishForm(formdata=None),
                            delivery=delivery_states(Meeting.__tablename__, [meeting.id], purposes=("minutes",))
-                           .get(meeting.id, NOTHING)), 422 if refused else 200
+                           .get(meeting.id, NOTHING),
+                           latest=latest_mailing(meeting, purposes=("minutes",))), 422 if refused else 200
 
 
 @bp.post("/<int:meeting_id>/actions")

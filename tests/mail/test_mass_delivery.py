@@ -78,8 +78,12 @@ def test_an_invitation_mailing_shows_queued_then_sent_and_failed_after_the_worke
     assert text.startswith("0 i kø, 2 sendt, 1 fejlet") and not polls, "nothing waits: the polling stops"
     page = client.get(f"/outbox/mailings/{mass.id}").get_data(as_text=True)
     assert "0 i kø, 2 sendt, 1 fejlet" in page and "Netværksmøde med levering" in page
-    rows = invitation_rows(client.get(f"/meetings/{meeting.id}/invitations"))
+    listing = client.get(f"/meetings/{meeting.id}/invitations")
+    rows = invitation_rows(listing)
     assert rows["Modtager inviter ApS"].startswith("Sendt") and rows["Afvist inviter ApS"].startswith("Fejlet")
+    shown = " ".join(re.sub(r"<[^>]+>", " ", listing.get_data(as_text=True)).split())
+    assert "Seneste udsendelse: Invitation: Netværksmøde med levering" in shown
+    assert "0 i kø, 2 sendt, 1 fejlet" in shown
 
 
 def test_published_minutes_show_their_own_delivery_not_the_invitations(outbox, sink):  # noqa: F811
@@ -106,7 +110,9 @@ def test_published_minutes_show_their_own_delivery_not_the_invitations(outbox, s
 
     assert state_text(client, mass)[0].startswith("0 i kø, 2 sendt, 0 fejlet")
     minutes_page = " ".join(client.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True).split())
-    assert "Mails: Sendt." in minutes_page
+    assert "Mails: Sendt." in minutes_page and "0 i kø, 2 sendt, 0 fejlet" in minutes_page
+    invitations_page = " ".join(client.get(f"/meetings/{meeting.id}/invitations").get_data(as_text=True).split())
+    assert "Invitation: Referatmøde" in invitations_page and "Referat: Referatmøde" not in invitations_page
 
 
 def test_two_clicks_at_once_on_the_same_confirmation_queue_the_mails_once(outbox, sink):  # noqa: F811
