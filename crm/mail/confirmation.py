@@ -38,6 +38,7 @@ FIRST_NAMES = 10
 
 @dataclass(frozen=True)
 class Recipient:
+    company_id: int
     company: str
     name: str
     address: str
@@ -70,7 +71,7 @@ class Audience:
         if not contacts:
             self.nobody.append(company.name)
         for contact in contacts:
-            self.recipients.append(Recipient(company.name, contact.name or "", contact.email,
+            self.recipients.append(Recipient(company.id, company.name, contact.name or "", contact.email,
                                              recipient_refusal(contact.name, contact.email)))
 
     @property
@@ -83,7 +84,7 @@ class Audience:
 
     @property
     def companies(self):
-        return len({recipient.company for recipient in self.reached})
+        return len({recipient.company_id for recipient in self.reached})
 
     @property
     def persons(self):
