@@ -33,21 +33,25 @@ class World:
     data: dict = field(default_factory=dict)
 
 
-@pytest.fixture
-def world(db, make_company):
+def build_world(db, make_company, prefix="Bekræft"):
     """Two companies whose people can be mailed (Alfa with an extra contact who gets meeting mail), and one whose
     only contact will have a line break in the name (see spoil). All said yes to the newsletter."""
-    alfa = make_company(name="Bekræft Alfa ApS", status="member")
+    alfa = make_company(name=f"{prefix} Alfa ApS")
     company_services.add_contact(alfa, {"name": "Anna Alfa", "email": "anna@alfa.example", "newsletter_consent": True})
     company_services.add_contact(alfa, {"name": "Albert Alfa", "email": "albert@alfa.example",
                                         "receives_meeting_mail": True, "newsletter_consent": True})
-    beta = make_company(name="Bekræft Beta ApS", status="member")
+    beta = make_company(name=f"{prefix} Beta ApS")
     company_services.add_contact(beta, {"name": "Bent Beta", "email": "bent@beta.example", "newsletter_consent": True})
-    bad = make_company(name="Bekræft Skæv ApS", status="member")
+    bad = make_company(name=f"{prefix} Skæv ApS")
     contact = company_services.add_contact(bad, {"name": "Sofus Skæv", "email": "sofus@skaev.example",
                                                  "newsletter_consent": True})
     db.session.commit()
     return World(alfa, beta, bad, contact)
+
+
+@pytest.fixture
+def world(db, make_company):
+    return build_world(db, make_company)
 
 
 def spoil(db, world):
@@ -112,8 +116,9 @@ def group_mail(db, world):
 
 def newsletter(db, world):
     world.url = "/outbox/newsletter"
-    world.data = {"subject": "Nyt fra Holmen", "body": "Solen skinner.", "action": "send", "q": "Bekræft",
-                  "form_key": "bekraeft-nyhedsbrev-1"}
+    world.data = {"subject": "Nyt fra Holmen", "body": "Solen skinner.", "action": "send",
+                  "q": world.alfa.name.split()[0],
+                  "form_key": f"nyhedsbrev-{world.alfa.cvr}"}
 
 
 MEETING_PEOPLE = ["Bekræft Alfa ApS: Albert Alfa <albert@alfa.example>",

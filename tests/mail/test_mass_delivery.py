@@ -6,19 +6,21 @@ import threading
 from datetime import UTC, datetime, timedelta
 from itertools import count
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import delete, select
 
 from crm.auth import services as auth_services
 from crm.companies import services as company_services
 from crm.extensions import db
 from crm.groups import services as group_services
-from crm.groups.models import WorkingGroup
+from crm.groups.models import GroupMembership, WorkingGroup
 from crm.mail.models import MassMailing, OutboundEmail
 from crm.mail.worker import run_worker
 from crm.meetings import services
 from crm.security import Role
 from tests.confirming import confirmation_form, post_confirmed, press
 from tests.conftest import PASSWORD, login, post
+from tests.mail.test_confirmation import ACTIONS, build_world, spoil
 from tests.mail.test_worker import database_url, make_company, outbox, sink, worker_app  # noqa: F401
 from tests.meetings.test_invitation_delivery import invitation_rows
 
@@ -144,3 +146,28 @@ def test_two_clicks_at_once_on_the_same_confirmation_queue_the_mails_once(outbox
     assert len(mailings) == 1
     mails = db.session.scalars(select(OutboundEmail.to_address).where(OutboundEmail.subject == "Samtidig")).all()
     assert sorted(mails) == ["lis@samtidig.example", "mads@samtidig.example", "ukendt@samtidig.example"]
+
+
+@pytest.mark.parametrize("action", ACTIONS)
+def test_every_mass_action_shows_the_outbox_after_a_worker_run(outbox, sink, action):  # noqa: F811
+    water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
+    db.session.execute(delete(GroupMembership).where(GroupMembership.group_id == water.id))
+    world = build_world(db, make_company, prefix=f"Levering{next(_serial)}")
+    setup, people, _preview = ACTIONS[action]
+    setup(db, world)
+    run_worker(once=True)  # what the set-up sent (the first invitations) goes first
+    sink.reset()
+    spoil(db, world)
+    sink.refuse("bent@beta.example", "550 5.1.1 <bent@beta.example>: User unknown")
+    client = staff_client(outbox)
+    confirmed = press(client, confirmation_form(post(client, world.url, world.data)))
+    mass = db.session.get(MassMailing, int(confirmed.headers["Location"].rsplit("/", 1)[1]))
+    assert state_text(client, mass)[0].startswith(f"{len(people)} i kø, 0 sendt, 0 fejlet")
+
+    totals = run_worker(once=True)
+
+    arrived = [address for message in sink.messages for address in message.rcpt_tos]
+    assert "bent@beta.example" not in arrived and len(arrived) == len(people) - 1
+    assert totals.failed == 1
+    text, polls = state_text(client, mass)
+    assert text.startswith(f"0 i kø, {len(people) - 1} sendt, 1 fejlet") and not polls
