@@ -55,7 +55,7 @@ from crm.groups.models import (
     RequestKind,
     WorkingGroup,
 )
-from crm.mail.models import EmailStatus, Newsletter
+from crm.mail.models import EmailStatus, MassMailing, Newsletter
 from crm.mail.newsletters import unsubscribe_token
 from crm.mail.services import queue_email
 from crm.meetings import calendar_feed
@@ -111,6 +111,7 @@ class World:
     draft: Contribution
     email: object
     failed_email: object
+    mass_mailing: object
     company_import: CompanyImport
     erasure: ErasureRequest
     company_user: object
@@ -308,6 +309,13 @@ def build_world(db, app):
                                subject="Referat fra netværksmødet", body_text="Referatet er vedhæftet.",
                                company=company, concerns=past_meeting)
     failed_email.status, failed_email.attempts, failed_email.last_error = EmailStatus.FAILED, 5, "550 mailbox full"
+    mass_mailing = MassMailing(token="verden-udsendelse", purpose="invite", object_type="meetings",
+                               object_id=meeting.id, title="Invitation: Netværksmøde om energi",
+                               back_path=f"/meetings/{meeting.id}/invitations", queued=1,
+                               created_by_id=users["staff"].id)
+    db.session.add(mass_mailing)
+    db.session.flush()
+    email.mass_mailing_id = mass_mailing.id
     db.session.add(Newsletter(subject="Nyt fra Holmen – foråret", body="Kære alle\r\n\r\nSolen skinner.",
                               filters={"tag": "energi"}, recipients=2, form_key="verden-nyhedsbrev",
                               sent_by_id=users["staff"].id))
@@ -337,6 +345,7 @@ def build_world(db, app):
         meeting=meeting, past_meeting=past_meeting, agenda_item=agenda_item, action_item=action_item,
         attachment=attachment, invitation=invitation, scheme=scheme, scenario=scenario,
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
+        mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
         users=users, tokens=tokens)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
@@ -387,6 +396,7 @@ URL_ARGUMENTS = {
     "adjustment_id": lambda w: w.adjustment.id,
     "contribution_id": lambda w: w.contribution.id,
     "email_id": lambda w: w.email.id,
+    "mailing_id": lambda w: w.mass_mailing.id,
     "user_id": lambda w: w.colleague_user.id,
     "file_format": lambda w: "csv",
     "mail.retry:email_id": lambda w: w.failed_email.id,

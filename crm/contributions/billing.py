@@ -7,6 +7,7 @@ on PostgreSQL: of two runs started at once one bills and the other is told (Bill
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -125,6 +126,27 @@ def bill(year, *, dry_run=False, today=None, by=None):
            changes={"year": year, "invoices": len(contributions), "net_ore": result.net_ore,
                     "not_mailed": result.not_mailed, "skipped": [str(skipped) for skipped in result.skipped]})
     return result
+
+
+def recipients(result):
+    """[(company, [the contact its invoice goes to])] of a dry run's invoices; a waived invoice is not mailed."""
+    ids = [company_id for company_id, amount in result.billed if amount.net_ore]
+    companies = db.session.scalars(select(Company).where(Company.id.in_(ids))
+                                   .options(selectinload(Company.contacts)).order_by(Company.name)).all()
+    return [(company, [notifications.recipient(company)]) for company in companies]
+
+
+def sample_invoice(result, today=None):
+    """An unsaved contribution like the first of a dry run's invoices, for the mail's preview (None: nothing billed)."""
+    company_id, amount = next(((company_id, amount) for company_id, amount in result.billed if amount.net_ore),
+                              (None, None))
+    if company_id is None:
+        return None
+    today = today or date.today()
+    # Not a Contribution: one linked to its company would join the session and be flushed with the run.
+    return SimpleNamespace(company=db.session.get(Company, company_id), year=result.year,
+                           invoice_label=f"{result.year}-…", total_ore=amount.total_ore, paid_ore=0,
+                           due_date=today + timedelta(days=result.scheme.due_days))
 
 
 class RecipientRefused(Exception):

@@ -24,6 +24,33 @@ class Reminded(dict):
         self.skipped = []
 
 
+def _due(step, sent_column, days_column, today, first):
+    """The ids of the unpaid invoices whose reminder step is due today and not yet sent (held companies are left
+    out); `first`: the invoices getting their first reminder in the same run, which never get the second too."""
+    due = (select(Contribution.id).join(ContributionScheme, Contribution.scheme_id == ContributionScheme.id)
+           .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
+                  sent_column.is_(None),
+                  Contribution.company_id.not_in(select(ReminderHold.company_id))))
+    if step == "reminder_2":  # never both in one run, and not on the day of the first
+        due = due.where(Contribution.reminder_1_at < datetime.combine(today, time.min, tzinfo=UTC),
+                        Contribution.id.not_in(first or [0]))
+    return [contribution_id for contribution_id, due_date, days in db.session.execute(
+        due.add_columns(Contribution.due_date, days_column)) if due_date + timedelta(days=days) < today]
+
+
+def due_reminders(today=None):
+    """[(step, contribution)] a reminder run would mail now, by company name; nothing is claimed."""
+    today = today or date.today()
+    found, first = [], []
+    for step, sent_column, days_column in STEPS:
+        ids = _due(step, sent_column, days_column, today, first)
+        first = first if step == "reminder_2" else ids
+        found.extend((step, contribution) for contribution in db.session.scalars(
+            select(Contribution).join(Company).where(Contribution.id.in_(ids))
+            .options(selectinload(Contribution.company).selectinload(Company.contacts)).order_by(Company.name)))
+    return found
+
+
 def send_reminders(today=None, *, by=None):
     """Remind every unpaid invoice whose step is due and not yet sent; {step: count}. Held companies are
     skipped, and a company with no contact, or whose contact cannot be written in a mail, gets no reminder (its
@@ -31,15 +58,7 @@ def send_reminders(today=None, *, by=None):
     today = today or date.today()
     sent, first_claimed = Reminded(), []
     for step, sent_column, days_column in STEPS:
-        due = (select(Contribution.id).join(ContributionScheme, Contribution.scheme_id == ContributionScheme.id)
-               .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
-                      sent_column.is_(None),
-                      Contribution.company_id.not_in(select(ReminderHold.company_id))))
-        if step == "reminder_2":  # never both in one run, and not on the day of the first
-            due = due.where(Contribution.reminder_1_at < datetime.combine(today, time.min, tzinfo=UTC),
-                            Contribution.id.not_in(first_claimed or [0]))
-        candidates = [contribution_id for contribution_id, due_date, days in db.session.execute(
-            due.add_columns(Contribution.due_date, days_column)) if due_date + timedelta(days=days) < today]
+        candidates = _due(step, sent_column, days_column, today, first_claimed)
         sent[step], claimed, skipped = _claim_and_mail(step, sent_column, candidates)
         sent.skipped.extend(skipped)
         first_claimed = first_claimed if step == "reminder_2" else claimed

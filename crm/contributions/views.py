@@ -12,10 +12,15 @@ from crm.contributions import billing, reminders, reporting, schemes
 from crm.contributions.blueprint import bp
 from crm.contributions.forms import BillingForm, ReasonForm
 from crm.contributions.models import ContributionState
+from crm.contributions.notifications import recipient
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
+from crm.i18n import kroner
+from crm.mail import confirmation
+from crm.mail.confirmation import Audience
+from crm.mail.services import queued_for, render_mail
 from crm.security import STAFF_ROLES, Role, roles_required
 
 #: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
@@ -69,12 +74,21 @@ def export():
 def billing_run():
     form = BillingForm(year=_year())
     if request.method == "POST" and form.validate_on_submit():
+        back = url_for("contributions.billing_run", year=form.year.data)
         try:
-            result = billing.bill(form.year.data, by=current_user)
+            if not confirmation.confirming():
+                return _confirm_billing(billing.bill(form.year.data, dry_run=True), back)
+            mass, first_click = confirmation.start("invoice", None, _("Fakturaer for %(year)s", year=form.year.data),
+                                                   back=back, by=current_user)
+            if not first_click:
+                return confirmation.already_started(mass)
+            with queued_for(mass):
+                result = billing.bill(form.year.data, by=current_user)
         except billing.BillingRefused as refused:
             db.session.rollback()
             flash(_refusal(refused), "error")
-            return redirect(url_for("contributions.billing_run", year=form.year.data))
+            return redirect(back)
+        confirmation.finish(mass, len(result.billed) - result.not_mailed - result.waived, result.skipped)
         db.session.commit()
         flash(_("%(count)s fakturaer er lavet for %(year)s; %(mailed)s er lagt i udbakken.",
                 count=len(result.billed), year=result.year,
@@ -83,7 +97,7 @@ def billing_run():
             flash(_("%(count)s virksomheder har ingen kontaktperson med e-mail; deres fakturaer er kladder.",
                     count=result.not_mailed - len(result.skipped)), "warning")
         _flash_skipped(result.skipped)
-        return redirect(url_for("contributions.index", year=result.year))
+        return confirmation.delivery_page(mass)
     preview, refusal = None, None
     if form.year.data and not form.errors:  # a refused year is not previewed either
         try:
@@ -92,6 +106,18 @@ def billing_run():
             refusal = _refusal(refused)
     return render_template("contributions/billing.html", form=form, preview=preview, refusal=refusal), (
         422 if form.errors else 200)
+
+
+def _confirm_billing(preview, back):
+    """Who gets an invoice now and how its mail reads, before anything is billed."""
+    sample = billing.sample_invoice(preview)
+    text = render_mail("contribution", contribution=sample, contact=confirmation.example_contact(),
+                       kind="invoice")[0] if sample else ""
+    notes = [_("%(count)s fakturaer, i alt %(total)s med moms. Fakturaer på 0 kr. sendes ikke.",
+               count=len(preview.billed), total=kroner(preview.total_ore))]
+    return confirmation.ask(title=_("Fakturaer for %(year)s", year=preview.year),
+                            audience=Audience.of(billing.recipients(preview)), preview=text, notes=notes,
+                            button=_("Fakturér %(count)s virksomheder", count=len(preview.billed)), back=back)
 
 
 def _flash_skipped(skipped):
@@ -112,12 +138,30 @@ def _refusal(refused):
 @bp.post("/reminders")
 @roles_required(*STAFF_ROLES)
 def send_reminders():
-    sent = reminders.send_reminders(by=current_user)
+    back = url_for("contributions.index", year=_year())
+    if not confirmation.confirming():
+        due = reminders.due_reminders()
+        preview = render_mail("contribution", contribution=due[0][1], contact=confirmation.example_contact(),
+                              kind=due[0][0])[0] if due else ""
+        notes = [_("%(first)s første og %(second)s anden påmindelse.",
+                   first=sum(step == "reminder_1" for step, _c in due),
+                   second=sum(step == "reminder_2" for step, _c in due))]
+        return confirmation.ask(
+            title=_("Påmindelser om forfaldne fakturaer"), preview=preview, notes=notes, back=back,
+            audience=Audience.of((c.company, [recipient(c.company)]) for _step, c in due),
+            button=_("Send påmindelserne"))
+    mass, first_click = confirmation.start("invoice_reminder", None, _("Påmindelser om forfaldne fakturaer"),
+                                           back=back, by=current_user)
+    if not first_click:
+        return confirmation.already_started(mass)
+    with queued_for(mass):
+        sent = reminders.send_reminders(by=current_user)
+    confirmation.finish(mass, sum(sent.values()), sent.skipped)
     db.session.commit()
     flash(_("Påmindelser lagt i udbakken: %(first)s første, %(second)s anden.", first=sent["reminder_1"],
             second=sent["reminder_2"]), "success")
     _flash_skipped(sent.skipped)
-    return redirect(url_for("contributions.index", year=_year()))
+    return confirmation.delivery_page(mass)
 
 
 @bp.post("/holds/<int:company_id>")

@@ -125,13 +125,24 @@ def add_initiative(group, title, description, status, figures, *, by=None):
     return initiative
 
 
+def _member_contacts(group):
+    """(membership, the contact a group mail goes to, or None) of each current member."""
+    return [(membership, membership.contact or membership.company.primary_contact)
+            for membership in current_members(group)]
+
+
+def mail_recipients(group):
+    """[(company, [contact])] a group mail would reach now (an empty list: the member has nobody to mail)."""
+    return [(membership.company, [contact] if contact is not None else [])
+            for membership, contact in _member_contacts(group)]
+
+
 def mail_group(group, subject, body, *, by=None):
     """Service mail to the contact of every current member, with a line on each company's timeline; a Mailing.
     A contact whose name or address cannot stand in a mail is left out and named on its company's timeline."""
     batch = OutboxBatch(skip_refused=True)
     sent = 0
-    for membership in current_members(group):
-        contact = membership.contact or membership.company.primary_contact
+    for membership, contact in _member_contacts(group):
         if contact is None or not contact.email:
             continue
         if notifications.queue_group_message(batch, group, membership, contact, subject, body):

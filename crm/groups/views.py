@@ -24,7 +24,9 @@ from crm.groups.forms import (
     RemoveMemberForm,
 )
 from crm.groups.models import GroupDocument, GroupMembership, Initiative, InitiativeStatus, MemberRole, WorkingGroup
-from crm.mail.services import refused_summary
+from crm.mail import confirmation
+from crm.mail.confirmation import Audience
+from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.security import STAFF_ROLES, Role, roles_required
 from crm.signals import collect, group_page_panels
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
@@ -154,12 +156,24 @@ def mail(slug):
     group = _group_or_404(slug)
     form = GroupMailForm()
     if form.validate_on_submit():
-        mailing = services.mail_group(group, form.subject.data, form.body.data, by=current_user)
+        title = _("Mail til %(group)s: %(subject)s", group=group.name, subject=form.subject.data)
+        back = url_for(".show", slug=group.slug)
+        if not confirmation.confirming():
+            preview = render_mail("group_message", group=group, contact=confirmation.example_contact(),
+                                  body=form.body.data)[0]
+            return confirmation.ask(title=title, audience=Audience.of(services.mail_recipients(group)),
+                                    preview=preview, subject=form.subject.data, button=_("Send"), back=back)
+        mass, first_click = confirmation.start("group", group, title, back=back, by=current_user)
+        if not first_click:
+            return confirmation.already_started(mass)
+        with queued_for(mass):
+            mailing = services.mail_group(group, form.subject.data, form.body.data, by=current_user)
+        confirmation.finish(mass, mailing.queued, mailing.refused)
         db.session.commit()
         flash(_("Mailen er lagt i udbakken til %(n)d medlemmer.", n=mailing.queued), "success")
         if mailing.refused:
             flash(refused_summary(mailing.refused), "warning")
-        return redirect(url_for(".show", slug=group.slug))
+        return confirmation.delivery_page(mass)
     return render_template("groups/mail.html", group=group, form=form,
                            members=services.current_members(group)), 422 if form.is_submitted() else 200
 

@@ -45,6 +45,9 @@ class OutboundEmail(db.Model):
     object_type: Mapped[str | None] = mapped_column(String(64))
     object_id: Mapped[int | None]
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"), index=True)
+    #: The confirmed mass mailing that queued it, if any (see crm.mail.confirmation).
+    mass_mailing_id: Mapped[int | None] = mapped_column(ForeignKey("mass_mailings.id", ondelete="SET NULL"),
+                                                        index=True)
     status: Mapped[EmailStatus] = mapped_column(enum_type(EmailStatus, "email_status"), default=EmailStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -55,6 +58,7 @@ class OutboundEmail(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     company = relationship("Company")
+    mass_mailing = relationship("MassMailing")
     attachments = relationship(
         "OutboundAttachment", cascade="all, delete-orphan", order_by="OutboundAttachment.id",
         back_populates="email",
@@ -91,3 +95,30 @@ class Newsletter(db.Model):
     form_key: Mapped[str] = mapped_column(String(64), unique=True)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MassMailing(db.Model):
+    """A mailing to many, confirmed by staff: what it was, who started it, and the mails it queued."""
+
+    __tablename__ = "mass_mailings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The one-time key of the confirmation form: a second click on the same confirmation finds this row.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    #: What kind of mailing: "invite", "update", "cancel", "reminder", "minutes", "group", "newsletter", "invoice"
+    #: or "invoice_reminder" (the minutes' delivery is read from those of purpose "minutes").
+    purpose: Mapped[str] = mapped_column(String(32))
+    #: The object it concerns, e.g. ("meetings", 12), like OutboundEmail's.
+    object_type: Mapped[str | None] = mapped_column(String(64))
+    object_id: Mapped[int | None]
+    #: What staff read about it, e.g. "Invitation: Netværksmøde i marts".
+    title: Mapped[str] = mapped_column(String(300))
+    #: The page the mailing was started from (a path on this site).
+    back_path: Mapped[str] = mapped_column(String(500), default="/")
+    queued: Mapped[int] = mapped_column(default=0)
+    #: Recipients left out because their name or address cannot stand in a mail (named when it ran).
+    refused: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    created_by = relationship("User")

@@ -1,5 +1,6 @@
 """Writing mail to the outbox. Nothing here talks SMTP: the worker delivers after the commit."""
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import make_msgid, parseaddr
@@ -173,18 +174,47 @@ class OutboxBatch:
         return ids
 
 
+#: Where the session keeps the mass mailing that mails queued now belong to (see queued_for).
+MASS_MAILING_KEY = "mass_mailing_id"
+
+
+@contextmanager
+def queued_for(mass_mailing):
+    """Every mail queued in this session inside the block belongs to the mass mailing (a MassMailing)."""
+    db.session.info[MASS_MAILING_KEY] = mass_mailing.id
+    try:
+        yield mass_mailing
+    finally:
+        db.session.info.pop(MASS_MAILING_KEY, None)
+
+
+def _check_recipient(to_name, to_address):
+    """The plain address of a recipient; BadHeader when the name or address could not stand in a mail."""
+    _single_line(to_name, "recipient name")
+    _single_line(to_address, "recipient address")
+    name, address = parseaddr(to_address)
+    if "@" not in address or address != to_address.strip():
+        raise BadHeader("recipient must be one plain address", "recipient address")
+    return address
+
+
+def recipient_refusal(to_name, to_address):
+    """Why the outbox would leave this recipient out (a RefusedMail reason), or None when it takes them."""
+    try:
+        _check_recipient(to_name or "", to_address or "")
+    except BadHeader as error:
+        return REFUSAL_REASONS.get(error.what, REFUSAL_REASONS["recipient address"])
+    return None
+
+
 def _email_values(*, to_address, subject, body_text, body_html=None, to_name="", company=None, concerns=None,
                   kind=EmailKind.SERVICE, headers=None, sender=None, reply_to=None):
     """The outbox row of one mail, refused (BadHeader) when a value could smuggle in another header."""
     _single_line(subject, "subject")
-    _single_line(to_name, "recipient name")
-    _single_line(to_address, "recipient address")
+    address = _check_recipient(to_name, to_address)
     for name, value in (headers or {}).items():
         _single_line(name, "header name")
         _single_line(value, "header value")
-    name, address = parseaddr(to_address)
-    if "@" not in address or address != to_address.strip():
-        raise BadHeader("recipient must be one plain address", "recipient address")
     sender = sender or current_app.config["MAIL_DEFAULT_SENDER"]
     now = utcnow()
     return {
@@ -195,6 +225,7 @@ def _email_values(*, to_address, subject, body_text, body_html=None, to_name="",
         "object_type": concerns.__tablename__ if concerns is not None else None,
         "object_id": concerns.id if concerns is not None else None,
         "company_id": company.id if company is not None else None,
+        "mass_mailing_id": db.session.info.get(MASS_MAILING_KEY),
         "status": EmailStatus.QUEUED, "attempts": 0, "next_attempt_at": now, "created_at": now,
     }
 

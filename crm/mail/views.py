@@ -13,10 +13,13 @@ from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
 from crm.mail import services
 from crm.mail.blueprint import bp
-from crm.mail.models import EmailStatus, OutboundEmail
+from crm.mail.delivery import mass_mailing_counts
+from crm.mail.models import EmailStatus, MassMailing, OutboundEmail
 from crm.security import STAFF_ROLES, roles_required
 
 PER_PAGE = 50
+#: How many of the latest mass mailings the outbox names, each with its delivery.
+RECENT_MAILINGS = 5
 #: A filter text longer than this matches no stored address or subject (and SQLite refuses very long patterns).
 FILTER_CHARS = 320
 
@@ -43,11 +46,18 @@ def index():
         statement = statement.where(OutboundEmail.created_at >= start)
     if end := local_day(filters["to"], end=True):
         statement = statement.where(OutboundEmail.created_at <= end)
+    mailing_id = request.args.get("mailing", type=whole_number)
+    mailing = db.session.get(MassMailing, mailing_id) if mailing_id and mailing_id <= DB_INT_MAX else None
+    if mailing is not None:
+        statement = statement.where(OutboundEmail.mass_mailing_id == mailing.id)
     page_number = min(max(request.args.get("page", 1, type=whole_number), 1), DB_INT_MAX // PER_PAGE)
     page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
     if page.page > page.pages > 0:  # past the end: the last page
         page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
-    return render_template("mail/outbox.html", page=page, filters=filters, statuses=list(EmailStatus))
+    recent = db.session.scalars(select(MassMailing).order_by(MassMailing.created_at.desc(), MassMailing.id.desc())
+                                .limit(RECENT_MAILINGS)).all()
+    return render_template("mail/outbox.html", page=page, filters=filters, statuses=list(EmailStatus),
+                           mailing=mailing, recent=recent, counts=mass_mailing_counts([m.id for m in recent]))
 
 
 @bp.get("/<int:email_id>")
@@ -108,3 +118,19 @@ STATUS_LABELS = {
 @bp.app_template_global()
 def email_status_label(status):
     return STATUS_LABELS.get(EmailStatus(status), status)
+
+
+@bp.get("/mailings/<int:mailing_id>")
+@roles_required(*STAFF_ROLES)
+def mass_mailing(mailing_id):
+    mass = db.get_or_404(MassMailing, mailing_id)
+    return render_template("mail/mass_mailing.html", mass=mass, creator=getattr(mass.created_by, "email", None),
+                           counts=mass_mailing_counts([mass.id])[mass.id])
+
+
+@bp.get("/mailings/<int:mailing_id>/state")
+@roles_required(*STAFF_ROLES)
+def mass_mailing_state(mailing_id):
+    """The delivery partial alone, for htmx polling."""
+    mass = db.get_or_404(MassMailing, mailing_id)
+    return render_template("mail/_mailing_state.html", mass=mass, counts=mass_mailing_counts([mass.id])[mass.id])

@@ -1,10 +1,10 @@
 """Inviting, sending, cancelling, reminding; the public answer page; the meeting's calendar file."""
 
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
@@ -16,8 +16,10 @@ from crm.companies.search import CompanyFilters, all_tags, company_statement
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
-from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states
-from crm.mail.services import refused_summary, render_mail
+from crm.mail import confirmation
+from crm.mail.confirmation import Audience
+from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states, latest_mailing
+from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.meetings import calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
 from crm.meetings.forms import RSVP_LABELS, AnswerForm, CalendarFeedForm, InviteForm, RemindForm
@@ -58,6 +60,41 @@ def _commit_or_already_sent(meeting, mailing):
     return True
 
 
+REFUSALS = {"nobody": _l("Ingen virksomheder matcher valget."),
+            "past": _l("Mødet er allerede begyndt; der kan ikke inviteres til det."),
+            "cancelled": _l("Mødet er aflyst; der kan ikke inviteres til det.")}
+BUTTONS = {"invite": _l("Inviter og send"), "update": _l("Send den nye udgave"),
+           "cancel": _l("Aflys mødet og send besked"), "reminder": _l("Send påmindelsen")}
+
+
+def _kind(meeting, purpose):
+    """The mail a mailing of the purpose sends: an invitation, an update, a cancellation or a reminder."""
+    if purpose == "send":
+        return "update" if meeting.sequence else "invite"
+    return purpose
+
+
+def _ask(meeting, purpose, back, *, companies=(), only=None):
+    """The confirmation of a mailing about the meeting: who gets which mail, before anything is sent."""
+    kind = _kind(meeting, purpose)
+    audience = Audience.of(invitations.recipients(meeting, purpose, only=only, companies=companies))
+    notes = [_("%(n)d virksomheder inviteres nu.", n=len({company.id for company in companies}
+                                                        - invitations.invited_ids(meeting)))] if companies else []
+    return confirmation.ask(title=_mailing_title(meeting, kind), audience=audience, preview=_preview(meeting, kind),
+                            subject=_mailing_title(meeting, kind), button=BUTTONS[kind], back=back, notes=notes)
+
+
+def _mailing_title(meeting, kind):
+    return f"{notifications.SUBJECTS[kind]}: {meeting.title}"
+
+
+def _start(meeting, purpose):
+    """The mass mailing of a confirmed mailing about the meeting: (MassMailing, new?)."""
+    kind = _kind(meeting, purpose)
+    return confirmation.start(kind, meeting, _mailing_title(meeting, kind),
+                              back=url_for("meetings.invitation_list", meeting_id=meeting.id), by=current_user)
+
+
 @bp.route("/<int:meeting_id>/invite", methods=["GET", "POST"])
 @roles_required(*STAFF_ROLES)
 def invite(meeting_id):
@@ -70,30 +107,38 @@ def invite(meeting_id):
         companies, error = _chosen_companies(form)
         if error is None:
             try:
-                new = invitations.invite(meeting, companies, by=current_user)
-                mailing = invitations.send_invitations(meeting, by=current_user)
+                invitations.check_open(meeting)
+                if not companies:
+                    raise invitations.InvitationRefused("nobody")
+                if not confirmation.confirming():
+                    return _ask(meeting, "send", url_for(".invite", meeting_id=meeting.id), companies=companies)
+                mass, first_click = _start(meeting, "send")
+                if not first_click:
+                    return confirmation.already_started(mass)
+                with queued_for(mass):
+                    new = invitations.invite(meeting, companies, by=current_user)
+                    mailing = invitations.send_invitations(meeting, by=current_user)
             except invitations.InvitationRefused as refused:
                 db.session.rollback()
-                error = {"nobody": _("Ingen virksomheder matcher valget."),
-                         "past": _("Mødet er allerede begyndt; der kan ikke inviteres til det."),
-                         "cancelled": _("Mødet er aflyst; der kan ikke inviteres til det.")}[str(refused)]
+                error = str(REFUSALS[str(refused)])
             else:
+                confirmation.finish(mass, mailing.queued, mailing.refused)
                 if _commit_or_already_sent(meeting, mailing):
                     flash(_("%(new)d virksomheder inviteret; %(sent)d mails lagt i udbakken.", new=len(new),
                             sent=mailing.queued), "success")
+                    return confirmation.delivery_page(mass)
                 return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    preview = _preview(meeting)
+    preview = _preview(meeting, _kind(meeting, "send"))
     return render_template("meetings/invite.html", meeting=meeting, groups=groups, error=error, form=form,
                            preview=preview, roles=ROLE_LABELS, statuses=STATUS_LABELS, tags=all_tags()), (
         422 if form.is_submitted() else 200)
 
 
-def _preview(meeting):
-    """The invitation mail as an invitee would read it, with an example name."""
-    contact = SimpleNamespace(name=_("Modtagerens navn"), email="modtager@firma.example")
+def _preview(meeting, kind):
+    """The mail of the kind as an invitee would read it, with an example name."""
     links = {answer: "#" for answer in ("yes", "no", "maybe")}
-    return render_mail("meeting_invitation", meeting=meeting, contact=contact, links=links, rsvp_page="#",
-                       purpose="invite", when=notifications.meeting_time(meeting))[0]
+    return render_mail("meeting_invitation", meeting=meeting, contact=confirmation.example_contact(), links=links,
+                       rsvp_page="#", purpose=kind, when=notifications.meeting_time(meeting))[0]
 
 
 @bp.get("/<int:meeting_id>/invitations")
@@ -103,41 +148,68 @@ def invitation_list(meeting_id):
     rows = invitations.invitations_of(meeting)
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
     # Where each company's mails about the meeting stand in the outbox, in one query for the whole list.
-    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True)
+    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True, excluding=("minutes",))
     return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
                            labels=RSVP_LABELS, delivery={company_id: state for (_meeting, company_id), state
                                                          in delivery.items()}, nothing=NOTHING,
-                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()})
+                           delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()},
+                           latest=latest_mailing(meeting, excluding=("minutes",)))
+
+
+def _mass_action(meeting, purpose, back, run, refusal, done, *, only=None, check=invitations.check_open):
+    """A mailing about the meeting from a button: the confirmation first (if check() lets it), then run() once,
+    then its delivery."""
+    if not confirmation.confirming():
+        try:
+            check(meeting)
+        except (invitations.InvitationRefused, services.MeetingRefused):
+            flash(refusal, "error")
+            return redirect(back)
+        return _ask(meeting, purpose, back, only=only)
+    mass, first_click = _start(meeting, purpose)
+    if not first_click:
+        return confirmation.already_started(mass)
+    try:
+        with queued_for(mass):
+            mailing = run()
+    except (invitations.InvitationRefused, services.MeetingRefused):
+        db.session.rollback()
+        flash(refusal, "error")
+        return redirect(back)
+    confirmation.finish(mass, mailing.queued, mailing.refused)
+    if _commit_or_already_sent(meeting, mailing):
+        flash(done % {"n": mailing.queued}, "success")
+        return confirmation.delivery_page(mass)
+    return redirect(back)
 
 
 @bp.post("/<int:meeting_id>/send")
 @roles_required(*STAFF_ROLES)
 def send(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    try:
-        mailing = invitations.send_invitations(meeting, by=current_user)
-    except invitations.InvitationRefused:
-        db.session.rollback()
-        flash(_("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."), "error")
-        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting, mailing):
-        flash(_("%(n)d mails lagt i udbakken.", n=mailing.queued), "success")
-    return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+    return _mass_action(meeting, "send", url_for("meetings.invitation_list", meeting_id=meeting.id),
+                        lambda: invitations.send_invitations(meeting, by=current_user),
+                        _("Mødet er begyndt eller aflyst; der sendes ikke flere invitationer."),
+                        _("%(n)d mails lagt i udbakken."))
+
+
+def _check_cancellable(meeting):
+    if meeting.status != MeetingStatus.PLANNED:
+        raise services.MeetingRefused("not planned")
+
+
+def _cancel_and_tell(meeting):
+    services.cancel_meeting(meeting, by=current_user)
+    return invitations.send_invitations(meeting, by=current_user)
 
 
 @bp.post("/<int:meeting_id>/cancel")
 @roles_required(*STAFF_ROLES)
 def cancel(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    try:
-        services.cancel_meeting(meeting, by=current_user)
-    except services.MeetingRefused:
-        flash(_("Kun planlagte møder kan aflyses."), "error")
-        return redirect(url_for("meetings.show", meeting_id=meeting.id))
-    mailing = invitations.send_invitations(meeting, by=current_user)
-    if _commit_or_already_sent(meeting, mailing):
-        flash(_("Mødet er aflyst, og %(n)d inviterede får besked.", n=mailing.queued), "success")
-    return redirect(url_for("meetings.show", meeting_id=meeting.id))
+    return _mass_action(meeting, "cancel", url_for("meetings.show", meeting_id=meeting.id),
+                        lambda: _cancel_and_tell(meeting), _("Kun planlagte møder kan aflyses."),
+                        _("Mødet er aflyst, og %(n)d inviterede får besked."), check=_check_cancellable)
 
 
 @bp.post("/<int:meeting_id>/remind")
@@ -145,18 +217,15 @@ def cancel(meeting_id):
 def remind(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = RemindForm()
+    back = url_for("meetings.invitation_list", meeting_id=meeting.id)
     if not form.validate_on_submit():
         flash(errors_text(form), "error")
-        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    try:
-        mailing = invitations.remind(meeting, form.invitation.data or None, by=current_user)
-    except invitations.InvitationRefused:
-        db.session.rollback()
-        flash(_("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."), "error")
-        return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
-    if _commit_or_already_sent(meeting, mailing):
-        flash(_("Påmindelse sendt til %(n)d, der ikke har svaret.", n=mailing.queued), "success")
-    return redirect(url_for("meetings.invitation_list", meeting_id=meeting.id))
+        return redirect(back)
+    only = form.invitation.data or None
+    return _mass_action(meeting, "reminder", back,
+                        lambda: invitations.remind(meeting, only, by=current_user),
+                        _("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."),
+                        _("Påmindelse sendt til %(n)d, der ikke har svaret."), only=only)
 
 
 @bp.post("/<int:meeting_id>/invitations/<int:invitation_id>/rsvp")

@@ -49,7 +49,8 @@ def calendar_event(meeting):
     )
 
 
-def _check_open(meeting):
+def check_open(meeting):
+    """InvitationRefused ("cancelled" or "past") unless the meeting is planned and ahead."""
     if meeting.status != MeetingStatus.PLANNED:
         raise InvitationRefused("cancelled")
     if meeting.starts_at <= datetime.now(UTC):
@@ -58,16 +59,21 @@ def _check_open(meeting):
 
 def invite(meeting, companies, *, by=None):
     """Invite companies not yet invited; the database allows one invitation per meeting and company."""
-    _check_open(meeting)
+    check_open(meeting)
     if not companies:
         raise InvitationRefused("nobody")
-    invited = set(db.session.scalars(select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)))
+    invited = invited_ids(meeting)
     new = [company for company in companies if company.id not in invited]
     for company in new:
         db.session.add(Invitation(meeting_id=meeting.id, company_id=company.id))
     db.session.flush()
     record("meeting.invite", actor=by, obj=meeting, changes={"companies": len(new)})
     return new
+
+
+def invited_ids(meeting):
+    """The ids of the companies invited to the meeting."""
+    return set(db.session.scalars(select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)))
 
 
 def network_companies():
@@ -84,17 +90,42 @@ def _claim(meeting, condition, values):
     ).all()
 
 
+def _unsent(meeting, *, cancelling=False):
+    """The invitations that have not had the meeting's current version (or, cancelling, the cancellation)."""
+    if cancelling or meeting.status == MeetingStatus.CANCELLED:
+        # only those who had an earlier version hear of the cancellation
+        sequence = meeting.sequence + (1 if cancelling else 0)
+        return Invitation.sent_sequence.is_not(None) & (Invitation.sent_sequence < sequence)
+    return Invitation.sent_sequence.is_(None) | (Invitation.sent_sequence < meeting.sequence)
+
+
+def _unreminded(only=None):
+    """The invitations a reminder goes to: sent, not answered, not reminded (of the chosen, if any)."""
+    condition = (Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
+                 & Invitation.sent_sequence.is_not(None))
+    return condition if only is None else condition & Invitation.id.in_(only)
+
+
+def recipients(meeting, purpose, *, only=None, companies=()):
+    """[(company, contacts)] that a mailing of the purpose would reach now, claiming nothing: "send" (the current
+    version to whoever lacks it, with the `companies` about to be invited), "cancel" or "reminder"."""
+    condition = {"send": lambda: _unsent(meeting), "cancel": lambda: _unsent(meeting, cancelling=True),
+                 "reminder": lambda: _unreminded(only)}[purpose]()
+    chosen = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id, condition)
+    invited = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
+    new = Company.id.in_([company.id for company in companies]) & Company.id.not_in(invited)
+    found = db.session.scalars(select(Company).where(Company.id.in_(chosen) | new)
+                               .options(selectinload(Company.contacts)).order_by(Company.name)).all()
+    return [(company, meeting_mail_contacts(company)) for company in found]
+
+
 def send_invitations(meeting, *, by=None):
     """Mail the current version to every invitee who has not had it: new ones, or all after a change. A Mailing:
     the mails queued, and the contacts left out (a name or address that cannot stand in a mail)."""
     cancelled = meeting.status == MeetingStatus.CANCELLED
-    behind = Invitation.sent_sequence < meeting.sequence
-    if cancelled:  # only those who had an earlier version hear of the cancellation
-        condition = Invitation.sent_sequence.is_not(None) & behind
-    else:
-        _check_open(meeting)
-        condition = Invitation.sent_sequence.is_(None) | behind
-    ids = _claim(meeting, condition, {"sent_sequence": meeting.sequence})
+    if not cancelled:
+        check_open(meeting)
+    ids = _claim(meeting, _unsent(meeting), {"sent_sequence": meeting.sequence})
     mailing = _mail(meeting, ids, "cancel" if cancelled else ("update" if meeting.sequence else "invite"), by)
     record("meeting.invitations_sent", actor=by, obj=meeting,
            changes={"mails": mailing.queued, "sequence": meeting.sequence, "refused": len(mailing.refused)})
@@ -103,12 +134,8 @@ def send_invitations(meeting, *, by=None):
 
 def remind(meeting, only=None, *, by=None):
     """Remind those who have not answered (all, or only the chosen invitations), each once; a Mailing."""
-    _check_open(meeting)
-    condition = (Invitation.rsvp.is_(None) & Invitation.reminded_at.is_(None)
-                 & Invitation.sent_sequence.is_not(None))
-    if only is not None:
-        condition = condition & Invitation.id.in_(only)
-    ids = _claim(meeting, condition, {"reminded_at": datetime.now(UTC)})
+    check_open(meeting)
+    ids = _claim(meeting, _unreminded(only), {"reminded_at": datetime.now(UTC)})
     mailing = _mail(meeting, ids, "reminder", by)
     record("meeting.reminded", actor=by, obj=meeting,
            changes={"mails": mailing.queued, "refused": len(mailing.refused)})

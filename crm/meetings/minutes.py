@@ -95,6 +95,18 @@ def minutes_pdf(meeting):
     return HTML(string=html, base_url=current_app.root_path).write_pdf()
 
 
+def recipients(meeting, audience):
+    """[(company, contacts)] the minutes go to: the companies invited, or only those present ("present")."""
+    if audience == "present":
+        company_ids = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id,
+                                                          Attendance.status == AttendanceStatus.PRESENT)
+    else:
+        company_ids = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
+    companies = db.session.scalars(select(Company).where(Company.id.in_(company_ids))
+                                   .options(selectinload(Company.contacts)).order_by(Company.name)).all()
+    return [(company, meeting_mail_contacts(company)) for company in companies]
+
+
 def publish(meeting, audience, *, by=None):
     """Send the minutes once, to all invitees or to those present, with the text in the mail and a PDF; a Mailing
     (a contact whose name or address cannot stand in a mail is left out and named, the rest get it)."""
@@ -104,21 +116,14 @@ def publish(meeting, audience, *, by=None):
     ).rowcount
     if not claimed:
         raise AlreadyPublished(meeting.id)
-    if audience == "present":
-        company_ids = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id,
-                                                          Attendance.status == AttendanceStatus.PRESENT)
-    else:
-        company_ids = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
-    companies = db.session.scalars(select(Company).where(Company.id.in_(company_ids))
-                                   .options(selectinload(Company.contacts))).all()
     pdf = minutes_pdf(meeting)
     items = action_items(meeting)
     subject = _("Referat: %(title)s", title=one_line(meeting.title))
     batch = OutboxBatch(skip_refused=True)
     sent = 0
-    for company in companies:
+    for company, contacts in recipients(meeting, audience):
         queued = 0
-        for contact in meeting_mail_contacts(company):
+        for contact in contacts:
             text, html = render_mail("minutes", meeting=meeting, contact=contact, items=items)
             queued += batch.add(to_address=contact.email, to_name=contact.name, subject=subject, body_text=text,
                                 body_html=html, company=company, concerns=meeting,

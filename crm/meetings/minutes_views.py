@@ -12,7 +12,10 @@ from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.http import whole_number
-from crm.mail.services import refused_summary
+from crm.mail import confirmation
+from crm.mail.confirmation import Audience
+from crm.mail.delivery import NOTHING, delivery_states, latest_mailing
+from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
@@ -54,7 +57,10 @@ def _minutes_page(meeting, *, form=None, action_form=None, refused=False):
                            attachments=minutes.attachments_of(meeting),
                            form=form or minutes_form(meeting, formdata=None),
                            action_form=action_form or ActionItemForm(formdata=None),
-                           publish_form=PublishForm(formdata=None)), 422 if refused else 200
+                           publish_form=PublishForm(formdata=None),
+                           delivery=delivery_states(Meeting.__tablename__, [meeting.id], purposes=("minutes",))
+                           .get(meeting.id, NOTHING),
+                           latest=latest_mailing(meeting, purposes=("minutes",))), 422 if refused else 200
 
 
 @bp.post("/<int:meeting_id>/actions")
@@ -131,21 +137,36 @@ def minutes_pdf(meeting_id):
 def publish(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = PublishForm()
+    back = url_for(".edit_minutes", meeting_id=meeting_id)
     if not form.validate_on_submit():
         flash(errors_text(form), "error")
-        return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
+        return redirect(back)
     audience = form.audience.data
+    title = _("Referat: %(title)s", title=meeting.title)
+    if not confirmation.confirming():
+        if meeting.minutes_published_at is not None:
+            flash(_("Referatet er allerede sendt; det sendes ikke igen."), "info")
+            return redirect(back)
+        preview = render_mail("minutes", meeting=meeting, contact=confirmation.example_contact(),
+                              items=minutes.action_items(meeting))[0]
+        return confirmation.ask(title=title, audience=Audience.of(minutes.recipients(meeting, audience)),
+                                preview=preview, subject=title, button=_("Offentliggør og send"), back=back)
+    mass, first_click = confirmation.start("minutes", meeting, title, back=back, by=current_user)
+    if not first_click:
+        return confirmation.already_started(mass)
     try:
-        mailing = minutes.publish(meeting, audience, by=current_user)
+        with queued_for(mass):
+            mailing = minutes.publish(meeting, audience, by=current_user)
     except minutes.AlreadyPublished:
         db.session.rollback()
         flash(_("Referatet er allerede sendt; det sendes ikke igen."), "info")
-        return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
+        return redirect(back)
+    confirmation.finish(mass, mailing.queued, mailing.refused)
     db.session.commit()
     flash(_("Referatet er offentliggjort og lagt i udbakken til %(n)d modtagere.", n=mailing.queued), "success")
     if mailing.refused:
         flash(refused_summary(mailing.refused), "warning")
-    return redirect(url_for(".edit_minutes", meeting_id=meeting_id))
+    return confirmation.delivery_page(mass)
 
 
 @bp.get("/archive")

@@ -42,7 +42,13 @@ def test_staff_adds_three_companies_makes_a_chair_and_mails_the_group(page, live
     page.get_by_label("Tekst").fill("Vi mødes hos formanden torsdag.")
     with page.expect_navigation():
         page.get_by_role("button", name="Send", exact=True).click()
+    assert "Mailen går til 3 personer i 3 virksomheder." in page.content(), "the mail asks first"
+    assert "Vi mødes hos formanden torsdag." in page.locator(".app-mail-text").inner_text()
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send", exact=True).click()
     assert "Mailen er lagt i udbakken til 3 medlemmer." in page.content()
+    assert "3 i kø, 0 sendt, 0 fejlet" in page.locator(".app-mailing-state").inner_text()
 
     page.goto("/outbox/?q=Regnvand")
     rows = page.locator("table tbody tr")

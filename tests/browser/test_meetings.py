@@ -42,6 +42,20 @@ def contact_names(live_server, contact_ids):
         return dict(db.session.execute(select(Contact.id, Contact.name).where(Contact.id.in_(contact_ids))).all())
 
 
+def deliver_all(live_server):
+    """Run the mail worker once against the live server's database, delivering to a local SMTP server."""
+    from crm.mail.worker import run_worker
+    from tests.mail.smtp import SMTPSink
+    from tests.mail.test_worker import worker_app_for
+
+    sink = SMTPSink().start()
+    try:
+        with worker_app_for(live_server.app.config["SQLALCHEMY_DATABASE_URI"], sink).app_context():
+            run_worker(once=True)
+    finally:
+        sink.stop()
+
+
 def meeting_id_of(page):
     return int(re.search(r"/meetings/(\d+)$", page.url.split("#")[0].split("?")[0]).group(1))
 
@@ -79,10 +93,23 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     page.get_by_label("Alle virksomheder i netværket").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Inviter og send").click()
+    assert invitation_mails(live_server, meeting_id) == [], "the first click only asks"
+    asked = re.search(r"Mailen går til (\d+) personer i (\d+) virksomheder", page.content())
+    assert axe_violations(page) == []
+    with page.expect_navigation():
+        page.get_by_role("button", name="Inviter og send").click()
     mails = invitation_mails(live_server, meeting_id)
     invited = network_size(live_server)
     assert f"{invited} virksomheder inviteret; {len(mails)} mails lagt i udbakken." in page.content()
-    assert 0 < len(mails) <= invited
+    assert 0 < len(mails) <= invited and len(mails) == int(asked.group(1))
+    # The delivery state updates in place while a mail worker delivers to an SMTP server.
+    state = page.locator(".app-mailing-state")
+    expect(state).to_contain_text(f"{len(mails)} i kø, 0 sendt, 0 fejlet")
+    page.evaluate("window.samePage = true")
+    deliver_all(live_server)
+    expect(state).to_contain_text(f"0 i kø, {len(mails)} sendt, 0 fejlet", timeout=15_000)
+    assert page.evaluate("window.samePage === true"), "updated in place, not by reloading the page"
+    assert axe_violations(page) == []
 
     # 3. A contact opens the answer link from the mail they received, in their own browser.
     company_id, recipient, text = mails[0]
@@ -142,8 +169,13 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     assert page.locator("#opgaver + ul").get_by_text(action).is_visible()
     with page.expect_navigation():
         page.get_by_role("button", name="Offentliggør og send").click()
+    assert f"Mailen går til {len(mails)} personer" in page.content(), "publishing asks first"
+    with page.expect_navigation():
+        page.get_by_role("button", name="Offentliggør og send").click()
     assert f"Referatet er offentliggjort og lagt i udbakken til {len(mails)} modtagere." in page.content()
-    assert "Referatet blev sendt" in page.content()
+    with page.expect_navigation():
+        page.locator(".back-link").click()
+    assert "Referatet blev offentliggjort" in page.content() and "Mails: I udbakken." in page.content()
     assert page.get_by_role("button", name="Offentliggør og send").count() == 0
 
     # 6. The next meeting of the series carries the open action item.

@@ -10,6 +10,7 @@ from crm.companies.models import Activity, CompanyStatus
 from crm.contributions import billing, schemes
 from crm.contributions.models import Contribution, ContributionState, InvoiceSequence
 from crm.mail.models import OutboundEmail
+from tests.confirming import post_confirmed
 from tests.conftest import post
 from tests.contributions.helpers import YEAR, a_scheme, members
 
@@ -94,8 +95,8 @@ def test_the_billing_page_previews_then_bills_once_even_when_posted_twice(admin_
     a_scheme(db)
     preview = admin_client.get(f"/contributions/billing?year={YEAR}")
     assert preview.status_code == 200 and "Fakturér 2 virksomheder" in preview.get_data(as_text=True)
-    first = post(admin_client, "/contributions/billing", {"year": YEAR})
-    second = post(admin_client, "/contributions/billing", {"year": YEAR})
+    first = post_confirmed(admin_client, "/contributions/billing", {"year": YEAR})
+    second = post_confirmed(admin_client, "/contributions/billing", {"year": YEAR})
     assert first.status_code == second.status_code == 302
     assert [row.invoice_number for row in invoices(db)] == [1, 2]
     empty = admin_client.get(f"/contributions/billing?year={YEAR + 5}")
@@ -160,7 +161,7 @@ def timeline(db, company):
 def test_a_contact_name_with_a_line_break_skips_that_mail_not_the_billing_run(admin_client, db, make_company):
     good, bad = with_a_bad_contact(db, make_company)
     a_scheme(db)
-    response = post(admin_client, "/contributions/billing", {"year": YEAR}, follow_redirects=True)
+    response = post_confirmed(admin_client, "/contributions/billing", {"year": YEAR}, follow_redirects=True)
     assert response.status_code == 200
     shown = " ".join(response.get_data(as_text=True).split())
     assert "2 fakturaer er lavet for 2031; 1 er lagt i udbakken." in shown
@@ -206,7 +207,7 @@ def test_reminders_skip_a_bad_recipient_and_remind_the_rest(staff_client, db, ma
     billing.bill(YEAR, today=date.today() - timedelta(days=50))  # due 20 days ago: the first reminder is due
     bad.contacts[0].name = "Karen\nBcc: alle@example.com"
     db.session.commit()
-    response = post(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
+    response = post_confirmed(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
     assert response.status_code == 200
     shown = " ".join(response.get_data(as_text=True).split())
     assert "Påmindelser lagt i udbakken: 1 første, 0 anden." in shown

@@ -22,6 +22,7 @@ from crm.contributions import billing, invoices, payments, reminders
 from crm.contributions.models import Contribution, ContributionState, InvoiceSequence, Payment
 from crm.mail.messages import Undeliverable, build_message
 from crm.mail.models import OutboundEmail
+from tests.confirming import post_confirmed
 from tests.conftest import post
 from tests.contributions.helpers import YEAR, a_scheme, members
 
@@ -467,9 +468,9 @@ def test_the_first_run_past_both_limits_sends_only_the_first_reminder(app, db, m
 def test_staff_send_the_due_reminders_from_the_overview(staff_client, db, make_company):
     # billed 50 days ago: due 20 days ago, past the first reminder (14 days), not yet the second (28)
     _, (contribution,) = billed(db, make_company, n=1, today=date.today() - timedelta(days=50))
-    response = post(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
+    response = post_confirmed(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
     assert "Påmindelser lagt i udbakken: 1 første, 0 anden." in response.get_data(as_text=True)
-    response = post(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
+    response = post_confirmed(staff_client, f"/contributions/reminders?year={YEAR}", follow_redirects=True)
     assert "Påmindelser lagt i udbakken: 0 første, 0 anden." in response.get_data(as_text=True)
     assert reminder_mails(db) == (1, 0)
     db.session.refresh(contribution)

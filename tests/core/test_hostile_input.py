@@ -108,7 +108,7 @@ QUERY_PARAMETERS = {
     "meetings.index": ("year", "kind", "group"),
     "meetings.minutes_archive": ("year",),
     "meetings_public.rsvp": ("svar",),
-    "mail.index": ("status", "q", "company", "from", "to", "page"),
+    "mail.index": ("status", "q", "company", "from", "to", "page", "mailing"),
     "mail.newsletter": ("q", "role", "status", "tag", "group", "sort", "dir"),
     "audit.index": ("action", "actor", "from", "to", "page"),
 }

@@ -34,6 +34,8 @@ ROUTES = {
     "mail.retry": ("POST", "/outbox/{email}/retry", STAFF),
     "mail.cancel": ("POST", "/outbox/{email}/cancel", STAFF),
     "mail.newsletter": ("GET", "/outbox/newsletter", STAFF),
+    "mail.mass_mailing": ("GET", "/outbox/mailings/{mailing}", STAFF),
+    "mail.mass_mailing_state": ("GET", "/outbox/mailings/{mailing}/state", STAFF),
     "mail_public.unsubscribe": ("GET", "/unsubscribe/forged-token", PUBLIC),
     "static": ("GET", "/static/css/app.css", PUBLIC),
     "companies.index": ("GET", "/companies/", STAFF),
@@ -192,8 +194,12 @@ def sample(db, make_company):
                                 invoice_date=starts.date(), due_date=starts.date(), net_ore=100_000,
                                 vat_ore=25_000)
     db.session.add(contribution)
+    from crm.mail.models import MassMailing
+
+    mailing = MassMailing(token="prøve-udsendelse", purpose="group", title="Mail til Vand: Prøve", back_path="/")
+    db.session.add(mailing)
     db.session.commit()
-    return {"scheme": scheme.id, "contribution": contribution.id,
+    return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
 

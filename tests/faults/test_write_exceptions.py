@@ -18,6 +18,7 @@ from crm.extensions import db
 from crm.mail.models import OutboundEmail
 from crm.security import Role
 from crm.signals import company_merged
+from tests.confirming import confirmation_form, press
 from tests.conftest import make_app, valid_cvr
 from tests.contributions.helpers import a_scheme, members
 from tests.faults.conftest import InjectedFault, at_statement, count, logged_in, new_company, snapshot
@@ -51,14 +52,15 @@ def test_billing_that_fails_after_writing_the_invoices_leaves_the_database_uncha
         a_scheme(db, year=YEAR)
     before = snapshot(fault_database_url)
 
+    billing = confirmation_form(admin.post("/contributions/billing", data={"year": YEAR, "csrf_token": admin.csrf}))
     with at_statement(app, "INSERT INTO outbound_emails") as written:
-        response = admin.post("/contributions/billing", data={"year": YEAR, "csrf_token": admin.csrf})
+        response = press(admin, billing)
 
     assert_error_page(response)
     assert "INSERT INTO contributions" in written and "UPDATE invoice_sequences" in written, written
     assert snapshot(fault_database_url) == before
 
-    assert admin.post("/contributions/billing", data={"year": YEAR, "csrf_token": admin.csrf}).status_code == 302
+    assert press(admin, billing).status_code == 302, "the failed run spent not even its confirmation"
     with app.app_context():
         numbers = db.session.scalars(select(Contribution.invoice_number).where(Contribution.year == YEAR)
                                      .order_by(Contribution.invoice_number)).all()

@@ -12,6 +12,7 @@ from crm.companies.models import Activity
 from crm.groups import services
 from crm.groups.models import GroupMembership, Initiative, InitiativeFigure, WorkingGroup
 from crm.mail.models import OutboundEmail
+from tests.confirming import post_confirmed
 from tests.conftest import post
 
 
@@ -128,7 +129,7 @@ def two_members(db, make_company):
 
 def test_group_mail_skips_a_contact_whose_name_has_a_line_break_and_names_it(staff_client, db, two_members):
     good, bad = two_members
-    page = post(staff_client, "/groups/vand/mail", {"subject": "Regnvand", "body": "Vi ses torsdag."},
+    page = post_confirmed(staff_client, "/groups/vand/mail", {"subject": "Regnvand", "body": "Vi ses torsdag."},
                 follow_redirects=True)
     assert page.status_code == 200
     text = text_of(page)

@@ -9,6 +9,7 @@ from crm.companies.models import Activity
 from crm.groups import services
 from crm.groups.models import GroupMembership, MemberRole, WorkingGroup
 from crm.mail.models import OutboundEmail
+from tests.confirming import post_confirmed
 from tests.conftest import post
 
 
@@ -73,7 +74,7 @@ def test_group_mail_goes_to_every_members_contact_with_a_timeline_line(staff_cli
     company_services.add_contact(second, {"name": "Bo", "email": "bo@anden.example"})
     services.add_members(group(db, "vand"), [first, second])
     db.session.commit()
-    response = post(staff_client, "/groups/vand/mail", {"subject": "Møde om regnvand", "body": "Vi ses"})
+    response = post_confirmed(staff_client, "/groups/vand/mail", {"subject": "Møde om regnvand", "body": "Vi ses"})
     assert response.status_code == 302
     mails = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.to_address)).all()
     assert [m.to_address for m in mails] == ["bo@anden.example", "ida@forste.example"]

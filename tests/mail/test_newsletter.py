@@ -7,6 +7,7 @@ from sqlalchemy import select
 from crm.companies import services
 from crm.companies.models import Contact
 from crm.mail.models import EmailKind, OutboundEmail
+from tests.confirming import post_confirmed
 from tests.conftest import login, post
 
 
@@ -29,8 +30,8 @@ def test_newsletter_goes_only_to_consenting_contacts_in_the_filter(staff_client,
     form_key = next(group for group in key.groups() if group)
     data = {"subject": "Nyt fra Holmen", "body": "Solceller på taget", "tag": "energi", "action": "send",
             "form_key": form_key}
-    assert post(staff_client, "/outbox/newsletter", data).status_code == 302
-    post(staff_client, "/outbox/newsletter", data)  # a double click sends nothing more
+    assert post_confirmed(staff_client, "/outbox/newsletter", data).status_code == 302
+    post_confirmed(staff_client, "/outbox/newsletter", data)  # a double click sends nothing more
     mails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.kind == EmailKind.NEWSLETTER)).all()
     assert [mail.company_id for mail in mails] == [yes.id]
     mail = mails[0]
@@ -111,7 +112,7 @@ def test_a_newsletter_to_chosen_companies_is_shown_only_to_them_in_the_portal(st
     for subject, tag in (("Kun til energigruppen", "energi"), ("Til hele netværket", "")):
         page = staff_client.get(f"/outbox/newsletter?tag={tag}").get_data(as_text=True)
         form_key = re.search(r'name="form_key"[^>]*value="([^"]+)"', page).group(1)
-        assert post(staff_client, "/outbox/newsletter", {"subject": subject, "body": "Tekst", "tag": tag,
+        assert post_confirmed(staff_client, "/outbox/newsletter", {"subject": subject, "body": "Tekst", "tag": tag,
                                                           "action": "send", "form_key": form_key}).status_code == 302
     homes = {}
     for company in (energy, waste):
@@ -156,7 +157,7 @@ def test_a_recipient_that_cannot_get_mail_is_skipped_and_named_and_the_rest_get_
     db.session.commit()
     data = {"subject": "Nyt fra Holmen", "body": "Tekst", "action": "send",
             "form_key": _newsletter_form_key(staff_client)}
-    response = post(staff_client, "/outbox/newsletter", data, follow_redirects=True)
+    response = post_confirmed(staff_client, "/outbox/newsletter", data, follow_redirects=True)
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "kunne ikke få nyhedsbrevet" in page and "skaev@firma.example" in page

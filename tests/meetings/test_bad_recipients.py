@@ -13,7 +13,7 @@ from crm.companies.models import Activity
 from crm.mail.models import OutboundEmail
 from crm.meetings import invitations, services
 from crm.meetings.models import Invitation
-from tests.conftest import post
+from tests.confirming import post_confirmed
 
 BAD_NAME = "Bo Brudt\r\nBcc: x@example.com"
 
@@ -59,7 +59,7 @@ def assert_named(page, company_name="Brudt Firma ApS", recipient="Bo Brudt Bcc: 
 def test_invite_all_and_send_skips_the_bad_contact_and_names_it(staff_client, db, two_companies):
     good, bad = two_companies
     meeting = a_meeting(db)
-    page = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
     assert_named(page)
     assert "2 virksomheder inviteret; 1 mails lagt i udbakken." in unescape(page.get_data(as_text=True))
     assert [(row.to_address, row.company_id) for row in outbox(db)] == [("gitte@godt.example", good.id)]
@@ -70,7 +70,7 @@ def test_invite_all_and_send_skips_the_bad_contact_and_names_it(staff_client, db
     assert bad_invitation.sent_sequence is None
     bad.contacts[0].name = "Bo Brudt"
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/send")
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/send")
     assert [row.to_address for row in outbox(db)] == ["gitte@godt.example", "bo@brudt.example"]
 
 
@@ -79,7 +79,7 @@ def test_an_address_that_is_not_one_is_skipped_and_named(staff_client, db, two_c
     bad.contacts[0].name, bad.contacts[0].email = "Bo Brudt", "ikke en adresse"
     db.session.commit()
     meeting = a_meeting(db)
-    page = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
     assert_named(page, recipient="Bo Brudt <ikke en adresse>", reason="e-mailadressen er ikke én gyldig adresse")
     assert [row.to_address for row in outbox(db)] == ["gitte@godt.example"]
 
@@ -95,10 +95,10 @@ def test_an_update_and_the_cancellation_skip_the_bad_contact(staff_client, db, t
     bad.contacts[0].name = BAD_NAME
     services.update_meeting(meeting, {"place": "Hammerholmen 1"})
     db.session.commit()
-    page = post(staff_client, f"/meetings/{meeting.id}/send", follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/send", follow_redirects=True)
     assert_named(page)
     assert [row.to_address for row in outbox(db, "Ændret")] == ["gitte@godt.example"]
-    page = post(staff_client, f"/meetings/{meeting.id}/cancel", follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/cancel", follow_redirects=True)
     assert_named(page)
     assert [row.to_address for row in outbox(db, "Aflyst")] == ["gitte@godt.example"]
 
@@ -112,7 +112,7 @@ def test_reminders_skip_the_bad_contact_and_name_it(staff_client, db, two_compan
     invitations.send_invitations(meeting)
     bad.contacts[0].name = BAD_NAME
     db.session.commit()
-    page = post(staff_client, f"/meetings/{meeting.id}/remind", follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/remind", follow_redirects=True)
     assert_named(page)
     assert "Påmindelse sendt til 1, der ikke har svaret." in unescape(page.get_data(as_text=True))
     assert [row.to_address for row in outbox(db, "Påmindelse")] == ["gitte@godt.example"]
@@ -129,7 +129,8 @@ def test_publishing_the_minutes_skips_the_bad_contact_and_names_it(staff_client,
     meeting.starts_at = datetime.now(UTC) - timedelta(hours=3)
     meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     db.session.commit()
-    page = post(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "invited"}, follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "invited"},
+                          follow_redirects=True)
     assert_named(page)
     text = unescape(page.get_data(as_text=True))
     assert "Referatet er offentliggjort og lagt i udbakken til 1 modtagere." in text
@@ -146,7 +147,7 @@ def test_many_skipped_contacts_are_named_up_to_ten_and_counted(staff_client, db,
         db.session.flush()
         contact.name = f"Navn\n{number}"
     db.session.commit()
-    page = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
+    page = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"}, follow_redirects=True)
     text = unescape(page.get_data(as_text=True))
     message = text[text.index("Ikke sendt til"):text.index("Ret kontaktpersonen på virksomhedens side.")]
     assert message.count("ApS") == 10 and message.strip().endswith("og 2 flere.")

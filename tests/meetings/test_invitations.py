@@ -13,6 +13,7 @@ from crm.mail.models import OutboundEmail
 from crm.mail.worker import build_message
 from crm.meetings import invitations, services
 from crm.meetings.models import Invitation, Meeting, MeetingStatus
+from tests.confirming import post_confirmed
 from tests.conftest import post
 
 
@@ -54,8 +55,8 @@ def calendar_of(row):
 def test_invite_everybody_sends_one_request_each_even_after_a_double_click(staff_client, db, make_company):
     meeting = a_meeting(db)
     companies_with_contacts(db, make_company)
-    first = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
-    second = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
+    first = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
+    second = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
     assert first.status_code == second.status_code == 302
     rows = mails(db, meeting)
     assert len(rows) == 3 and len({row.to_address for row in rows}) == 3
@@ -78,8 +79,8 @@ def test_moving_the_meeting_sends_sequence_one_with_the_same_uid_once(staff_clie
     db.session.commit()
     services.update_meeting(meeting, {"place": "Hammerholmen 1"})
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/send")
-    post(staff_client, f"/meetings/{meeting.id}/send")  # nobody gets the same version twice
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/send")
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/send")  # nobody gets the same version twice
     rows = mails(db, meeting)
     assert len(rows) == 4
     calendar, _method = calendar_of(rows[-1])
@@ -91,8 +92,9 @@ def test_moving_the_meeting_sends_sequence_one_with_the_same_uid_once(staff_clie
 def test_adding_invitees_later_mails_only_the_new_ones(staff_client, db, make_company):
     meeting = a_meeting(db)
     first, second = companies_with_contacts(db, make_company, 2)
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": first.cvr})
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": f"{first.cvr} {second.cvr}"})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": first.cvr})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite",
+                   {"source": "cvrs", "cvrs": f"{first.cvr} {second.cvr}"})
     assert [row.company_id for row in mails(db, meeting)] == [first.id, second.id]
 
 
@@ -102,7 +104,7 @@ def test_cancelling_sends_method_cancel_to_those_invited(staff_client, db, make_
     invitations.invite(meeting, companies)
     invitations.send_invitations(meeting)
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/cancel")
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/cancel")
     db.session.refresh(meeting)
     assert meeting.status == MeetingStatus.CANCELLED
     cancels = mails(db, meeting)[2:]
@@ -179,8 +181,8 @@ def test_staff_note_a_phone_answer_and_remind_only_once(staff_client, db, make_c
     post(staff_client, f"/meetings/{meeting.id}/invitations/{first.id}/rsvp", {"rsvp": "maybe"})
     db.session.refresh(first)
     assert first.rsvp == "maybe" and first.rsvp_by == staff_client.user.email
-    post(staff_client, f"/meetings/{meeting.id}/remind")
-    post(staff_client, f"/meetings/{meeting.id}/remind")
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/remind")
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/remind")
     reminders = [row for row in mails(db, meeting) if row.subject.startswith("Påmindelse")]
     assert sorted(row.company_id for row in reminders) == sorted(c.id for c in companies[1:])
 
@@ -206,7 +208,7 @@ def test_chosen_extra_contacts_get_the_invitation_too(staff_client, db, make_com
     company_services.add_contact(company, {"name": "Også", "email": "ogsaa@to.example", "receives_meeting_mail": True})
     company_services.add_contact(company, {"name": "Ikke", "email": "ikke@to.example"})
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": company.cvr})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "cvrs", "cvrs": company.cvr})
     assert sorted(row.to_address for row in mails(db, meeting)) == ["ogsaa@to.example", "primaer@to.example"]
 
 
@@ -217,7 +219,7 @@ def test_remind_a_chosen_few(staff_client, db, make_company):
     invitations.send_invitations(meeting)
     db.session.commit()
     chosen = db.session.scalars(select(Invitation).where(Invitation.company_id == companies[1].id)).one()
-    post(staff_client, f"/meetings/{meeting.id}/remind", {"invitation": str(chosen.id)})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/remind", {"invitation": str(chosen.id)})
     reminders = [row for row in mails(db, meeting) if row.subject.startswith("Påmindelse")]
     assert [row.company_id for row in reminders] == [companies[1].id]
 
@@ -230,7 +232,7 @@ def test_invite_companies_filtered_like_the_company_list(staff_client, db, make_
     company_services.add_contact(tenant, {"name": "Lejer", "email": "lejer@filter.example"})
     db.session.commit()
     assert "Ejer eller lejer" in staff_client.get(f"/meetings/{meeting.id}/invite").get_data(as_text=True)
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "filter", "q": "filter", "role": "owner"})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "filter", "q": "filter", "role": "owner"})
     assert [row.company_id for row in mails(db, meeting)] == [owner.id]
 
 
@@ -239,7 +241,7 @@ def test_each_mail_of_a_batch_has_its_own_name_and_links_escaped(staff_client, d
     plain, tricky = companies_with_contacts(db, make_company, n=2)
     tricky.contacts[0].name = 'Bo <b>"Fed"</b> & Co'
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
     rows = {row.to_address: row for row in mails(db, meeting)}
     plain_mail, tricky_mail = rows[plain.contacts[0].email], rows[tricky.contacts[0].email]
     assert "Hej Kontakt Ø0" in plain_mail.body_text and 'Hej Bo <b>"Fed"</b> & Co' in tricky_mail.body_text

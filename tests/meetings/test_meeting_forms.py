@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from crm.meetings import services
 from crm.meetings.models import ActionItem, AgendaItem, Meeting
+from tests.confirming import post_confirmed
 from tests.conftest import post
 from tests.meetings.test_meetings import plan
 from tests.meetings.test_minutes import held_meeting
@@ -284,7 +285,7 @@ def test_invite_by_search_ignores_the_working_group_chosen_above(staff_client, d
     db.session.commit()
     water = db.session.scalars(select(WorkingGroup).where(WorkingGroup.slug == "vand")).one()
     # The browser sends the group select too, whichever source is chosen.
-    response = post(staff_client, f"/meetings/{meeting.id}/invite", {
+    response = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {
         "source": "filter", "q": "Søgefirma", "group": str(water.id), "role": "", "status": "", "tag": ""})
     assert response.status_code == 302
     assert db.session.scalars(select(OutboundEmail.to_address)).all() == ["soeren@soeg.example"]

@@ -10,6 +10,7 @@ from crm.companies import services as company_services
 from crm.mail.models import OutboundEmail
 from crm.meetings import attendance, invitations, services
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
+from tests.confirming import post_confirmed
 from tests.conftest import post
 
 
@@ -78,7 +79,7 @@ def test_publish_once_to_those_present_with_a_pdf(staff_client, db, make_company
     meeting, _companies, contacts = held_meeting(db, make_company, 2)
     attendance.mark(meeting, contacts[0], "present")
     db.session.commit()
-    first = post(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "present"})
+    first = post_confirmed(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "present"})
     second = post(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "invited"}, follow_redirects=True)
     assert first.status_code == 302 and "allerede sendt" in second.get_data(as_text=True)
     mails = db.session.scalars(select(OutboundEmail).where(OutboundEmail.subject.startswith("Referat"))).all()

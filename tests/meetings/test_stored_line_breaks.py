@@ -12,6 +12,7 @@ from crm.mail.models import OutboundEmail
 from crm.mail.worker import build_message
 from crm.meetings import services
 from crm.meetings.models import Invitation
+from tests.confirming import post_confirmed
 from tests.conftest import post
 from tests.meetings.test_invitations import companies_with_contacts
 
@@ -72,7 +73,7 @@ def test_invitations_updates_reminders_and_the_cancellation_go_out_on_one_line(s
     meeting = a_meeting_with_a_broken_title(db)
     companies = companies_with_contacts(db, make_company, 2)
 
-    invited = post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
+    invited = post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
     assert invited.status_code == 302
     rows = meeting_mails(db, meeting)
     assert len(rows) == 2
@@ -82,7 +83,7 @@ def test_invitations_updates_reminders_and_the_cancellation_go_out_on_one_line(s
         assert Calendar.from_ical(calendar.get_content()).walk("VEVENT")[0]["SUMMARY"] == ONE_LINE
         assert "Netværksmøde" in row.body_text and "Velkomst" in row.body_text
 
-    reminded = post(staff_client, f"/meetings/{meeting.id}/remind")
+    reminded = post_confirmed(staff_client, f"/meetings/{meeting.id}/remind")
     assert reminded.status_code == 302
     for row in meeting_mails(db, meeting, "Påmindelse"):
         assert_one_clean_mail(row, f"Påmindelse: {ONE_LINE}")
@@ -90,14 +91,14 @@ def test_invitations_updates_reminders_and_the_cancellation_go_out_on_one_line(s
 
     services.update_meeting(meeting, {"place": "Hammerholmen 1"})
     db.session.commit()
-    updated = post(staff_client, f"/meetings/{meeting.id}/send")
+    updated = post_confirmed(staff_client, f"/meetings/{meeting.id}/send")
     assert updated.status_code == 302
     updates = meeting_mails(db, meeting, "Ændret")
     assert len(updates) == 2
     for row in updates:
         assert_one_clean_mail(row, f"Ændret tid eller sted: {ONE_LINE}")
 
-    cancelled = post(staff_client, f"/meetings/{meeting.id}/cancel")
+    cancelled = post_confirmed(staff_client, f"/meetings/{meeting.id}/cancel")
     assert cancelled.status_code == 302
     cancels = meeting_mails(db, meeting, "Aflyst")
     assert len(cancels) == 2
@@ -113,11 +114,11 @@ def test_invitations_updates_reminders_and_the_cancellation_go_out_on_one_line(s
 def test_the_minutes_of_such_a_meeting_are_published_on_one_line(staff_client, db, make_company):
     meeting = a_meeting_with_a_broken_title(db, days=1)
     companies = companies_with_contacts(db, make_company, 2)
-    post(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
+    post_confirmed(staff_client, f"/meetings/{meeting.id}/invite", {"source": "all"})
     meeting.starts_at = datetime.now(UTC) - timedelta(hours=3)
     meeting.ends_at = meeting.starts_at + timedelta(hours=2)
     db.session.commit()
-    response = post(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "invited"})
+    response = post_confirmed(staff_client, f"/meetings/{meeting.id}/publish", {"audience": "invited"})
     assert response.status_code == 302
     minutes = meeting_mails(db, meeting, "Referat")
     assert sorted(row.company_id for row in minutes) == sorted(company.id for company in companies)
