@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from crm.audit.services import record
 from crm.companies import services as company_services
 from crm.companies.models import ActivityKind, Company, Contact
-from crm.companies.search import search_condition
+from crm.companies.search import MAX_QUERY, clean_query_text, search_condition
 from crm.extensions import db
+from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import localtime
 from crm.meetings.models import Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
 
@@ -104,6 +105,36 @@ class CheckinList:
         """How many of the company's persons are marked present."""
         return sum(1 for contact in company.contacts if (row := self.attendances.get(contact.id)) is not None
                    and row.status == AttendanceStatus.PRESENT)
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    """What the check-in page was asked to show: the search, how many companies, from where, which one open."""
+
+    q: str = ""
+    limit: int = CHECKIN_PAGE_SIZE
+    offset: int = 0
+    open: int | None = None
+
+    @classmethod
+    def from_args(cls, args):
+        """Whatever the query string holds, a view that is safe to query with."""
+        limit = args.get("limit", CHECKIN_PAGE_SIZE, type=whole_number)
+        return cls(q=clean_query_text(args.get("q", ""), MAX_QUERY),
+                   limit=min(max(limit, 1), CHECKIN_MAX_LIMIT),
+                   offset=min(max(args.get("offset", 0, type=whole_number), 0), DB_INT_MAX // 2),
+                   open=args.get("open", type=whole_number))
+
+    @property
+    def step(self):
+        """How many more companies "Vis flere" shows."""
+        return CHECKIN_PAGE_SIZE
+
+    def args(self, **overrides):
+        """The query string of this view (what differs from the defaults), with overrides."""
+        values = {"q": self.q, "limit": self.limit if self.limit != CHECKIN_PAGE_SIZE else None,
+                  **overrides}
+        return {key: value for key, value in values.items() if value}
 
 
 def checkin_rows(meeting, q="", *, offset=0, limit=CHECKIN_PAGE_SIZE):

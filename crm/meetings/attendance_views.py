@@ -1,17 +1,13 @@
 """The check-in page for the day (htmx, and plain forms without it) and the attendance export."""
 
-from dataclasses import dataclass
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from crm.companies.models import Contact
-from crm.companies.search import MAX_QUERY, clean_query_text
 from crm.companies.services import find_by_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
-from crm.http import DB_INT_MAX, whole_number
 from crm.meetings import attendance
 from crm.meetings.blueprint import bp
 from crm.meetings.forms import MarkAttendanceForm, WalkInForm
@@ -24,42 +20,12 @@ from crm.security import STAFF_ROLES, roles_required
 def checkin(meeting_id):
     """The check-in page; with htmx, the list alone for a search, or the next companies for "Vis flere"."""
     meeting = db.get_or_404(Meeting, meeting_id)
-    view = CheckinView.from_args(request.args)
+    view = attendance.CheckinView.from_args(request.args)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         rows = attendance.checkin_rows(meeting, view.q, offset=view.offset, limit=view.limit)
         template = "meetings/_checkin_more.html" if view.offset else "meetings/_checkin_list.html"
         return render_template(template, meeting=meeting, rows=rows, view=view)
     return _checkin_page(meeting, view)
-
-
-@dataclass(frozen=True)
-class CheckinView:
-    """What the check-in page was asked to show: the search, how many companies, from where, which one open."""
-
-    q: str = ""
-    limit: int = attendance.CHECKIN_PAGE_SIZE
-    offset: int = 0
-    open: int | None = None
-
-    @classmethod
-    def from_args(cls, args):
-        """Whatever the query string holds, a view that is safe to query with."""
-        limit = args.get("limit", attendance.CHECKIN_PAGE_SIZE, type=whole_number)
-        return cls(q=clean_query_text(args.get("q", ""), MAX_QUERY),
-                   limit=min(max(limit, 1), attendance.CHECKIN_MAX_LIMIT),
-                   offset=min(max(args.get("offset", 0, type=whole_number), 0), DB_INT_MAX // 2),
-                   open=args.get("open", type=whole_number))
-
-    @property
-    def step(self):
-        """How many more companies "Vis flere" shows."""
-        return attendance.CHECKIN_PAGE_SIZE
-
-    def args(self, **overrides):
-        """The query string of this view (what differs from the defaults), with overrides."""
-        values = {"q": self.q, "limit": self.limit if self.limit != attendance.CHECKIN_PAGE_SIZE else None,
-                  **overrides}
-        return {key: value for key, value in values.items() if value}
 
 
 def _checkin_page(meeting, view, walk_in_form=None):
@@ -87,7 +53,7 @@ def mark_attendance(meeting_id):
         counts = render_template("meetings/_checkin_counts.html", meeting=meeting, counts=attendance.counts(meeting),
                                  oob=True)
         return person + counts
-    view = CheckinView.from_args(request.args)
+    view = attendance.CheckinView.from_args(request.args)
     return redirect(url_for(".checkin", meeting_id=meeting.id, **view.args(open=contact.company_id),
                             _anchor=f"kontakt-{contact.id}"))
 
@@ -98,12 +64,12 @@ def walk_in(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = WalkInForm()
     if not form.validate_on_submit():
-        return _checkin_page(meeting, CheckinView(), form)
+        return _checkin_page(meeting, attendance.CheckinView(), form)
     company_name = (form.company_name.data or "").strip()
     if find_by_cvr(form.cvr.data) is None and not company_name:
         form.company_name.errors.append(
             _("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."))
-        return _checkin_page(meeting, CheckinView(), form)
+        return _checkin_page(meeting, attendance.CheckinView(), form)
     person = form.person_name.data.strip()
     attendance.walk_in(meeting, cvr=form.cvr.data, company_name=company_name, person_name=person,
                        email=form.email.data or "", by=current_user)
