@@ -1,5 +1,7 @@
 """The check-in page for the day (htmx, and plain forms without it) and the attendance export."""
 
+from dataclasses import replace
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -25,7 +27,7 @@ def checkin(meeting_id):
         rows = attendance.checkin_rows(meeting, view.q, offset=view.offset, limit=view.limit)
         template = "meetings/_checkin_more.html" if view.offset else "meetings/_checkin_list.html"
         return render_template(template, meeting=meeting, rows=rows, view=view)
-    return _checkin_page(meeting, view)
+    return _checkin_page(meeting, replace(view, offset=0))  # a whole page starts at the top
 
 
 def _checkin_page(meeting, view, walk_in_form=None):

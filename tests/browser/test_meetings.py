@@ -135,6 +135,7 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     expect(page.locator("#checkin-counts")).to_contain_text(f"personer til stede: {CHECKED_IN}")
     page.get_by_role("link", name=re.compile("^Vis flere")).click()
     expect(companies).to_have_count(100)
+    expect(companies.nth(50).locator("summary")).to_be_focused()
     far_id, far_name = last_company_with_contacts(live_server)
     page.get_by_label("Søg virksomhed eller person").fill(far_name.upper())  # narrows as it is typed (htmx)
     expect(companies).to_have_count(1)

@@ -113,10 +113,12 @@ def test_show_more_goes_on_where_the_list_ended_with_htmx_and_without(staff_clie
     assert parse_qs(urlsplit(htmx).query) == {"offset": ["50"]}
     longer = company_ids_shown(staff_client.get(plain).get_data(as_text=True))
     assert len(longer) == 100 and longer[:50] == company_ids_shown(first)
+    assert "autofocus" not in first + staff_client.get(f"{url}?offset=50").get_data(as_text=True)
     seen = company_ids_shown(first)
     while (link := more_link(first)) is not None:
         first = staff_client.get(link[1], headers={"HX-Request": "true"}).get_data(as_text=True)
         assert "<html" not in first and 'id="checkin-list"' not in first, "only the next companies"
+        assert first.count("autofocus") == 1 and "<summary autofocus>" in first, "the keyboard goes on there"
         seen += company_ids_shown(first)
     assert len(seen) == len(set(seen)) == 394, "every company once, none twice"
     assert seen[:100] == longer
