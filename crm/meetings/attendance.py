@@ -74,7 +74,9 @@ def walk_in(meeting, *, cvr, company_name, person_name, email, by=None):
 CHECKIN_PAGE_SIZE = 50
 #: The most companies one check-in request shows (a plain "Vis flere" link asks for 100, 150, ...).
 CHECKIN_MAX_LIMIT = 1000
-#: Yes first, then maybe, then no answer; those who declined last.
+#: The answer of a company that came without an invitation.
+WALK_IN = "walk_in"
+#: Yes first, then maybe, then no answer (and walk-ins); those who declined last.
 ANSWER_ORDER = case((Invitation.rsvp == Rsvp.YES, 0), (Invitation.rsvp == Rsvp.MAYBE, 1),
                     (Invitation.rsvp == Rsvp.NO, 3), else_=2)
 
@@ -84,7 +86,7 @@ class CheckinList:
     """One stretch of the check-in list: companies with their contacts, answers and attendances."""
 
     companies: list
-    #: {company id: Rsvp or None}; a walk-in company without an invitation has None.
+    #: {company id: Rsvp, None (not answered) or WALK_IN (came without an invitation)}.
     answers: dict
     #: {contact id: Attendance} of the companies shown.
     attendances: dict
@@ -144,7 +146,7 @@ def checkin_rows(meeting, q="", *, offset=0, limit=CHECKIN_PAGE_SIZE):
     invited = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
     came = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id)
     rows = db.session.execute(
-        select(Company, Invitation.rsvp, func.count().over())
+        select(Company, Invitation.rsvp, func.count().over(), Invitation.id)
         .outerjoin(Invitation, (Invitation.company_id == Company.id) & (Invitation.meeting_id == meeting.id))
         .where(Company.id.in_(invited.union(came)), *search_condition(q, scan=True))
         .order_by(ANSWER_ORDER, Company.name, Company.id).offset(offset).limit(limit)
@@ -160,7 +162,8 @@ def checkin_rows(meeting, q="", *, offset=0, limit=CHECKIN_PAGE_SIZE):
     else:  # past the end (or nothing matches): count what there is
         total = db.session.scalar(select(func.count()).select_from(Company).where(
             Company.id.in_(invited.union(came)), *search_condition(q, scan=True))) if offset else 0
-    return CheckinList(companies, {row[0].id: row[1] for row in rows}, attendances, total, offset)
+    answers = {company.id: WALK_IN if invitation_id is None else rsvp for company, rsvp, _total, invitation_id in rows}
+    return CheckinList(companies, answers, attendances, total, offset)
 
 
 def company_present(meeting, company_id):

@@ -194,3 +194,18 @@ def test_odd_query_strings_answer_a_page(staff_client, db, make_company, query):
     db.session.commit()
     for headers in ({}, {"HX-Request": "true"}):
         assert staff_client.get(f"/meetings/{meeting.id}/checkin?{query}", headers=headers).status_code == 200
+
+
+def test_a_walk_in_company_says_so_on_its_row(staff_client, db, make_company):
+    meeting = a_meeting(db)
+    invitations.invite(meeting, [make_company(name="Kystholm Plast ApS")])
+    db.session.commit()
+    answer = post(staff_client, f"/meetings/{meeting.id}/walk-in", {"person_name": "Åse Ærø", "cvr": valid_cvr(4242),
+                                                                     "company_name": "Uventet Besøg ApS"})
+    assert answer.status_code == 302
+    walked_in = db.session.scalars(select(Company).where(Company.name == "Uventet Besøg ApS")).one()
+    page = staff_client.get(f"/meetings/{meeting.id}/checkin").get_data(as_text=True)
+    row = page[page.index(f'id="firma-{walked_in.id}"'):]
+    summary = row[:row.index("</summary>")]
+    assert '<span class="app-tag app-answer-walk_in">Uanmeldt</span>' in summary and "1 til stede" in summary
+    assert "Åse Ærø" in row[:row.index("</details>")] and "(uanmeldt)" in row[:row.index("</details>")]
