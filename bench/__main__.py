@@ -29,6 +29,8 @@ def _arguments(argv):
     parser.add_argument("--only", choices=[*AREAS, "import", "mail", "contributions"],
                         help="measure only these pages (meetings: with the invitation timing), only the import, "
                              "only the mail section, or only the contributions section")
+    parser.add_argument("--scenario", help="measure only the pages whose scenario name contains this text, e.g. "
+                                           "'check-in' (no import, invitation, mail or contributions timing)")
     parser.add_argument("--databases", default="sqlite,postgresql",
                         help="which of sqlite,postgresql to run (PostgreSQL needs BENCH_DATABASE_URL)")
     parser.add_argument("--rebuild", action="store_true", help="build the datasets again even if cached")
@@ -72,7 +74,8 @@ def main(argv=None):
            "environment": _environment(databases), "datasets": [], "pages": [], "imports": [],
            "invitations": [], "contributions": []}
     if args.only not in ("import", "mail", "contributions"):
-        scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)]
+        scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)
+                     and (args.scenario or "") in scenario.name]
         for database in databases:
             for scale in scales:
                 built = dataset(database, scale, rebuild=args.rebuild,
@@ -81,13 +84,15 @@ def main(argv=None):
                 run["pages"] += measure.measure_pages(built, scenarios, requests=args.requests,
                                                       max_seconds=args.max_seconds)
         report.judge_pages(run["pages"], SCENARIOS)
-    if args.only in (None, "import"):
+    # The timings beside the pages: all, the one chosen with --only, or none when pages were chosen by name.
+    timing = "none" if args.scenario else args.only
+    if timing in (None, "import"):
         run["imports"] = imports.time_imports(databases)
-    if args.only in (None, "meetings"):
+    if timing in (None, "meetings"):
         run["invitations"] = meetings.time_invitations(databases)
-    if args.only in (None, "mail"):
+    if timing in (None, "mail"):
         run["mail"] = mail.run_mail_bench()
-    if args.only in (None, "contributions"):
+    if timing in (None, "contributions"):
         run["contributions"] = contributions.time_contributions(databases, max(scales))
     run["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
 

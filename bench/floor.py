@@ -19,7 +19,8 @@ from crm.companies.search import COUNT_CAP, CompanyFilters, all_tags, company_st
 from crm.extensions import db
 from crm.groups.models import GroupMembership, Initiative, WorkingGroup
 from crm.groups.services import documents_of
-from crm.meetings.models import ActionItem, ActionStatus, Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
+from crm.meetings import attendance
+from crm.meetings.models import ActionItem, ActionStatus, Attendance, AttendanceStatus, Invitation, Meeting
 from crm.meetings.services import group_meetings
 
 PER_PAGE = 50
@@ -138,18 +139,21 @@ personer til stede: {{ present.persons }}</td></tr>
 CHECKIN_PAGE = """<!doctype html>
 <title>Fremmøde: {{ meeting.title }}</title>
 <h1>Fremmøde: {{ meeting.title }}</h1>
-<p>{{ meeting.starts_at }} Inviterede: {{ counts.invited }} sagt ja: {{ counts.yes }}
-til stede: {{ counts.companies }} / {{ counts.persons }}</p>
+{% if counts %}<p>{{ meeting.starts_at }} Inviterede: {{ counts.invited }} sagt ja: {{ counts.yes }}
+til stede: {{ counts.companies }} / {{ counts.persons }}</p>{% endif %}
+<p>{{ rows.total }} virksomheder</p>
 <table>
-{% for company in companies %}
-<tr><th colspan="3" id="firma-{{ company.id }}">{{ company.name }} {{ answers.get(company.id) or "" }}</th></tr>
-{% for contact in company.contacts %}{% set row = attendances.get(contact.id) %}
+{% for company in rows.companies %}
+<tr><th colspan="3" id="firma-{{ company.id }}">{{ company.name }} {{ rows.answers.get(company.id) or "" }}
+{{ rows.present(company) }}</th></tr>
+{% for contact in company.contacts %}{% set row = rows.attendances.get(contact.id) %}
 <tr id="kontakt-{{ contact.id }}"><td>{{ contact.name }} {{ contact.title }}</td>
 <td>{{ row.status if row else "" }}{% if row and row.walk_in %} (uanmeldt){% endif %}</td>
 <td><button value="{{ contact.id }}">Til stede</button></td></tr>
 {% endfor %}
 {% endfor %}
 </table>
+{% if rows.more %}<a href="?offset={{ rows.shown_to }}">Vis flere</a>{% endif %}
 """
 
 
@@ -286,27 +290,16 @@ def _present_counts(meeting):
 
 
 def checkin_page(meeting_id):
-    """The check-in page's data: invited (and walked-in) companies with contacts, attendances, answers, counts."""
+    """The check-in page's queries, as the CRM runs them: the first 50 invited (and walked-in) companies matching
+    the search with their contacts and attendances, and the counts; for htmx (a search typed, "Vis flere") the
+    list alone."""
     meeting = db.session.get(Meeting, meeting_id)
     if meeting is None:
         abort(404)
-    invited = select(Invitation.company_id).where(Invitation.meeting_id == meeting.id)
-    came = select(Attendance.company_id).where(Attendance.meeting_id == meeting.id)
-    companies = db.session.scalars(
-        select(Company).where(Company.id.in_(invited.union(came)))
-        .options(selectinload(Company.contacts)).order_by(Company.name)
-    ).all()
-    attendances = {row.contact_id: row for row in db.session.scalars(
-        select(Attendance).where(Attendance.meeting_id == meeting.id))}
-    answers = dict(db.session.execute(select(Invitation.company_id, Invitation.rsvp)
-                                      .where(Invitation.meeting_id == meeting.id)).all())
-    invited, yes = db.session.execute(
-        select(func.count(), func.count().filter(Invitation.rsvp == Rsvp.YES))
-        .where(Invitation.meeting_id == meeting.id)
-    ).one()
-    counts = {"invited": invited, "yes": yes, **_present_counts(meeting)}
-    return _render("checkin_page", meeting=meeting, companies=companies, attendances=attendances,
-                   answers=answers, counts=counts)
+    view = attendance.CheckinView.from_args(request.args)
+    rows = attendance.checkin_rows(meeting, view.q, offset=view.offset, limit=view.limit)
+    counts = None if request.headers.get("HX-Request") else attendance.counts(meeting)
+    return _render("checkin_page", meeting=meeting, rows=rows, counts=counts)
 
 
 def healthz():

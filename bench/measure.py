@@ -24,21 +24,22 @@ def percentile(values, percent):
     return statistics.quantiles(values, n=100, method="inclusive")[percent - 1]
 
 
-def sample(clients, path, requests, max_seconds):
-    """Latency (ms, send to last byte) and SQL statements of sequential GETs of `path` from each client.
+def sample(clients, path, requests, max_seconds, headers=None):
+    """Latency (ms, send to last byte) and SQL statements of sequential GETs of `path` (with the request headers
+    given) from each client.
 
     The clients take turns request by request, so a load elsewhere on the machine falls on all of them alike.
     """
     for _ in range(WARMUP):
         for client in clients:
-            _checked(client.get(path), path)
+            _checked(client.get(path, headers), path)
     latencies = [[] for _ in clients]
     statements = [[] for _ in clients]
     answers = [None for _ in clients]
     deadline = time.monotonic() + max_seconds
     for _ in range(requests):
         for index, client in enumerate(clients):
-            answers[index] = answer = _checked(client.get(path), path)
+            answers[index] = answer = _checked(client.get(path, headers), path)
             latencies[index].append(answer.seconds * 1000)
             statements[index].append(int(answer.headers.get(SQL_HEADER, -1)))
         if time.monotonic() > deadline and len(latencies[0]) >= MIN_REQUESTS:
@@ -92,7 +93,7 @@ def measure_pages(dataset, scenarios, *, requests, max_seconds):
             path = scenario.path(dataset)
             print(f"  {dataset.database} scale {dataset.scale}: {scenario.name} ({path})", file=sys.stderr)
             clients = [crm, floor] if scenario.floor else [crm]
-            measured = sample(clients, path, requests, max_seconds)
+            measured = sample(clients, path, requests, max_seconds, scenario.headers)
             result = {"database": dataset.database, "scale": dataset.scale, "area": scenario.area,
                       "scenario": scenario.name, "path": path, "note": scenario.note(dataset), **measured[0]}
             if scenario.floor:

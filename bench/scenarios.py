@@ -61,6 +61,8 @@ class Scenario:
     note: Callable = lambda dataset: ""
     #: Who requests the page: "staff", or "company" (the dataset's portal user, see bench/portal.py).
     user: str = "staff"
+    #: Request headers, the same to the CRM and its floor (e.g. HX-Request for what htmx asks).
+    headers: dict | None = None
 
 
 def _list(**args):
@@ -89,7 +91,12 @@ SEARCH_TARGET = Target(max_floor_ratio=2.0, max_p95_ms=30)
 #: benchmark meeting (bench/meetings.py): 394 invitations, about 60 % answered, 22 companies checked in.
 MEETING_PAGE_TARGET = Target(max_p95_ms=50)
 MEETING_LIST_TARGET = Target(max_floor_ratio=2.0)
-CHECKIN_TARGET = Target(max_floor_ratio=2.0)
+#: "Check-in page and a check-in search at scale 100 with p95 under 50 ms, within 2x the floor": the page shows
+#: the first 50 of the 394 invited companies; the search is what htmx asks as a name is typed (the list alone).
+CHECKIN_TARGET = Target(max_floor_ratio=2.0, max_p95_ms=50)
+#: Part of a place name in company names (about 1 in 20 companies), with a Danish letter.
+CHECKIN_SEARCH = "søholm"
+HTMX = {"HX-Request": "true"}
 #: "Portal home and our company within 2x their floors at scale 100; SQL statements the same at scale 1 and 100."
 PORTAL_TARGET = Target(max_floor_ratio=2.0)
 
@@ -113,6 +120,9 @@ SCENARIOS = [
     Scenario("meeting list", "meetings", lambda dataset: "/meetings/", "meeting_list", MEETING_LIST_TARGET),
     Scenario("check-in page", "meetings", lambda dataset: f"/meetings/{dataset.meeting_id}/checkin",
              "checkin_page", CHECKIN_TARGET),
+    Scenario("check-in search", "meetings",
+             lambda dataset: f"/meetings/{dataset.meeting_id}/checkin?{urlencode({'q': CHECKIN_SEARCH})}",
+             "checkin_page", CHECKIN_TARGET, headers=HTMX),
     Scenario("portal home", "portal", lambda dataset: "/portal/", "portal_home", PORTAL_TARGET, user="company"),
     Scenario("our company", "portal", lambda dataset: "/portal/company", "our_company", PORTAL_TARGET,
              user="company"),

@@ -105,8 +105,8 @@ class Client:
         self.port = port
         self.cookies = {}
 
-    def request(self, method, path, form=None):
-        headers = {"Accept-Encoding": "identity"}
+    def request(self, method, path, form=None, headers=None):
+        headers = {"Accept-Encoding": "identity", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
@@ -125,8 +125,8 @@ class Client:
         self._keep_cookies(answer.headers.get_all("Set-Cookie") or [])
         return Response(answer.status, answer.headers, data, seconds)
 
-    def get(self, path):
-        return self.request("GET", path)
+    def get(self, path, headers=None):
+        return self.request("GET", path, headers=headers)
 
     def _keep_cookies(self, set_cookies):
         for header in set_cookies:

@@ -1,5 +1,6 @@
 """The check-in page for the day (htmx, and plain forms without it) and the attendance export."""
 
+from dataclasses import replace
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,20 +20,28 @@ from crm.security import STAFF_ROLES, roles_required
 @bp.get("/<int:meeting_id>/checkin")
 @roles_required(*STAFF_ROLES)
 def checkin(meeting_id):
-    return _checkin_page(db.get_or_404(Meeting, meeting_id))
+    """The check-in page; with htmx, the list alone for a search, or the next companies for "Vis flere"."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    view = attendance.CheckinView.from_args(request.args)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        rows = attendance.checkin_rows(meeting, view.q, offset=view.offset, limit=view.limit)
+        template = "meetings/_checkin_more.html" if view.offset else "meetings/_checkin_list.html"
+        return render_template(template, meeting=meeting, rows=rows, view=view)
+    return _checkin_page(meeting, replace(view, offset=0))  # a whole page starts at the top
 
 
-def _checkin_page(meeting, walk_in_form=None):
+def _checkin_page(meeting, view, walk_in_form=None):
     """The check-in page; a refused walk-in is shown again as typed, with 422."""
-    companies, attendances, answers = attendance.checkin_rows(meeting)
-    return render_template("meetings/checkin.html", meeting=meeting, companies=companies, attendances=attendances,
-                           answers=answers, counts=attendance.counts(meeting),
+    rows = attendance.checkin_rows(meeting, view.q, limit=view.limit)
+    return render_template("meetings/checkin.html", meeting=meeting, rows=rows, view=view,
+                           counts=attendance.counts(meeting),
                            walk_in_form=walk_in_form or WalkInForm(formdata=None)), 200 if walk_in_form is None else 422
 
 
 @bp.post("/<int:meeting_id>/attendance")
 @roles_required(*STAFF_ROLES)
 def mark_attendance(meeting_id):
+    """One tap: with htmx the person's new state and the counts; without, back to where the list was."""
     meeting = db.get_or_404(Meeting, meeting_id)
     form = MarkAttendanceForm()
     contact = db.session.get(Contact, form.contact_id.data) if form.validate_on_submit() else None
@@ -41,11 +50,14 @@ def mark_attendance(meeting_id):
     row = attendance.mark(meeting, contact, form.status.data, by=current_user)
     db.session.commit()
     if request.headers.get("HX-Request"):
-        person = render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row)
+        person = render_template("meetings/_checkin_person.html", meeting=meeting, contact=contact, row=row,
+                                 present=attendance.company_present(meeting, contact.company_id))
         counts = render_template("meetings/_checkin_counts.html", meeting=meeting, counts=attendance.counts(meeting),
                                  oob=True)
         return person + counts
-    return redirect(url_for(".checkin", meeting_id=meeting.id, _anchor=f"kontakt-{contact.id}"))
+    view = attendance.CheckinView.from_args(request.args)
+    return redirect(url_for(".checkin", meeting_id=meeting.id, **view.args(open=contact.company_id),
+                            _anchor=f"kontakt-{contact.id}"))
 
 
 @bp.post("/<int:meeting_id>/walk-in")
@@ -54,12 +66,12 @@ def walk_in(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = WalkInForm()
     if not form.validate_on_submit():
-        return _checkin_page(meeting, form)
+        return _checkin_page(meeting, attendance.CheckinView(), form)
     company_name = (form.company_name.data or "").strip()
     if find_by_cvr(form.cvr.data) is None and not company_name:
         form.company_name.errors.append(
             _("Virksomheden findes ikke i registret endnu. Skriv også dens navn, så oprettes den."))
-        return _checkin_page(meeting, form)
+        return _checkin_page(meeting, attendance.CheckinView(), form)
     person = form.person_name.data.strip()
     attendance.walk_in(meeting, cvr=form.cvr.data, company_name=company_name, person_name=person,
                        email=form.email.data or "", by=current_user)
@@ -72,12 +84,10 @@ def walk_in(meeting_id):
 @roles_required(*STAFF_ROLES)
 def export_attendance(meeting_id, file_format):
     meeting = db.get_or_404(Meeting, meeting_id)
-    rows = attendance.export_rows(meeting)
-    columns = ("company", "cvr", "person", "email", "status", "walk_in", "checked_in_at")
-    values = [[row[column] for column in columns] for row in rows]
+    columns, rows = attendance.export_table(meeting)
     if file_format == "xlsx":
-        data = table_xlsx(columns, values, _("Fremmøde"))
+        data = table_xlsx(columns, rows, _("Fremmøde"))
     else:
-        data = table_csv(columns, values)
+        data = table_csv(columns, rows)
     return as_download(data, XLSX if file_format == "xlsx" else CSV, f"fremmoede-{meeting.id}.{file_format}")
 

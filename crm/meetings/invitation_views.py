@@ -13,6 +13,7 @@ from crm import ics
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Company
 from crm.companies.search import CompanyFilters, all_tags, company_statement
+from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
 from crm.groups.models import GroupMembership, WorkingGroup
@@ -20,7 +21,7 @@ from crm.mail import confirmation
 from crm.mail.confirmation import Audience
 from crm.mail.delivery import DELIVERY_LABELS, NOTHING, delivery_states, latest_mailing
 from crm.mail.services import queued_for, refused_summary, render_mail
-from crm.meetings import calendar_feed, invitations, notifications, services
+from crm.meetings import answers, calendar_feed, invitations, notifications, services
 from crm.meetings.blueprint import bp, public_bp
 from crm.meetings.forms import RSVP_LABELS, AnswerForm, CalendarFeedForm, InviteForm, RemindForm
 from crm.meetings.models import Invitation, Meeting, MeetingStatus, Rsvp
@@ -144,14 +145,15 @@ def _preview(meeting, kind):
 @bp.get("/<int:meeting_id>/invitations")
 @roles_required(*STAFF_ROLES)
 def invitation_list(meeting_id):
+    """Who answered: the summary per answer, the list (filtered by answer), reminders and the mails' state."""
     meeting = db.get_or_404(Meeting, meeting_id)
     rows = invitations.invitations_of(meeting)
+    answer = answers.answer_filter(request.args.get("svar"))
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
-    # Where each company's mails about the meeting stand in the outbox, in one query for the whole list.
-    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True, excluding=("minutes",))
-    return render_template("meetings/invitations.html", meeting=meeting, invitations=rows, pending=pending,
-                           labels=RSVP_LABELS, delivery={company_id: state for (_meeting, company_id), state
-                                                         in delivery.items()}, nothing=NOTHING,
+    return render_template("meetings/invitations.html", meeting=meeting, invitations=answers.chosen(rows, answer),
+                           summary=answers.summary(rows), answer=answer, answer_names=answers.ANSWER_NAMES,
+                           filters=answers.ANSWER_FILTERS, to_remind=len(answers.to_remind(rows)),
+                           pending=pending, labels=RSVP_LABELS, delivery=_delivery(meeting), nothing=NOTHING,
                            delivery_labels={state: str(label) for state, label in DELIVERY_LABELS.items()},
                            latest=latest_mailing(meeting, excluding=("minutes",)))
 
@@ -181,6 +183,29 @@ def _mass_action(meeting, purpose, back, run, refusal, done, *, only=None, check
         flash(done % {"n": mailing.queued}, "success")
         return confirmation.delivery_page(mass)
     return redirect(back)
+
+
+def _delivery(meeting):
+    """{company id: DeliveryState}: where each company's mails about the meeting stand in the outbox, in one query
+    for the whole list."""
+    delivery = delivery_states(Meeting.__tablename__, [meeting.id], per_company=True, excluding=("minutes",))
+    return {company_id: state for (_meeting, company_id), state in delivery.items()}
+
+
+@bp.get("/<int:meeting_id>/invitations.<any(csv, xlsx):file_format>")
+@roles_required(*STAFF_ROLES)
+def export_invitations(meeting_id, file_format):
+    """The invitation list (as filtered) for a spreadsheet: Danish columns, CSV with `;` and BOM, or XLSX."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    answer = answers.answer_filter(request.args.get("svar"))
+    rows = answers.chosen(invitations.invitations_of(meeting), answer)
+    columns, table = answers.export_table(rows, _delivery(meeting))
+    if file_format == "xlsx":
+        data = table_xlsx(columns, table, _("Inviterede"))
+    else:
+        data = table_csv(columns, table)
+    name = f"inviterede-{meeting.id}{'-' + answer if answer else ''}.{file_format}"
+    return as_download(data, XLSX if file_format == "xlsx" else CSV, name)
 
 
 @bp.post("/<int:meeting_id>/send")
@@ -225,7 +250,7 @@ def remind(meeting_id):
     return _mass_action(meeting, "reminder", back,
                         lambda: invitations.remind(meeting, only, by=current_user),
                         _("Mødet er begyndt eller aflyst; der sendes ikke påmindelser."),
-                        _("Påmindelse sendt til %(n)d, der ikke har svaret."), only=only)
+                        _("Påmindelser i udbakken til dem, der ikke har svaret: %(n)d."), only=only)
 
 
 @bp.post("/<int:meeting_id>/invitations/<int:invitation_id>/rsvp")

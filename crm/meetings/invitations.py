@@ -157,6 +157,8 @@ def _mail(meeting, invitation_ids, purpose, by):
     for invitation in invitations:
         contacts = meeting_mail_contacts(invitation.company)
         if not contacts:
+            if purpose == "reminder":  # nobody there to remind: the list must not say "påmindet"
+                nobody_mailed.append(invitation.id)
             continue
         token = rsvp_token(invitation)
         queued = sum(mails.queue(batch, invitation, contact, token) for contact in contacts)

@@ -56,6 +56,16 @@ def deliver_all(live_server):
         sink.stop()
 
 
+def last_company_with_contacts(live_server):
+    """(id, name) of the company with contacts whose name sorts last: far down an unanswered check-in list."""
+    from crm.companies.models import Company, Contact
+    from crm.extensions import db
+
+    with live_server.app.app_context():
+        return tuple(db.session.execute(select(Company.id, Company.name).where(Company.id.in_(
+            select(Contact.company_id))).order_by(Company.name.desc()).limit(1)).one())
+
+
 def meeting_id_of(page):
     return int(re.search(r"/meetings/(\d+)$", page.url.split("#")[0].split("?")[0]).group(1))
 
@@ -130,26 +140,41 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     answers = page.locator(".app-details").inner_text()
     assert f"{invited} · ja: 1 · måske: 0 · nej: 0 · ikke svaret: {invited - 1}" in answers
 
-    # 4. Check in the first person of 22 companies; each tap updates its row in place.
+    # 4. At the door: the company that said yes first, 50 companies until asked for more; check in the first
+    #    person of 22 companies, each tap in place; then search a company further down and check in its person.
     with page.expect_navigation():
         page.get_by_role("link", name="Fremmøde").click()
-    assert page.locator(f"#firma-{company_id}").get_by_text("svar: ja").is_visible()
+    companies = page.locator("li.app-checkin-company")
+    assert companies.first.get_attribute("id") == f"firma-{company_id}"
+    expect(companies.first.locator("summary .app-tag")).to_have_text("Ja")
+    assert companies.count() == 50 and f"{invited} virksomheder" in page.locator("#checkin-list").inner_text()
     assert axe_violations(page) == []
-    sections = page.locator("section.app-checkin-company").filter(has=page.locator("li.app-checkin-person"))
-    assert sections.count() >= CHECKED_IN
-    row_ids = [sections.nth(n).locator("li.app-checkin-person").first.get_attribute("id") for n in range(CHECKED_IN)]
-    names = contact_names(live_server, [int(row_id.removeprefix("kontakt-")) for row_id in row_ids])
     page.evaluate("window.samePage = true")  # gone if a tap reloaded the page instead of swapping the row
-    for row_id in row_ids:
-        row = page.locator(f"#{row_id}")
-        row.get_by_role("button", name=f"Til stede {names[int(row_id.removeprefix('kontakt-'))]}", exact=True).click()
-        expect(row.locator(".app-checkin-state")).to_have_text("Til stede")
-        expect(row.get_by_role("button", name=re.compile(r"^Til stede"))).to_have_attribute("aria-pressed", "true")
+    with_people = companies.filter(has=page.locator("li.app-checkin-person"))
+    for n in range(CHECKED_IN):
+        company = with_people.nth(n)
+        company.locator("summary").click()
+        row = company.locator("li.app-checkin-person").first
+        row.get_by_role("button", name="Til stede", exact=True).click()
+        expect(row.locator(".app-checkin-state")).to_have_text(re.compile(r"^Til stede \d\d:\d\d$"))
+        expect(row.get_by_role("button", name="Til stede", exact=True)).to_have_attribute("aria-pressed", "true")
+        expect(company.locator(".app-checkin-present")).to_have_text("1 til stede")
+    expect(page.locator("#checkin-counts")).to_contain_text(f"personer til stede: {CHECKED_IN}")
+    page.get_by_role("link", name=re.compile("^Vis flere")).click()
+    expect(companies).to_have_count(100)
+    expect(companies.nth(50).locator("summary")).to_be_focused()
+    far_id, far_name = last_company_with_contacts(live_server)
+    page.get_by_label("Søg virksomhed eller person").fill(far_name.upper())  # narrows as it is typed (htmx)
+    expect(companies).to_have_count(1)
+    found = page.locator(f"#firma-{far_id}")
+    found.locator("li.app-checkin-person").first.get_by_role("button", name="Til stede", exact=True).click()
+    expect(found.locator(".app-checkin-present")).to_have_text("1 til stede")
     assert page.evaluate("window.samePage === true")
+    assert axe_violations(page) == []
     page.reload()
-    counts = page.locator("main p").filter(has_text="virksomheder til stede").inner_text()
-    assert f"virksomheder til stede: {CHECKED_IN}" in counts
-    assert f"personer til stede: {CHECKED_IN}" in counts
+    counts = page.locator("#checkin-counts").inner_text()
+    assert f"virksomheder til stede: {CHECKED_IN + 1}" in counts
+    assert f"personer til stede: {CHECKED_IN + 1}" in counts
     assert axe_violations(page) == []
 
     # 5. Minutes with an action item, then published.

@@ -73,6 +73,7 @@ ROUTES = {
     "meetings.plan_next": ("POST", "/meetings/{meeting}/next", STAFF),
     "meetings.invite": ("GET", "/meetings/{meeting}/invite", STAFF),
     "meetings.invitation_list": ("GET", "/meetings/{meeting}/invitations", STAFF),
+    "meetings.export_invitations": ("GET", "/meetings/{meeting}/invitations.csv", STAFF),
     "meetings.send": ("POST", "/meetings/{meeting}/send", STAFF),
     "meetings.cancel": ("POST", "/meetings/{meeting}/cancel", STAFF),
     "meetings.remind": ("POST", "/meetings/{meeting}/remind", STAFF),

@@ -78,16 +78,34 @@ def test_walk_in_of_a_company_not_yet_in_the_register(staff_client, db, make_com
     assert "kontrolcifferet" in bad.get_data(as_text=True)
 
 
-def test_export_and_company_history(staff_client, db, make_company):
-    meeting, companies, contacts = meeting_with_invitees(db, make_company, 2)
-    post(staff_client, f"/meetings/{meeting.id}/attendance", {"contact_id": contacts[0].id, "status": "present"})
-    csv_text = staff_client.get(f"/meetings/{meeting.id}/attendance.csv").data.decode("utf-8-sig")
-    lines = csv_text.strip().splitlines()
-    assert lines[0].startswith("company;cvr;person") and len(lines) == 2 and "Person 0" in lines[1]
-    assert staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data[:2] == b"PK"
+def test_export_in_danish_and_company_history(staff_client, db, make_company):
+    meeting, companies, contacts = meeting_with_invitees(db, make_company, 3)
+    for contact, status in zip(contacts, ("present", "excused", "no_show"), strict=True):
+        post(staff_client, f"/meetings/{meeting.id}/attendance", {"contact_id": contact.id, "status": status})
+    walk_in = post(staff_client, f"/meetings/{meeting.id}/walk-in", {"person_name": "Åse Ærø", "cvr": valid_cvr(9191),
+                                                                      "company_name": "Øresunds Plast ApS"})
+    assert walk_in.status_code == 302
+    rows = {row.contact_id: row for row in db.session.scalars(select(Attendance))}
+    # Stored in UTC; one in summer time (UTC+2), one in winter time (UTC+1).
+    rows[contacts[0].id].checked_in_at = datetime(2026, 6, 1, 12, 5, tzinfo=UTC)
+    rows[contacts[1].id].checked_in_at = datetime(2026, 1, 15, 12, 5, tzinfo=UTC)
+    db.session.commit()
+    data = staff_client.get(f"/meetings/{meeting.id}/attendance.csv").data
+    assert data.startswith(b"\xef\xbb\xbf"), "a BOM, so Danish Excel reads UTF-8"
+    lines = data.decode("utf-8-sig").strip().splitlines()
+    assert lines[0] == "Virksomhed;CVR-nr.;Person;E-mail;Fremmøde;Uanmeldt;Registreret"
+    assert len(lines) == 5 and lines[1:3] == [
+        f"Fremmødt 0 ApS;{companies[0].cvr};Person 0;p0@f0.example;Til stede;Nej;01-06-2026 14:05",
+        f"Fremmødt 1 ApS;{companies[1].cvr};Person 1;p1@f1.example;Afbud;Nej;15-01-2026 13:05",
+    ]
+    assert lines[3].startswith(f"Fremmødt 2 ApS;{companies[2].cvr};Person 2;p2@f2.example;Udeblevet;Nej;")
+    assert lines[4].startswith(f"Øresunds Plast ApS;{valid_cvr(9191)};Åse Ærø;;Til stede;Ja;")
+    sheet = load_workbook(io.BytesIO(staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data)).active
+    table = list(sheet.iter_rows(values_only=True))
+    assert table[0] == ("Virksomhed", "CVR-nr.", "Person", "E-mail", "Fremmøde", "Uanmeldt", "Registreret")
+    assert table[1][4:] == ("Til stede", "Nej", "01-06-2026 14:05") and table[3][4] == "Udeblevet"
     contacts[1].name = "=HYPERLINK(\"http://evil.example\")"
     db.session.commit()
-    post(staff_client, f"/meetings/{meeting.id}/attendance", {"contact_id": contacts[1].id, "status": "present"})
     sheet = load_workbook(io.BytesIO(staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data)).active
     people = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert f"'{contacts[1].name}" in people, "a name is never run as a formula"

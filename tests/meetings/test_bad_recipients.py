@@ -114,7 +114,7 @@ def test_reminders_skip_the_bad_contact_and_name_it(staff_client, db, two_compan
     db.session.commit()
     page = post_confirmed(staff_client, f"/meetings/{meeting.id}/remind", follow_redirects=True)
     assert_named(page)
-    assert "Påmindelse sendt til 1, der ikke har svaret." in unescape(page.get_data(as_text=True))
+    assert "Påmindelser i udbakken til dem, der ikke har svaret: 1." in unescape(page.get_data(as_text=True))
     assert [row.to_address for row in outbox(db, "Påmindelse")] == ["gitte@godt.example"]
     assert any(text.startswith("Ikke sendt: Påmindelse: Netværksmøde om energi") for text in timeline(db, bad))
     bad_invitation = db.session.scalars(select(Invitation).where(Invitation.company_id == bad.id)).one()

@@ -71,7 +71,8 @@ def test_a_title_saved_with_a_line_break_reaches_only_the_invitee_with_a_one_lin
 def invitation_rows(page):
     """{company name: the text of its row} from the invitation list."""
     text = page.get_data(as_text=True)
-    body = text[text.index("<tbody>"):text.index("</tbody>")]
+    table = text[text.index('id="invitationer"'):]
+    body = table[table.index("<tbody>"):table.index("</tbody>")]
     rows = {}
     for row in body.split("<tr>")[1:]:
         cells = [re.sub(r"<[^>]+>", " ", cell) for cell in row.split("<td>")[1:]]
