@@ -60,6 +60,8 @@ class Meeting(db.Model):
     #: iCalendar SEQUENCE of the latest version sent to invitees; +1 when time or place changes.
     sequence: Mapped[int] = mapped_column(default=0)
     minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who wrote the minutes (the referent), as written on the minutes page; shown in the minutes and the PDF.
+    minutes_writer: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -48,7 +48,7 @@ def test_minutes_are_saved_and_script_is_stripped(staff_client, db, make_company
 def test_action_item_stays_open_on_the_next_meeting_until_done(staff_client, db, make_company):
     meeting, companies, _contacts = held_meeting(db, make_company)
     post(staff_client, f"/meetings/{meeting.id}/actions", {"title": "Indhent tilbud på containere",
-                                                            "owner_cvr": companies[0].cvr, "due_on": "2030-01-31"})
+                                                            "owner": companies[0].name, "due_on": "2030-01-31"})
     item = db.session.scalars(select(ActionItem)).one()
     assert item.owner_company_id == companies[0].id
     following = services.plan_next(meeting, datetime.now(UTC) + timedelta(days=30))
