@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -113,6 +114,17 @@ class Invitation(db.Model):
 
     meeting = relationship(Meeting, back_populates="invitations")
     company = relationship("Company")
+
+    @hybrid_property
+    def mailed(self):
+        """The invitation was sent (put in the outbox) at least once; until then the company does not see the
+        meeting in the portal or its calendar."""
+        return self.sent_sequence is not None
+
+    @mailed.inplace.expression
+    @classmethod
+    def _mailed_expression(cls):
+        return cls.sent_sequence.is_not(None)
 
 
 class Attendance(db.Model):
