@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 from babel.messages.pofile import read_po, write_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, format_decimal
+from flask_babel import LazyString, force_locale, format_datetime, format_decimal, gettext
 from flask_login import current_user
 
 from crm.extensions import babel
@@ -46,6 +46,18 @@ def _wtforms_in_our_language():
 
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def kept_message(text):
+    """A text to keep (a timeline entry): (the text in Danish, its message id, its values) for a text given as
+    lazy_gettext("...", name=value), so it can be shown later in each reader's language; (text, None, None) for a
+    text a person wrote. Values are kept as Danish text (numbers as they are)."""
+    if not (isinstance(text, LazyString) and text._func is gettext and len(text._args) == 1):
+        return text, None, None
+    with force_locale("da"):
+        values = {key: value if value is None or isinstance(value, (bool, int, float)) else str(value)
+                  for key, value in text._kwargs.items()}
+        return str(text), text._args[0], values
 
 
 def number(value, format=None):

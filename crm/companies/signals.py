@@ -39,6 +39,9 @@ def _scrub_timeline(contact, words, **_kwargs):
     for activity in db.session.scalars(select(Activity).where(Activity.company_id == contact.company_id,
                                                               text_contains_any(Activity.text, words))):
         activity.text = scrub_words(activity.text, words)
+        if activity.message_values:
+            activity.message_values = {key: scrub_words(value, words) if isinstance(value, str) else value
+                                       for key, value in activity.message_values.items()}
 
 
 COMPANY_COLUMNS = {

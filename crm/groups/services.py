@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -64,7 +64,7 @@ def add_members(group, companies, *, role=MemberRole.MEMBER, replace_chair=False
         db.session.add(membership)
         current.add(company.id)
         added.append(company)
-        log_activity(company.id, ActivityKind.CHANGE, _("Med i arbejdsgruppen %(group)s.", group=group.name),
+        log_activity(company.id, ActivityKind.CHANGE, _l("Med i arbejdsgruppen %(group)s.", group=group.name),
                      author=by)
     db.session.flush()
     if added:
@@ -86,7 +86,7 @@ def remove_member(membership, *, by=None):
     """End a membership; the history stays."""
     membership.left_on = date.today()
     log_activity(membership.company_id, ActivityKind.CHANGE,
-                 _("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
+                 _l("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
     record("group.member_removed", actor=by, obj=membership.group,
            changes={"company_id": membership.company_id})
     db.session.flush()
@@ -154,13 +154,13 @@ def mail_group(group, subject, body, *, by=None):
             continue
         if notifications.queue_group_message(batch, group, membership, contact, subject, body):
             log_activity(membership.company_id, ActivityKind.EMAIL,
-                         _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
+                         _l("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
                          author=by, obj=group)
             sent += 1
     batch.write()
     for mail in batch.refused:
         log_activity(mail.company.id, ActivityKind.EMAIL,
-                     _("Ikke sendt: mail fra arbejdsgruppen %(group)s, til %(recipient)s, fordi %(reason)s. "
+                     _l("Ikke sendt: mail fra arbejdsgruppen %(group)s, til %(recipient)s, fordi %(reason)s. "
                        "Ret kontaktpersonen.", group=group.name, recipient=mail.recipient, reason=mail.reason),
                      author=by, obj=group)
     record("group.mail", actor=by, obj=group,

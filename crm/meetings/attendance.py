@@ -1,6 +1,6 @@
 """Who came: check-in on the day, walk-ins, corrections afterwards, counts and export."""
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -45,7 +45,7 @@ def _note_on_timeline(meeting, company_id, by):
         Attendance.status == AttendanceStatus.PRESENT))
     if already <= 1:
         company_services.log_activity(company_id, ActivityKind.MEETING,
-                                      _("Deltog i %(meeting)s", meeting=meeting.title), author=by,
+                                      _l("Deltog i %(meeting)s", meeting=meeting.title), author=by,
                                       obj=meeting, occurred_at=meeting.starts_at)
 
 

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, select, update
 from sqlalchemy.orm import selectinload
 from weasyprint import HTML
@@ -147,7 +148,7 @@ def publish(meeting, audience, *, by=None):
                                 body_html=html, company=company, concerns=meeting,
                                 attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
         if queued:
-            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=one_line(meeting.title)),
+            log_activity(company.id, ActivityKind.EMAIL, _l("Referat sendt: %(title)s", title=one_line(meeting.title)),
                          author=by, obj=meeting)
         sent += queued
     batch.write()

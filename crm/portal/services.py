@@ -5,7 +5,7 @@ Every query is scoped by the company; nothing here reads the request.
 
 from datetime import UTC, datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -121,7 +121,7 @@ def update_our_contact(contact, values, *, by):
     changes = update_contact(contact, _with_consent(values, contact), by=by)
     if changes:
         log_activity(contact.company_id, ActivityKind.CHANGE,
-                     _("Kontaktperson ændret i portalen: %(name)s (%(fields)s)", name=contact.name,
+                     _l("Kontaktperson ændret i portalen: %(name)s (%(fields)s)", name=contact.name,
                        fields=", ".join(sorted(changes))), author=by)
         db.session.flush()
     return changes
