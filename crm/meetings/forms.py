@@ -201,7 +201,7 @@ class AgendaItemForm(FlaskForm):
 class NextMeetingForm(FlaskForm):
     """The next meeting of a series: its own title and day (the page proposes none; the old title is not copied)."""
 
-    title = StringField(_l("Titel på næste møde"), description=_l("Fx Netværksmøde marts 2027."),
+    next_title = StringField(_l("Titel på næste møde"), description=_l("Fx Netværksmøde marts 2027."),
                         validators=[DataRequired(_l("Skriv titlen på det næste møde.")), at_most(200), single_line()])
     day = DayField(_l("Dato for næste møde"), validators=[DataRequired(_l("Vælg en dato.")), within_years])
     start = TimeField(_l("Starter kl."), description=_l("Tom: samme tid som dette møde."), validators=[Optional()])

@@ -186,7 +186,7 @@ def plan_next(meeting_id):
     if starts_at <= datetime.now(UTC):
         form.day.errors.append(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."))
         return _meeting_page(meeting, next_form=form)
-    following = services.plan_next(meeting, form.title.data.strip(), starts_at, by=current_user)
+    following = services.plan_next(meeting, form.next_title.data.strip(), starts_at, by=current_user)
     db.session.commit()
     flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu, og "
             "mødet ses ikke i portalen, før de er sendt: send dem fra listen over inviterede."), "success")

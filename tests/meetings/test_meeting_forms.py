@@ -112,7 +112,7 @@ def test_dates_outside_the_sane_years_are_refused_when_editing(staff_client, db)
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_the_next_meeting_on_an_absurd_date_is_refused_on_the_meeting_page(staff_client, db, day):
     meeting = a_planned_meeting(db)
-    response = post(staff_client, f"/meetings/{meeting.id}/next", {"title": "Næste", "day": day})
+    response = post(staff_client, f"/meetings/{meeting.id}/next", {"next_title": "Næste", "day": day})
     assert response.status_code == 422
     text = page_text(response)
     assert "Vælg en dato mellem år 2000 og 2100." in text and meeting.title in text
@@ -122,7 +122,7 @@ def test_the_next_meeting_on_an_absurd_date_is_refused_on_the_meeting_page(staff
 def test_the_next_meeting_in_the_past_is_refused_with_the_date_kept(staff_client, db):
     meeting = a_planned_meeting(db)
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    response = post(staff_client, f"/meetings/{meeting.id}/next", {"title": "Næste", "day": yesterday})
+    response = post(staff_client, f"/meetings/{meeting.id}/next", {"next_title": "Næste", "day": yesterday})
     assert response.status_code == 422
     text = page_text(response)
     assert "Mødet ligger i fortiden." in text and f'value="{yesterday}"' in text

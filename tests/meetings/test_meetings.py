@@ -70,7 +70,7 @@ def test_plan_the_next_one_copies_agenda_place_invitees_and_shows_open_action_it
     db.session.add(ActionItem(meeting_id=first.id, title="Undersøg fælles solceller", owner_name="Energigruppen"))
     db.session.add(ActionItem(meeting_id=first.id, title="Allerede klaret", status="done"))
     db.session.commit()
-    response = post(staff_client, f"/meetings/{first.id}/next", {"title": "Netværksmøde om solceller",
+    response = post(staff_client, f"/meetings/{first.id}/next", {"next_title": "Netværksmøde om solceller",
                                                                  "day": (NEXT_MONTH + timedelta(days=35)).isoformat()})
     assert response.status_code == 302
     following = db.session.scalars(select(Meeting).where(Meeting.id != first.id)).one()
@@ -88,12 +88,12 @@ def test_the_next_meeting_asks_for_its_title_and_may_start_at_another_time(staff
     plan(staff_client)
     first = db.session.scalars(select(Meeting)).one()
     day = (NEXT_MONTH + timedelta(days=35)).isoformat()
-    response = post(staff_client, f"/meetings/{first.id}/next", {"title": "", "day": day})
+    response = post(staff_client, f"/meetings/{first.id}/next", {"next_title": "", "day": day})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Skriv titlen på det næste møde." in page and f'value="{day}"' in page
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
-    post(staff_client, f"/meetings/{first.id}/next", {"title": "Morgenmøde", "day": day, "start": "08:30"})
+    post(staff_client, f"/meetings/{first.id}/next", {"next_title": "Morgenmøde", "day": day, "start": "08:30"})
     following = db.session.scalars(select(Meeting).where(Meeting.id != first.id)).one()
     local = following.starts_at.astimezone(services.LOCAL)
     assert (following.title, local.date().isoformat(), local.hour, local.minute) == ("Morgenmøde", day, 8, 30)
