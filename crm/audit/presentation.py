@@ -114,7 +114,10 @@ FIELD_LABELS = {
     "purpose": _l("Formål"), "slug": _l("Kort navn"), "base_ore": _l("Grundbeløb"), "net_ore": _l("Beløb"),
     "skipped": _l("Sprunget over"), "from": _l("Fra"), "request_id": _l("Anmodning"), "is_primary": _l("Primær"),
     "consent": _l("Samtykke"), "directory_listed": _l("Vist i medlemsoversigten"), "job_title": _l("Stilling"),
+    "created": _l("Oprettet"), "tiers": _l("Trin"),
 }
+#: Whole numbers that are names, not amounts: written without a thousands separator.
+PLAIN_NUMBERS = {"year", "sequence", "cvr", "credit_number", "invoice_number"}
 
 VALUE_LABELS = {
     "member": _l("Medlem"), "chair": _l("Formand"), "invited": _l("Inviteret"), "left": _l("Fraflyttet"),
@@ -127,7 +130,8 @@ VALUE_LABELS = {
 }
 
 #: Fields that hold the id of a row of this table: shown by the row's name.
-ID_TABLES = {"company_id": "companies", "contact_id": "contacts", "group_id": "working_groups"}
+ID_TABLES = {"company_id": "companies", "contact_id": "contacts", "group_id": "working_groups",
+             "agenda_items": "agenda_items"}
 #: The column that names a row of a table, by preference.
 NAME_COLUMNS = ("name", "title", "email", "subject", "filename")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -176,13 +180,16 @@ def _value_text(key, value, names):
     if isinstance(value, bool):
         return str(_l("Ja") if value else _l("Nej"))
     if isinstance(value, list):
-        return ", ".join(_value_text(key, item, names) for item in value)
+        return ", ".join(f"({_value_text(key, item, names)})" if isinstance(item, list) else
+                         _value_text(key, item, names) for item in value)
     if isinstance(value, dict):
         return "; ".join(f"{FIELD_LABELS.get(k, k)}: {_value_text(k, v, names)}" for k, v in value.items())
-    if key in ID_TABLES and isinstance(value, int):
+    if key in ID_TABLES and isinstance(value, int) and not isinstance(value, bool):
         return names.get((ID_TABLES[key], value)) or f"#{value}"
     if key.endswith("_ore") and isinstance(value, int):
         return kroner(value)
+    if key in PLAIN_NUMBERS or key.endswith("_id"):
+        return str(value)
     if isinstance(value, int | float):
         return number(value)
     text = str(value)

@@ -14,13 +14,14 @@ def test_the_log_reads_as_danish_sentences_not_json(admin_client, db, make_compa
     record("group.role", object_type="working_groups", object_id=None,
            changes={"company_id": company.id, "role": ["member", "chair"]})
     record("contact.update", changes={"newsletter_consent": [True, False]})
+    record("contributions.scheme_adopted", changes={"year": 2026})
     db.session.commit()
     page = admin_client.get("/audit/").get_data(as_text=True)
     for text in ("Virksomhed ændret", "Virksomhed: Søholm Stål ApS", "Navn:</span> Søholm Staal ApS → Søholm Stål ApS",
                  "Medlem siden:</span> – → 01.03.2024", "Ansatte:</span> 1.250 → 1.300",
                  "Betaling registreret", "Beløb:</span> 1.250,00 kr.", "Betalt den:</span> 01.02.2031",
                  "Rolle i arbejdsgruppe ændret", "Virksomhed:</span> Søholm Stål ApS", "Rolle:</span> Medlem → Formand",
-                 "Nyhedsbrev:</span> Ja → Nej", "Bidrag: #999999"):
+                 "Nyhedsbrev:</span> Ja → Nej", "Bidrag: #999999", "År:</span> 2026"):
         assert text in page, text
     log = page.split("<tbody>")[1].split("</tbody>")[0]
     for raw in ("\\u00f8", "company_id", "amount_ore", "{&#34;", '{"', "[&#34;"):
