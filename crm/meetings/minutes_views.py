@@ -18,7 +18,7 @@ from crm.meetings import minutes
 from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
 from crm.meetings.forms import ActionItemForm, ActionStatusForm, MinutesPreviewForm, PublishForm, minutes_form
-from crm.meetings.models import ActionItem, AgendaItem, Meeting, MeetingAttachment
+from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
 from crm.security import STAFF_ROLES, roles_required
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
 
@@ -39,7 +39,7 @@ def minutes_text_filter(text):
 def edit_minutes(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = minutes_form(meeting, current_user.name)
-    if form.validate_on_submit() and not request.form.get("preview"):
+    if form.validate_on_submit():
         texts = {item.id: (form[f"minutes-{item.id}"].data or "", form[f"decisions-{item.id}"].data or "")
                  for item in meeting.agenda}
         minutes.save_minutes(meeting, texts, writer=(form.writer.data or "").strip(), by=current_user)
@@ -49,12 +49,18 @@ def edit_minutes(meeting_id):
     return _minutes_page(meeting, form=form, refused=form.is_submitted() and bool(form.errors))
 
 
-@bp.post("/<int:meeting_id>/agenda/<int:item_id>/preview")
+@bp.post("/<int:meeting_id>/minutes/preview")
 @roles_required(*STAFF_ROLES)
-def preview_minutes(meeting_id, item_id):
-    """The minutes of one agenda item as typed, rendered as they will be shown and sent; nothing is stored."""
-    item = db.session.scalars(select(AgendaItem).where(AgendaItem.id == item_id,
-                                                       AgendaItem.meeting_id == meeting_id)).first() or abort(404)
+def preview_minutes(meeting_id):
+    """The minutes as typed, rendered as they will be shown and sent; nothing is stored. As you type (htmx), the
+    preview of the agenda item whose field sent it; from the preview button, the page with every item previewed."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not request.headers.get("HX-Request"):
+        form = minutes_form(meeting, current_user.name)
+        form.validate_on_submit()
+        return _minutes_page(meeting, form=form, refused=bool(form.errors))
+    trigger = request.headers.get("HX-Trigger-Name", "")  # the name of the field that sent it: minutes-<item id>
+    item = next((item for item in meeting.agenda if f"minutes-{item.id}" == trigger), None) or abort(404)
     typed = MultiDict({"text": request.form.get(f"minutes-{item.id}", "")})
     form = MinutesPreviewForm(formdata=typed, meta={"csrf": False})
     if not form.validate():  # the request's CSRF token was checked by CSRFProtect before the view

@@ -70,7 +70,7 @@ ROUTES = {
     "meetings.edit": ("GET", "/meetings/{meeting}/edit", STAFF),
     "meetings.add_agenda_item": ("POST", "/meetings/{meeting}/agenda", STAFF),
     "meetings.plan_next": ("POST", "/meetings/{meeting}/next", STAFF),
-    "meetings.preview_minutes": ("POST", "/meetings/{meeting}/agenda/999999/preview", STAFF),
+    "meetings.preview_minutes": ("POST", "/meetings/{meeting}/minutes/preview", STAFF),
     "meetings.invite": ("GET", "/meetings/{meeting}/invite", STAFF),
     "meetings.invitation_list": ("GET", "/meetings/{meeting}/invitations", STAFF),
     "meetings.send": ("POST", "/meetings/{meeting}/send", STAFF),

@@ -15,6 +15,11 @@ from tests.conftest import post
 from tests.meetings.test_minutes import held_meeting
 
 
+def typed_in(item):
+    """The headers of htmx's request as one types in the item's minutes field."""
+    return {"HX-Request": "true", "HX-Trigger-Name": f"minutes-{item.id}"}
+
+
 def test_a_list_right_after_a_line_of_text_is_a_list():
     html = str(render_minutes("Vi aftalte:\n- fælles container\n- afhentning hver fredag\n\n"
                               "Bagefter:\n1. tilbud\n2. valg"))
@@ -33,8 +38,9 @@ def test_the_preview_shows_the_typed_minutes_sanitised_and_stores_nothing(staff_
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     item = meeting.agenda[0]
     entries = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    response = post(staff_client, f"/meetings/{meeting.id}/agenda/{item.id}/preview",
-                    {f"minutes-{item.id}": "Status\n- **tilbud** hentet\n<script>alert(1)</script>"})
+    response = post(staff_client, f"/meetings/{meeting.id}/minutes/preview",
+                    {f"minutes-{item.id}": "Status\n- **tilbud** hentet\n<script>alert(1)</script>"},
+                    headers=typed_in(item))
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<ul>\n<li><strong>tilbud</strong> hentet</li>" in html and "<script" not in html
@@ -48,26 +54,28 @@ def test_the_preview_needs_the_csrf_token_staff_and_an_item_of_the_meeting(staff
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     other, _c, _p = held_meeting(db, make_company, 1)
     item = meeting.agenda[0]
-    url = f"/meetings/{meeting.id}/agenda/{item.id}/preview"
-    assert staff_client.post(url, data={f"minutes-{item.id}": "x"}).status_code == 400
+    url = f"/meetings/{meeting.id}/minutes/preview"
+    assert staff_client.post(url, data={f"minutes-{item.id}": "x"}, headers=typed_in(item)).status_code == 400
     assert staff_client.get(url).status_code == 405
-    assert post(staff_client, f"/meetings/{other.id}/agenda/{item.id}/preview", {}).status_code == 404
-    assert post(company_client, url, {f"minutes-{item.id}": "x"}).status_code in (403, 404)
+    assert post(staff_client, f"/meetings/{other.id}/minutes/preview", {}, headers=typed_in(item)).status_code == 404
+    assert post(company_client, url, {f"minutes-{item.id}": "x"}, headers=typed_in(item)).status_code in (403, 404)
 
 
 def test_a_too_long_preview_is_refused_in_danish(staff_client, db, make_company):
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     item = meeting.agenda[0]
-    response = post(staff_client, f"/meetings/{meeting.id}/agenda/{item.id}/preview",
-                    {f"minutes-{item.id}": "Æ" * 50_001})
+    response = post(staff_client, f"/meetings/{meeting.id}/minutes/preview", {f"minutes-{item.id}": "Æ" * 50_001},
+                    headers=typed_in(item))
     assert "Højst 50000 tegn" in response.get_data(as_text=True).replace(".", "")
 
 
 def test_the_preview_button_shows_the_typed_text_without_saving(staff_client, db, make_company):
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     item = meeting.agenda[0]
-    response = post(staff_client, f"/meetings/{meeting.id}/minutes", {
-        f"minutes-{item.id}": "Punkter\n- første", f"decisions-{item.id}": "", "writer": "Ida", "preview": "1"})
+    page = staff_client.get(f"/meetings/{meeting.id}/minutes").get_data(as_text=True)
+    assert f'formaction="/meetings/{meeting.id}/minutes/preview"' in page, "the button works without scripts"
+    response = post(staff_client, f"/meetings/{meeting.id}/minutes/preview", {
+        f"minutes-{item.id}": "Punkter\n- første", f"decisions-{item.id}": "", "writer": "Ida"})
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "<p>Punkter</p>\n<ul>\n<li>første</li>" in page and "Punkter\n- første</textarea>" in page
