@@ -46,7 +46,7 @@ def edit_minutes(meeting_id):
         db.session.commit()
         flash(_("Referatet er gemt."), "success")
         return redirect(url_for(".edit_minutes", meeting_id=meeting.id))
-    return _minutes_page(meeting, form=form, refused=form.is_submitted() and bool(form.errors))
+    return _minutes_page(meeting, form=form, refused=form.is_submitted())
 
 
 @bp.post("/<int:meeting_id>/minutes/preview")
