@@ -1,8 +1,9 @@
 """The audit log as staff read it: Danish names, formatted old -> new values, names instead of ids, no JSON."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from crm.audit.services import record
+from crm.meetings import services as meeting_services
 
 
 def test_the_log_reads_as_danish_sentences_not_json(admin_client, db, make_company):
@@ -42,3 +43,13 @@ def test_an_unknown_action_and_field_are_shown_plainly(admin_client, db):
     db.session.commit()
     page = admin_client.get("/audit/").get_data(as_text=True)
     assert "future.thing" in page and "some field:</span> værdi" in page
+
+
+def test_agenda_items_and_meetings_are_named(admin_client, db):
+    starts = datetime.now(UTC)
+    values = {"title": "Netværksmøde maj", "starts_at": starts, "ends_at": starts + timedelta(hours=1)}
+    meeting = meeting_services.create_meeting(values, [("Solceller på tagene", "", 20)])
+    record("meeting.minutes", obj=meeting, changes={"agenda_items": [meeting.agenda[0].id]})
+    db.session.commit()
+    page = admin_client.get("/audit/?action=meeting.minutes").get_data(as_text=True)
+    assert "Møde: Netværksmøde maj" in page and "Dagsordenspunkter:</span> Solceller på tagene" in page
