@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from bench.portal import FLOOR_ROUTES
 from crm import instrumentation
+from crm.companies.lookup import FIRST_LIST, suggestions
 from crm.companies.models import Activity, Company, Plot, Tenancy
 from crm.companies.search import COUNT_CAP, CompanyFilters, all_tags, company_statement, count_companies
 from crm.extensions import db
@@ -95,6 +96,8 @@ GROUP_PAGE = """<!doctype html>
 <ul>{% for m in meetings %}<li><a href="/meetings/{{ m.id }}">{{ m.title }}</a> {{ m.starts_at }}</li>{% endfor %}</ul>
 <ul>{% for item in open_items %}<li>{{ item.title }} {{ item.owner_company.name if item.owner_company else "" }}</li>
 {% endfor %}</ul>
+<datalist id="company-options">{% for c in companies %}<option value="{{ c.name }} (CVR {{ c.cvr }})"></option>
+{% endfor %}</datalist>
 """
 
 MEETING_LIST = """<!doctype html>
@@ -228,7 +231,7 @@ def group_page(slug):
     ).all()
     upcoming, past, open_items = group_meetings(group)
     return _render("group_page", group=group, members=members, meetings=upcoming + past, open_items=open_items,
-                   documents=documents_of(group))
+                   documents=documents_of(group), companies=suggestions("", FIRST_LIST))
 
 
 def _meeting_list(upcoming):

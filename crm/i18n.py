@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import click
 from babel.messages.pofile import read_po, write_po
 from flask import current_app, has_request_context, request, session
-from flask_babel import format_datetime, format_decimal
+from flask_babel import LazyString, force_locale, format_datetime, format_decimal, gettext
 from flask_login import current_user
 
 from crm.extensions import babel
@@ -34,6 +34,7 @@ def init_app(app):
         default_translation_directories=os.path.join(os.path.dirname(__file__), "translations"),
     )
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(day, "day")
     app.add_template_filter(number, "number")
     app.add_template_filter(kroner, "kroner")
     app.before_request(_wtforms_in_our_language)
@@ -45,6 +46,18 @@ def _wtforms_in_our_language():
 
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
+
+
+def kept_message(text):
+    """A text to keep (a timeline entry): (the text in Danish, its message id, its values) for a text given as
+    lazy_gettext("...", name=value), so it can be shown later in each reader's language; (text, None, None) for a
+    text a person wrote. Values are kept as Danish text (numbers as they are)."""
+    if not (isinstance(text, LazyString) and text._func is gettext and len(text._args) == 1):
+        return text, None, None
+    with force_locale("da"):
+        values = {key: value if value is None or isinstance(value, (bool, int, float)) else str(value)
+                  for key, value in text._kwargs.items()}
+        return str(text), text._args[0], values
 
 
 def number(value, format=None):
@@ -79,12 +92,26 @@ def local_day(value, end=False):
         return EARLIEST if day.year == 1 else LATEST
 
 
+#: The app's one way of writing a day, as Danish public self-service writes it in numbers: 02.12.2026.
+DAY_PATTERN = "dd.MM.yyyy"
+#: A moment: the day and the time, 02.12.2026 14:30.
+MOMENT_PATTERN = f"{DAY_PATTERN} HH:mm"
+
 #: Babel patterns that are all digits, the same in every language: formatted directly, which is many times
 #: faster than Babel on pages listing hundreds of times (the meeting list, the check-in page).
-NUMERIC_PATTERNS = {"dd-MM-yyyy HH:mm": "%d-%m-%Y %H:%M", "dd-MM-yyyy": "%d-%m-%Y", "HH:mm": "%H:%M"}
+NUMERIC_PATTERNS = {MOMENT_PATTERN: "%d.%m.%Y %H:%M", DAY_PATTERN: "%d.%m.%Y", "HH:mm": "%H:%M"}
 
 
-def localtime(value, pattern="dd-MM-yyyy HH:mm"):
+def day(value):
+    """A date (or the day of a UTC time, in Copenhagen) as the app writes days: 02.12.2026."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return localtime(value, DAY_PATTERN)
+    return value.strftime(NUMERIC_PATTERNS[DAY_PATTERN])
+
+
+def localtime(value, pattern=MOMENT_PATTERN):
     """A UTC time shown in Europe/Copenhagen."""
     if value is None:
         return ""

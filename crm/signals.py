@@ -68,6 +68,8 @@ class ExportPart:
     rows: list
     #: The order of the part in the archive (smaller first).
     order: int = 100
+    #: The CSV's words for stored values, by column: {"role": {"owner": "Ejer", ...}}; JSON keeps the stored ones.
+    values: dict = field(default_factory=dict)
 
 
 @dataclass

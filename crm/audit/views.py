@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from crm.audit.blueprint import bp
 from crm.audit.models import AuditEntry
+from crm.audit.presentation import action_label, readable
 from crm.extensions import db
 from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
@@ -32,6 +33,8 @@ def index():
     page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
     if page.page > page.pages > 0:  # past the end: the last page
         page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
-    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
-    return render_template("audit/index.html", page=page, filters=filters, actions=actions)
+    actions = db.session.scalars(select(AuditEntry.action).distinct()).all()
+    return render_template("audit/index.html", page=page, filters=filters, entries=readable(page.items),
+                           actions=sorted(((action, action_label(action)) for action in actions),
+                                          key=lambda pair: pair[1].lower()))
 

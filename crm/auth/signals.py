@@ -1,6 +1,5 @@
 """The accounts area's part of what happens to companies and persons elsewhere."""
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -33,9 +32,9 @@ def _note(contact, changes, by, **details):
         record(AUDIT_ACTIONS[change.outcome], actor=by, object_type="users", object_id=change.user_id,
                changes={"contact_id": contact.id, "email": change.email, **details})
         if change.outcome == "closed":
-            text = _("Portaladgangen for %(email)s er lukket.", email=change.email)
+            text = _l("Portaladgangen for %(email)s er lukket.", email=change.email)
         elif change.outcome == "withdrawn":
-            text = _("Invitationen til portalen for %(email)s er trukket tilbage.", email=change.email)
+            text = _l("Invitationen til portalen for %(email)s er trukket tilbage.", email=change.email)
         else:
             continue
         log_activity(contact.company_id, ActivityKind.CHANGE, text, author=by)

@@ -4,6 +4,8 @@ The file is read twice at most: at the upload, where what the preview shows is w
 CompanyImport.result (so a visit to the preview reads no file), and at the confirmation, which imports it.
 """
 
+from datetime import date
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +18,7 @@ from crm.companies.forms import ImportForm
 from crm.companies.models import CompanyImport, ImportStatus
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import day
 from crm.security import STAFF_ROLES, roles_required
 
 PREVIEW_ROWS = 20
@@ -31,6 +34,8 @@ def _parse(upload):
 
 
 def _shown(value):
+    if isinstance(value, date):
+        return day(value)
     return "" if value is None else str(value)
 
 

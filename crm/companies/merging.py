@@ -1,6 +1,6 @@
 """Merging two records of one company: every area moves its rows to the survivor, then the duplicate goes."""
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from crm.audit.services import record
@@ -99,7 +99,7 @@ def merge_companies(survivor, duplicate, *, by=None):
     db.session.flush()
     refresh_search_text(survivor)
     log_activity(survivor.id, ActivityKind.CHANGE,
-                 _("%(name)s (CVR %(cvr)s) blev lagt sammen med denne virksomhed.", name=duplicate.name,
+                 _l("%(name)s (CVR %(cvr)s) blev lagt sammen med denne virksomhed.", name=duplicate.name,
                    cvr=duplicate.cvr), author=by)
     record("company.merge", actor=by, obj=survivor, changes=details)
     db.session.flush()

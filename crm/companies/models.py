@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, Numeric, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -183,6 +184,10 @@ class Activity(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     kind: Mapped[ActivityKind] = mapped_column(enum_type(ActivityKind, "activity_kind"))
     text: Mapped[str] = mapped_column(Text)
+    #: A text the system wrote is also kept as its message (the Danish source text, crm/translations) and values,
+    #: so each reader sees it in their own language; `text` holds it in Danish (search, erasure, old entries).
+    message: Mapped[str | None] = mapped_column(Text)
+    message_values: Mapped[dict | None] = mapped_column(JSON)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     #: The object the entry is about, e.g. ("outbound_emails", 17) or ("meetings", 3).
     object_type: Mapped[str | None] = mapped_column(String(64))
@@ -192,6 +197,16 @@ class Activity(db.Model):
 
     company = relationship(Company, back_populates="activities")
     author = relationship("User")
+
+    @property
+    def shown_text(self):
+        """The text in the reader's language: a system text translated, a person's note as written."""
+        if self.message:
+            try:
+                return gettext(self.message, **(self.message_values or {}))
+            except (KeyError, ValueError, TypeError):  # a message whose values changed since: the stored text
+                return self.text
+        return self.text
 
 
 class ImportStatus(enum.StrEnum):

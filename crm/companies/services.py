@@ -3,7 +3,7 @@
 import re
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +21,7 @@ from crm.companies.models import (
 from crm.cvr import normalise_cvr
 from crm.db import utcnow
 from crm.extensions import db
+from crm.i18n import kept_message
 from crm.merging import ANONYMISED_DOMAIN, ANONYMISED_NAME
 from crm.signals import (
     contact_email_changed,
@@ -66,11 +67,15 @@ def refresh_search_text(company):
 
 
 def log_activity(company_id, kind, text, *, author=None, obj=None, occurred_at=None):
-    """Add an entry to a company's timeline (notes, calls, visits, mails sent, meetings attended)."""
+    """Add an entry to a company's timeline (notes, calls, visits, mails sent, meetings attended). A text the
+    system writes is given as lazy_gettext(...): it is kept in Danish and shown in each reader's language."""
+    text, message, values = kept_message(text)
     activity = Activity(
         company_id=company_id,
         kind=ActivityKind(kind),
         text=text,
+        message=message,
+        message_values=values,
         author_id=getattr(author, "id", None),
         object_type=obj.__tablename__ if obj is not None else None,
         object_id=obj.id if obj is not None else None,
@@ -113,7 +118,7 @@ def create_company(values, *, by=None, tags=()):
     db.session.add(company)
     company.search_text = search_text_for(company)
     db.session.flush()
-    log_activity(company.id, ActivityKind.CHANGE, _("Virksomheden blev oprettet i registret."), author=by)
+    log_activity(company.id, ActivityKind.CHANGE, _l("Virksomheden blev oprettet i registret."), author=by)
     record("company.create", actor=by, obj=company, changes={"cvr": company.cvr, "name": company.name})
     return company
 
@@ -139,7 +144,7 @@ def update_company(company, values, *, by=None, tags=None):
     if changes:
         refresh_search_text(company)
         fields = ", ".join(sorted(changes))
-        log_activity(company.id, ActivityKind.CHANGE, _("Oplysninger ændret: %(fields)s", fields=fields), author=by)
+        log_activity(company.id, ActivityKind.CHANGE, _l("Oplysninger ændret: %(fields)s", fields=fields), author=by)
         record("company.update", actor=by, obj=company, changes=changes)
     db.session.flush()
     return changes
@@ -200,7 +205,7 @@ def add_contact(company, values, *, by=None):
         _make_only_primary(contact)
     refresh_search_text(company)
     db.session.flush()
-    log_activity(company.id, ActivityKind.CHANGE, _("Kontaktperson tilføjet: %(name)s", name=contact.name),
+    log_activity(company.id, ActivityKind.CHANGE, _l("Kontaktperson tilføjet: %(name)s", name=contact.name),
                  author=by)
     record("contact.create", actor=by, obj=contact, changes={"company_id": company.id})
     return contact
@@ -240,7 +245,7 @@ def remove_contact(contact, *, by=None):
     if was_primary and company.contacts:
         company.contacts[0].is_primary = True
     refresh_search_text(company)
-    log_activity(company.id, ActivityKind.CHANGE, _("En kontaktperson blev fjernet."), author=by)
+    log_activity(company.id, ActivityKind.CHANGE, _l("En kontaktperson blev fjernet."), author=by)
     db.session.flush()
 
 
@@ -276,7 +281,7 @@ def erase_contact(contact, *, by=None):
     db.session.flush()
     contact_erased.send(contact, old_name=old_name, old_email=old_email, words=words, by=by)
     refresh_search_text(contact.company)
-    log_activity(contact.company_id, ActivityKind.CHANGE, _("En kontaktperson er anonymiseret efter anmodning."),
+    log_activity(contact.company_id, ActivityKind.CHANGE, _l("En kontaktperson er anonymiseret efter anmodning."),
                  author=by)
     db.session.flush()
     return contact
@@ -316,7 +321,7 @@ def add_tenancy(plot, tenant, from_date=None, to_date=None, *, by=None):
     db.session.add(tenancy)
     db.session.flush()
     log_activity(tenant.id, ActivityKind.CHANGE,
-                 _("Lejer på %(plot)s (ejer: %(owner)s).", plot=plot.cadastral_number,
+                 _l("Lejer på %(plot)s (ejer: %(owner)s).", plot=plot.cadastral_number,
                    owner=plot.owner.name if plot.owner else "?"), author=by)
     record("tenancy.create", actor=by, obj=tenancy, changes={"plot": plot.cadastral_number, "tenant": tenant.cvr})
     return tenancy

@@ -4,6 +4,7 @@ tags itself; these receivers move, scrub and export the rest of the register's r
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from crm.companies.forms import ACTIVITY_LABELS, BASIS_LABELS, ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Activity, Contact, Plot, Tenancy
 from crm.extensions import db
 from crm.merging import repoint, scrub_words, text_contains_any
@@ -38,6 +39,9 @@ def _scrub_timeline(contact, words, **_kwargs):
     for activity in db.session.scalars(select(Activity).where(Activity.company_id == contact.company_id,
                                                               text_contains_any(Activity.text, words))):
         activity.text = scrub_words(activity.text, words)
+        if activity.message_values:
+            activity.message_values = {key: scrub_words(value, words) if isinstance(value, str) else value
+                                       for key, value in activity.message_values.items()}
 
 
 COMPANY_COLUMNS = {
@@ -63,6 +67,8 @@ PLOT_COLUMNS = {
     "area_m2": _l("Areal (m²)"), "from_date": _l("Fra"), "to_date": _l("Til"),
 }
 TIMELINE_COLUMNS = {"occurred_at": _l("Tidspunkt"), "kind": _l("Art"), "text": _l("Tekst")}
+#: A plot is the company's as its owner or as a tenant.
+RELATION_LABELS = {"owner": _l("Ejer"), "tenant": _l("Lejer")}
 
 
 def _row(obj, columns):
@@ -87,9 +93,11 @@ def _register_parts(company):
     timeline = [_row(activity, TIMELINE_COLUMNS) for activity in db.session.scalars(
         select(Activity).where(Activity.company_id == company.id).order_by(Activity.occurred_at, Activity.id))]
     return [
-        ExportPart("company", COMPANY_COLUMNS, [details], order=10),
-        ExportPart("contacts", CONTACT_COLUMNS, [_row(contact, CONTACT_COLUMNS) for contact in contacts], order=11),
+        ExportPart("company", COMPANY_COLUMNS, [details], order=10,
+                   values={"role": ROLE_LABELS, "status": STATUS_LABELS}),
+        ExportPart("contacts", CONTACT_COLUMNS, [_row(contact, CONTACT_COLUMNS) for contact in contacts], order=11,
+                   values={"lawful_basis": BASIS_LABELS}),
         ExportPart("consents", CONSENT_COLUMNS, [_row(contact, CONSENT_COLUMNS) for contact in contacts], order=12),
-        ExportPart("plots", PLOT_COLUMNS, plots, order=13),
-        ExportPart("timeline", TIMELINE_COLUMNS, timeline, order=14),
+        ExportPart("plots", PLOT_COLUMNS, plots, order=13, values={"relation": RELATION_LABELS}),
+        ExportPart("timeline", TIMELINE_COLUMNS, timeline, order=14, values={"kind": ACTIVITY_LABELS}),
     ]

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from crm.companies import exporting, merging, search, services
+from crm.companies import exporting, lookup, merging, search, services
 from crm.companies.blueprint import bp
 from crm.companies.forms import (
     ACTIVITY_LABELS,
@@ -38,6 +38,9 @@ def company_status_label(status):
     return STATUS_LABELS.get(status, status)
 
 
+bp.add_app_template_global(lookup.company_label, "company_label")
+
+
 @bp.app_template_global()
 def activity_label(kind):
     return ACTIVITY_LABELS.get(kind, kind)
@@ -56,6 +59,15 @@ def index():
         "companies/index.html", page=page, filters=filters, tags=search.all_tags(), groups=search.all_groups(),
         roles=ROLE_LABELS, statuses=STATUS_LABELS,
     )
+
+
+@bp.get("/lookup")
+@roles_required(*STAFF_ROLES)
+def lookup_names():
+    """Suggestions for a company picker as one types (htmx fills the picker's <datalist> with them); the text is
+    read from the argument the picker names in `field` (the input's own name), else from `q`."""
+    typed = request.args.get(request.args.get("field") or "q", "")
+    return render_template("companies/_lookup_options.html", companies=lookup.suggestions(typed))
 
 
 @bp.get("/export")

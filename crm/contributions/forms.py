@@ -23,7 +23,7 @@ from wtforms.validators import (
 
 from crm.companies.importer import parse_danish_number
 from crm.contributions.calculation import Tier
-from crm.contributions.models import AdjustmentKind, TenantSplit, TierBasis, UnpaidShare
+from crm.contributions.models import AdjustmentKind, ContributionState, TenantSplit, TierBasis, UnpaidShare
 from crm.cvr import InvalidNumber, normalise_cvr
 
 BASIS_LABELS = {TierBasis.NONE: _l("Ingen trin"), TierBasis.EMPLOYEES: _l("Antal ansatte"),
@@ -32,6 +32,13 @@ SPLIT_LABELS = {TenantSplit.AREA: _l("efter lejernes areal"), TenantSplit.EQUAL:
 UNPAID_LABELS = {UnpaidShare.REDISTRIBUTE: _l("fordeles mellem de betalende lejere"),
                  UnpaidShare.OWNER: _l("betales af grundejeren"), UnpaidShare.NONE: _l("opkræves ikke")}
 ADJUSTMENT_LABELS = {AdjustmentKind.WAIVER: _l("Fritagelse"), AdjustmentKind.DISCOUNT: _l("Rabat")}
+#: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
+STATE_LABELS = {
+    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Faktureret"),
+    ContributionState.PARTLY_PAID: _l("Delvist betalt"), ContributionState.PAID: _l("Betalt"),
+    ContributionState.OVERDUE: _l("Forfalden"), ContributionState.CREDITED: _l("Krediteret"),
+    ContributionState.WAIVED: _l("Fritaget"),
+}
 
 
 #: The largest amount typed anywhere in the area: far above any contribution, and it catches a typo of "000".

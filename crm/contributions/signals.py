@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.contributions import reminders, reporting
+from crm.contributions.forms import ADJUSTMENT_LABELS, STATE_LABELS
 from crm.contributions.models import Contribution, ContributionAdjustment, ContributionScheme, Payment, ReminderHold
 from crm.extensions import db
 from crm.merging import repoint
@@ -107,12 +108,13 @@ def _contribution_parts(company):
     return [
         ExportPart("invoices", INVOICE_COLUMNS, [
             {"invoice": row.invoice_label, **{key: getattr(row, key) for key in INVOICE_COLUMNS if key != "invoice"}}
-            for row in invoices], order=50),
+            for row in invoices], order=50, values={"state": STATE_LABELS}),
         ExportPart("payments", PAYMENT_COLUMNS, [
             {"invoice": row.contribution.invoice_label,
              **{key: getattr(row, key) for key in PAYMENT_COLUMNS if key != "invoice"}} for row in payments], order=51),
         ExportPart("adjustments", ADJUSTMENT_COLUMNS,
-                   [dict(zip(ADJUSTMENT_COLUMNS, row, strict=True)) for row in adjustments], order=52),
+                   [dict(zip(ADJUSTMENT_COLUMNS, row, strict=True)) for row in adjustments], order=52,
+                   values={"kind": ADJUSTMENT_LABELS}),
         ExportPart("reminder_hold", HOLD_COLUMNS,
                    [{"reason": hold.reason, "created_at": hold.created_at}] if hold else [], order=53),
     ]

@@ -4,13 +4,12 @@ from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from crm.companies.models import Company
 from crm.contributions import billing, reminders, reporting, schemes
 from crm.contributions.blueprint import bp
-from crm.contributions.forms import BillingForm, ReasonForm
+from crm.contributions.forms import STATE_LABELS, BillingForm, ReasonForm
 from crm.contributions.models import ContributionState
 from crm.contributions.notifications import recipient
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
@@ -22,14 +21,6 @@ from crm.mail import confirmation
 from crm.mail.confirmation import Audience
 from crm.mail.services import queued_for, render_mail
 from crm.security import STAFF_ROLES, Role, roles_required
-
-#: "sent" means issued: billed and handed to the outbox. Whether the mail went is the outbox's to say (delivery_states).
-STATE_LABELS = {
-    ContributionState.DRAFT: _l("Kladde (ikke sendt)"), ContributionState.SENT: _l("Faktureret"),
-    ContributionState.PARTLY_PAID: _l("Delvist betalt"), ContributionState.PAID: _l("Betalt"),
-    ContributionState.OVERDUE: _l("Forfalden"), ContributionState.CREDITED: _l("Krediteret"),
-    ContributionState.WAIVED: _l("Fritaget"),
-}
 
 
 @bp.app_template_global()

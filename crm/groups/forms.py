@@ -11,14 +11,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from crm.companies.importer import parse_danish_number
+from crm.companies.lookup import CompanyField
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.forms import at_most, has_control_characters, one_of, plain_text, single_line
 from crm.groups.models import InitiativeStatus, MemberRole
 
 ROLE_LABELS = {MemberRole.CHAIR: _l("Formand"), MemberRole.MEMBER: _l("Medlem")}
+#: A chair beside the current one; "chair" alone takes over from the current chair (who becomes a member).
+CO_CHAIR = "co_chair"
+#: The roles one can give a company: the stored roles, and co-chair (stored as chair, the others stay chairs).
+ROLE_CHOICES = [SelectChoice(MemberRole.MEMBER.value, _l("Medlem")),
+                SelectChoice(MemberRole.CHAIR.value, _l("Formand (afløser den nuværende formand)")),
+                SelectChoice(CO_CHAIR, _l("Medformand (ved siden af den nuværende formand)"))]
 INITIATIVE_LABELS = {InitiativeStatus.PLANNED: _l("Planlagt"), InitiativeStatus.RUNNING: _l("I gang"),
                      InitiativeStatus.DONE: _l("Afsluttet")}
 
@@ -101,18 +108,31 @@ class GroupForm(FlaskForm):
 
 
 class AddMembersForm(FlaskForm):
-    cvrs = TextAreaField(_l("CVR-numre"),
+    """Companies to add: one picked by name, and/or several by CVR number."""
+
+    company = CompanyField(_l("Virksomhed"), validators=[Optional(), at_most(300), single_line()])
+    cvrs = TextAreaField(_l("Eller flere CVR-numre"),
                          description=_l("Ét eller flere, adskilt af linjeskift, komma eller mellemrum."),
-                         validators=[DataRequired(_l("Skriv mindst ét CVR-nummer.")), at_most(20_000)])
-    role = SelectField(_l("Rolle"), choices=[SelectChoice(r.value, label) for r, label in ROLE_LABELS.items()],
-                       default=MemberRole.MEMBER.value, validate_choice=False, validators=[one_of(MemberRole)])
+                         validators=[Optional(), at_most(20_000)])
+    role = SelectField(_l("Rolle"), choices=ROLE_CHOICES, default=MemberRole.MEMBER.value, validate_choice=False,
+                       validators=[one_of([choice.value for choice in ROLE_CHOICES])])
 
     def validate_cvrs(self, field):
         if not field.errors:
-            numbers, problems = parse_cvrs(field.data)
-            field.errors.extend(problems)
-            if not numbers and not problems:
-                field.errors.append(_l("Skriv mindst ét CVR-nummer."))
+            field.errors.extend(parse_cvrs(field.data)[1])
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if valid and self.company.company is None and not self.cvr_numbers():
+            self.cvrs.errors.append(_l("Vælg en virksomhed, eller skriv mindst ét CVR-nummer."))
+            return False
+        return valid
+
+    def validate_role(self, field):
+        several = len(set(self.cvr_numbers())) + bool(self.company.company) > 1
+        if field.data == MemberRole.CHAIR and several:
+            raise ValidationError(_l("Kun én virksomhed kan afløse formanden. Vælg medformand for at tilføje flere "
+                                     "formænd."))
 
     def cvr_numbers(self):
         return parse_cvrs(self.cvrs.data)[0]
@@ -121,7 +141,8 @@ class AddMembersForm(FlaskForm):
 class MemberRoleForm(FlaskForm):
     """A button on the member list: make a member chair, or a chair member again (confirmed for the only chair)."""
 
-    role = SelectField(choices=[r.value for r in MemberRole], validate_choice=False, validators=[one_of(MemberRole)])
+    role = SelectField(choices=[choice.value for choice in ROLE_CHOICES], validate_choice=False,
+                       validators=[one_of([choice.value for choice in ROLE_CHOICES])])
     confirm = HiddenField()
 
 

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -46,11 +46,14 @@ def member_counts(day=None):
     return dict(rows)
 
 
-def add_members(group, companies, *, role=MemberRole.MEMBER, by=None):
-    """Let several companies join; those already in are reported, not added twice."""
+def add_members(group, companies, *, role=MemberRole.MEMBER, replace_chair=False, by=None):
+    """Let several companies join; those already in are reported, not added twice. A new chair takes over from
+    the current chair (who stays as a member) with `replace_chair`, else sits beside them as co-chair."""
     if not group.active:
         raise GroupArchived(group.name)
     current = {m.company_id for m in current_members(group)}
+    if role == MemberRole.CHAIR and replace_chair and any(company.id not in current for company in companies):
+        _step_down_chairs(group, by=by)
     added, skipped = [], []
     for company in companies:
         if company.id in current:
@@ -61,7 +64,7 @@ def add_members(group, companies, *, role=MemberRole.MEMBER, by=None):
         db.session.add(membership)
         current.add(company.id)
         added.append(company)
-        log_activity(company.id, ActivityKind.CHANGE, _("Med i arbejdsgruppen %(group)s.", group=group.name),
+        log_activity(company.id, ActivityKind.CHANGE, _l("Med i arbejdsgruppen %(group)s.", group=group.name),
                      author=by)
     db.session.flush()
     if added:
@@ -83,15 +86,30 @@ def remove_member(membership, *, by=None):
     """End a membership; the history stays."""
     membership.left_on = date.today()
     log_activity(membership.company_id, ActivityKind.CHANGE,
-                 _("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
+                 _l("Ikke længere med i arbejdsgruppen %(group)s.", group=membership.group.name), author=by)
     record("group.member_removed", actor=by, obj=membership.group,
            changes={"company_id": membership.company_id})
     db.session.flush()
 
 
-def set_role(membership, role, *, by=None):
-    """Make a member chair, or a chair member again."""
+def _step_down_chairs(group, *, keep=None, by=None):
+    """The group's current chairs (but `keep`) become members: a new chair takes over."""
+    chairs = db.session.scalars(select(GroupMembership).where(
+        GroupMembership.group_id == group.id, GroupMembership.role == MemberRole.CHAIR,
+        GroupMembership.left_on.is_(None), GroupMembership.id != getattr(keep, "id", None))).all()
+    for chair in chairs:
+        chair.role = MemberRole.MEMBER
+        record("group.role", actor=by, obj=group,
+               changes={"company_id": chair.company_id, "role": [str(MemberRole.CHAIR), str(MemberRole.MEMBER)]})
+    return chairs
+
+
+def set_role(membership, role, *, replace_chair=False, by=None):
+    """Make a member chair (taking over from the current chair with `replace_chair`, else co-chair), or a chair
+    member again."""
     old = membership.role
+    if MemberRole(role) == MemberRole.CHAIR and replace_chair:
+        _step_down_chairs(membership.group, keep=membership, by=by)
     membership.role = MemberRole(role)
     record("group.role", actor=by, obj=membership.group,
            changes={"company_id": membership.company_id, "role": [str(old), str(role)]})
@@ -147,13 +165,13 @@ def mail_group(group, subject, body, *, by=None):
             continue
         if notifications.queue_group_message(batch, group, membership, contact, subject, body):
             log_activity(membership.company_id, ActivityKind.EMAIL,
-                         _("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
+                         _l("Mail fra arbejdsgruppen %(group)s: %(subject)s", group=group.name, subject=subject),
                          author=by, obj=group)
             sent += 1
     batch.write()
     for mail in batch.refused:
         log_activity(mail.company.id, ActivityKind.EMAIL,
-                     _("Ikke sendt: mail fra arbejdsgruppen %(group)s, til %(recipient)s, fordi %(reason)s. "
+                     _l("Ikke sendt: mail fra arbejdsgruppen %(group)s, til %(recipient)s, fordi %(reason)s. "
                        "Ret kontaktpersonen.", group=group.name, recipient=mail.recipient, reason=mail.reason),
                      author=by, obj=group)
     record("group.mail", actor=by, obj=group,

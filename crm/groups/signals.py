@@ -7,7 +7,15 @@ from sqlalchemy import select
 from crm.companies.models import Company, Contact
 from crm.extensions import db
 from crm.groups import services
-from crm.groups.models import GroupMembership, MemberRole, MembershipRequest, WorkingGroup
+from crm.groups.forms import ROLE_LABELS
+from crm.groups.models import (
+    GroupMembership,
+    MemberRole,
+    MembershipRequest,
+    RequestKind,
+    RequestOutcome,
+    WorkingGroup,
+)
 from crm.merging import repoint
 from crm.signals import (
     ExportPart,
@@ -91,6 +99,8 @@ MEMBERSHIP_COLUMNS = {"group": _l("Gruppe"), "role": _l("Rolle"), "person": _l("
                       "joined_on": _l("Med fra"), "left_on": _l("Med til")}
 REQUEST_COLUMNS = {"group": _l("Gruppe"), "kind": _l("Anmodning"), "created_at": _l("Sendt"),
                    "decided_at": _l("Afgjort"), "outcome": _l("Udfald")}
+REQUEST_WORDS = {"kind": {RequestKind.JOIN: _l("Optagelse"), RequestKind.LEAVE: _l("Udmeldelse")},
+                 "outcome": {RequestOutcome.APPROVED: _l("Godkendt"), RequestOutcome.REJECTED: _l("Afvist")}}
 
 
 @handles(company_export_parts, "group_memberships.company_id", "group_memberships.contact_id",
@@ -107,6 +117,8 @@ def _group_parts(company):
                MembershipRequest.outcome).join(WorkingGroup)
         .where(MembershipRequest.company_id == company.id).order_by(MembershipRequest.created_at)).all()
     return [ExportPart("groups", MEMBERSHIP_COLUMNS,
-                       [dict(zip(MEMBERSHIP_COLUMNS, row, strict=True)) for row in memberships], order=40),
+                       [dict(zip(MEMBERSHIP_COLUMNS, row, strict=True)) for row in memberships], order=40,
+                       values={"role": ROLE_LABELS}),
             ExportPart("group_requests", REQUEST_COLUMNS,
-                       [dict(zip(REQUEST_COLUMNS, row, strict=True)) for row in requests], order=41)]
+                       [dict(zip(REQUEST_COLUMNS, row, strict=True)) for row in requests], order=41,
+                       values=REQUEST_WORDS)]

@@ -8,12 +8,14 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from crm.companies.lookup import FIRST_LIST, suggestions
 from crm.companies.models import Company
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.groups import services
 from crm.groups.blueprint import bp
 from crm.groups.forms import (
+    CO_CHAIR,
     INITIATIVE_LABELS,
     ROLE_LABELS,
     AddMembersForm,
@@ -86,7 +88,7 @@ def _group_page(group, *, add_form=None, initiative_form=None):
         "groups/show.html", group=group, members=services.current_members(group),
         add_form=add_form or AddMembersForm(formdata=None), initiative_form=initiative_form or InitiativeForm(
             formdata=None), is_admin=current_user.role == Role.ADMIN, documents=services.documents_of(group),
-        panels=panels,
+        panels=panels, companies=suggestions("", FIRST_LIST) if group.active else [],
     ), 422 if refused else 200
 
 
@@ -100,8 +102,13 @@ def add_members(slug):
     numbers = form.cvr_numbers()
     companies = db.session.scalars(select(Company).where(Company.cvr.in_(numbers))).all()
     unknown = sorted(set(numbers) - {company.cvr for company in companies})
+    picked = form.company.company
+    if picked is not None and picked not in companies:
+        companies.insert(0, picked)
+    role, replace_chair = _chosen_role(form.role.data)
     try:
-        added, skipped = services.add_members(group, companies, role=MemberRole(form.role.data), by=current_user)
+        added, skipped = services.add_members(group, companies, role=role, replace_chair=replace_chair,
+                                              by=current_user)
     except services.GroupArchived:
         flash(_("Gruppen er arkiveret; der kan ikke komme nye medlemmer."), "error")
         return redirect(url_for(".show", slug=group.slug))
@@ -113,6 +120,13 @@ def add_members(slug):
     if unknown:
         flash(_("Ingen virksomhed med CVR-nummer %(cvrs)s.", cvrs=", ".join(unknown)), "error")
     return redirect(url_for(".show", slug=group.slug))
+
+
+def _chosen_role(choice):
+    """The stored role of a choice, and whether a new chair takes over from the current one (not as co-chair)."""
+    if choice == CO_CHAIR:
+        return MemberRole.CHAIR, False
+    return MemberRole(choice), choice == MemberRole.CHAIR
 
 
 @bp.post("/<slug>/members/<int:membership_id>/remove")
@@ -139,12 +153,12 @@ def set_role(slug, membership_id):
     form = MemberRoleForm()
     if not form.validate_on_submit():
         abort(400)
-    role = form.role.data
+    role, replace_chair = _chosen_role(form.role.data)
     if role == MemberRole.MEMBER and services.only_chair(membership) and not form.confirm.data:
         flash(_("%(name)s er gruppens eneste formand. Vælg en ny formand først, eller bekræft.",
                 name=membership.company.name), "warning")
         return redirect(url_for(".show", slug=group.slug))
-    services.set_role(membership, role, by=current_user)
+    services.set_role(membership, role, replace_chair=replace_chair, by=current_user)
     db.session.commit()
     flash(_("Rollen er gemt."), "success")
     return redirect(url_for(".show", slug=group.slug))

@@ -1,7 +1,7 @@
 """Newsletters: only to contacts who consented, each with a one-click unsubscribe link."""
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
@@ -85,7 +85,7 @@ def unsubscribe(contact):
         return False
     contact.newsletter_consent = False
     log_activity(contact.company_id, ActivityKind.CHANGE,
-                 _("%(name)s afmeldte nyhedsbrevet via linket i en mail.", name=contact.name))
+                 _l("%(name)s afmeldte nyhedsbrevet via linket i en mail.", name=contact.name))
     record("contact.unsubscribe", object_type="contacts", object_id=contact.id,
            changes={"newsletter_consent": [True, False]})
     db.session.flush()

@@ -5,7 +5,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 
 from crm.extensions import db
-from crm.mail.models import EmailStatus, OutboundAttachment, OutboundEmail
+from crm.mail.delivery import DELIVERY_LABELS
+from crm.mail.models import EmailKind, EmailStatus, OutboundAttachment, OutboundEmail
 from crm.merging import repoint
 from crm.signals import ExportPart, company_export_parts, company_merged, contact_erased, handles
 
@@ -38,6 +39,7 @@ def _forget_mails_to_the_person(contact, old_email, **_kwargs):
         .execution_options(synchronize_session=False))
 
 
+KIND_WORDS = {EmailKind.SERVICE: _l("Servicemail"), EmailKind.NEWSLETTER: _l("Nyhedsbrev")}
 MAIL_COLUMNS = {"created_at": _l("Oprettet"), "to_name": _l("Modtager"), "to_address": _l("E-mail"),
                 "subject": _l("Emne"), "kind": _l("Art"), "status": _l("Status"), "sent_at": _l("Sendt")}
 
@@ -48,4 +50,5 @@ def _mail_part(company):
     rows = db.session.execute(
         select(*(getattr(OutboundEmail, key) for key in MAIL_COLUMNS))
         .where(OutboundEmail.company_id == company.id).order_by(OutboundEmail.created_at, OutboundEmail.id)).all()
-    return ExportPart("mails", MAIL_COLUMNS, [dict(zip(MAIL_COLUMNS, row, strict=True)) for row in rows], order=20)
+    return ExportPart("mails", MAIL_COLUMNS, [dict(zip(MAIL_COLUMNS, row, strict=True)) for row in rows], order=20,
+                      values={"status": DELIVERY_LABELS, "kind": KIND_WORDS})

@@ -48,7 +48,7 @@ def mark(meeting, contact, status, *, by=None):
 def _note_on_timeline(meeting, company_id, by):
     if company_present(meeting, company_id) <= 1:
         company_services.log_activity(company_id, ActivityKind.MEETING,
-                                      _("Deltog i %(meeting)s", meeting=meeting.title), author=by,
+                                      _l("Deltog i %(meeting)s", meeting=meeting.title), author=by,
                                       obj=meeting, occurred_at=meeting.starts_at)
 
 

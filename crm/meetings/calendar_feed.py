@@ -47,6 +47,6 @@ def feed_for_token(token):
     statement = select(Meeting).where(Meeting.starts_at >= since).order_by(Meeting.starts_at)
     if not feed.user.is_staff:  # a company user sees the meetings the company is invited to
         statement = statement.where(Meeting.id.in_(
-            select(Invitation.meeting_id).where(Invitation.company_id == feed.user.company_id)))
+            select(Invitation.meeting_id).where(Invitation.company_id == feed.user.company_id, Invitation.mailed)))
     meetings = db.session.scalars(statement).all()
     return ics.feed([calendar_event(meeting) for meeting in meetings], "Avedøre Holme Erhvervsnetværk")

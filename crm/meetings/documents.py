@@ -8,6 +8,7 @@ from xml.etree.ElementTree import Element
 import markdown
 import nh3
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -23,6 +24,27 @@ LINK_SCHEMES = {"http", "https", "mailto"}
 AUTOLINK = re.compile(r"<((?:https?://|mailto:)[^\s<>]+|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)>", re.IGNORECASE)
 
 
+#: A line that starts a list item: "- punkt", "* punkt", "+ punkt", "1. punkt" or "1) punkt".
+LIST_ITEM = re.compile(r" {0,3}(?:[-*+]|[0-9]{1,9}[.)])[ \t]+\S")
+
+
+class _ListsAfterText(Preprocessor):
+    """People write "Tekst" and on the next line "- punkt" and mean a list; Markdown wants a blank line between.
+    Runs after fenced code and raw HTML are set aside, so code blocks keep their lines."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        result, in_list = [], False
+        for line in lines:
+            if not line.strip():
+                in_list = False
+            elif LIST_ITEM.match(line):
+                if result and result[-1].strip() and not in_list:
+                    result.append("")
+                in_list = True
+            result.append(line)
+        return result
+
+
 class _MinutesHeadings(Treeprocessor):
     """The page around the minutes owns h1 and h2: `#` becomes h3, `##` and deeper h4."""
 
@@ -35,6 +57,7 @@ class _MinutesHeadings(Treeprocessor):
 class _MinutesHeadingsExtension(Extension):
     def extendMarkdown(self, md):  # noqa: N802 (Python-Markdown's name)
         md.treeprocessors.register(_MinutesHeadings(md), "minutes_headings", 5)
+        md.preprocessors.register(_ListsAfterText(md), "lists_after_text", 15)
 
 
 def _keep_link(tag: str, attribute: str, value: str) -> str | None:

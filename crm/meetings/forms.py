@@ -24,6 +24,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, AnyOf, DataRequired, Email, NumberRange, Optional, ValidationError
 
+from crm.companies.lookup import CompanyField
 from crm.companies.models import CompanyRole, CompanyStatus
 from crm.cvr import InvalidNumber, normalise_cvr
 from crm.forms import NOT_A_CHOICE, at_most, has_control_characters, plain_text, single_line
@@ -198,7 +199,12 @@ class AgendaItemForm(FlaskForm):
 
 
 class NextMeetingForm(FlaskForm):
+    """The next meeting of a series: its own title and day (the page proposes none; the old title is not copied)."""
+
+    next_title = StringField(_l("Titel på næste møde"), description=_l("Fx Netværksmøde marts 2027."),
+                        validators=[DataRequired(_l("Skriv titlen på det næste møde.")), at_most(200), single_line()])
     day = DayField(_l("Dato for næste møde"), validators=[DataRequired(_l("Vælg en dato.")), within_years])
+    start = TimeField(_l("Starter kl."), description=_l("Tom: samme tid som dette møde."), validators=[Optional()])
 
 
 class WalkInForm(FlaskForm):
@@ -274,12 +280,15 @@ class InviteForm(FlaskForm):
         return numbers, refused
 
 
-def minutes_form(meeting, **kwargs):
+def minutes_form(meeting, suggested_writer="", **kwargs):
     """The minutes page's form: the minutes and decisions of each agenda item, `minutes-<id>` and `decisions-<id>`,
-    filled with what is stored (on a GET, or with formdata=None) or what was typed (on a POST)."""
+    and who wrote them (the stored name, else the suggested one), filled with what is stored (on a GET, or with
+    formdata=None) or what was typed (on a POST)."""
 
     class MinutesForm(FlaskForm):
-        pass
+        writer = StringField(_l("Referent"), description=_l("Hvem skrev referatet; står i referatet og i PDF'en."),
+                             default=meeting.minutes_writer or suggested_writer,
+                             validators=[Optional(), at_most(200), single_line()])
 
     for item in meeting.agenda:
         setattr(MinutesForm, f"minutes-{item.id}", TextAreaField(
@@ -289,11 +298,16 @@ def minutes_form(meeting, **kwargs):
     return MinutesForm(**kwargs)
 
 
+class MinutesPreviewForm(FlaskForm):
+    """The text of one agenda item's minutes, sent as typed for a preview (nothing is stored)."""
+
+    text = TextAreaField(validators=[Optional(), at_most(50_000), plain_text()])
+
+
 class ActionItemForm(FlaskForm):
     title = StringField(_l("Opgave"), validators=[DataRequired(_l("Skriv hvad opgaven går ud på.")), at_most(500),
                                                   single_line()])
-    owner_cvr = StringField(_l("Ansvarlig virksomhed (CVR-nummer)"),
-                            validators=[Optional(), at_most(20), cvr_number])
+    owner = CompanyField(_l("Ansvarlig virksomhed"), validators=[Optional(), at_most(300), single_line()])
     owner_name = StringField(_l("Ansvarlig person"), validators=[Optional(), at_most(200), single_line()])
     due_on = DayField(_l("Frist"), validators=[Optional(), within_years])
 

@@ -4,12 +4,13 @@ from datetime import UTC, datetime
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import extract, select, update
 from sqlalchemy.orm import selectinload
 from weasyprint import HTML
 
 from crm.audit.services import record
-from crm.companies.models import ActivityKind, Company
+from crm.companies.models import ActivityKind, Company, Contact
 from crm.companies.services import log_activity, meeting_mail_contacts
 from crm.extensions import db
 from crm.ics import one_line
@@ -32,13 +33,18 @@ class AlreadyPublished(ValueError):
     """The minutes were published already; they go out once."""
 
 
-def save_minutes(meeting, texts, *, by=None):
-    """Store the minutes and decisions of each agenda item {item id: (minutes, decisions)}; the meeting is held."""
+def save_minutes(meeting, texts, *, writer=None, by=None):
+    """Store the minutes and decisions of each agenda item {item id: (minutes, decisions)} and who wrote them;
+    the meeting is held."""
     changed = [item.id for item in meeting.agenda
                if item.id in texts and (item.minutes, item.decisions) != tuple(texts[item.id])]
     for item in meeting.agenda:
         if item.id in changed:
             item.minutes, item.decisions = texts[item.id]
+    if writer is not None and writer != meeting.minutes_writer:
+        record("meeting.minutes_writer", actor=by, obj=meeting, changes={"minutes_writer": [meeting.minutes_writer,
+                                                                                            writer]})
+        meeting.minutes_writer = writer
     if changed and meeting.status == MeetingStatus.PLANNED and meeting.starts_at <= datetime.now(UTC):
         meeting.status = MeetingStatus.HELD
     if changed:  # saved as shown: nothing to log
@@ -89,9 +95,27 @@ def attachments_of(meeting):
     ).all()
 
 
+def present(meeting):
+    """The companies present and their persons present, [(company name, [person names])], by company name."""
+    rows = db.session.execute(
+        select(Company.name, Contact.name).select_from(Attendance)
+        .join(Company, Company.id == Attendance.company_id).outerjoin(Contact, Contact.id == Attendance.contact_id)
+        .where(Attendance.meeting_id == meeting.id, Attendance.status == AttendanceStatus.PRESENT)
+        .order_by(Company.name, Company.id, Contact.name)
+    ).all()
+    companies = {}
+    for company_name, person_name in rows:
+        persons = companies.setdefault(company_name, [])
+        if person_name:
+            persons.append(person_name)
+    return list(companies.items())
+
+
 def minutes_pdf(meeting):
-    """The minutes as a PDF, from the same sanitised HTML the page shows (WeasyPrint, any Unicode text)."""
-    html = render_template("meetings/minutes_pdf.html", meeting=meeting, items=action_items(meeting))
+    """The minutes as a PDF, from the same sanitised HTML the page shows (WeasyPrint, any Unicode text), with
+    who was present and who wrote them."""
+    html = render_template("meetings/minutes_pdf.html", meeting=meeting, items=action_items(meeting),
+                           present=present(meeting))
     return HTML(string=html, base_url=current_app.root_path).write_pdf()
 
 
@@ -129,7 +153,7 @@ def publish(meeting, audience, *, by=None):
                                 body_html=html, company=company, concerns=meeting,
                                 attachments=[(f"referat-{meeting.id}.pdf", "application/pdf", pdf)])
         if queued:
-            log_activity(company.id, ActivityKind.EMAIL, _("Referat sendt: %(title)s", title=one_line(meeting.title)),
+            log_activity(company.id, ActivityKind.EMAIL, _l("Referat sendt: %(title)s", title=one_line(meeting.title)),
                          author=by, obj=meeting)
         sent += queued
     batch.write()

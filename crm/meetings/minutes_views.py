@@ -6,8 +6,9 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
-from crm.companies.services import find_by_cvr
+from crm.companies.lookup import FIRST_LIST, suggestions
 from crm.downloads import as_download
 from crm.extensions import db
 from crm.forms import errors_text
@@ -19,7 +20,7 @@ from crm.mail.services import queued_for, refused_summary, render_mail
 from crm.meetings import minutes
 from crm.meetings.blueprint import bp
 from crm.meetings.documents import minutes_text, render_minutes
-from crm.meetings.forms import ActionItemForm, ActionStatusForm, PublishForm, minutes_form
+from crm.meetings.forms import ActionItemForm, ActionStatusForm, MinutesPreviewForm, PublishForm, minutes_form
 from crm.meetings.models import ActionItem, Meeting, MeetingAttachment
 from crm.security import STAFF_ROLES, roles_required
 from crm.uploads import MAX_ATTACHMENT_BYTES, AttachmentRefused, uploaded_file
@@ -40,24 +41,43 @@ def minutes_text_filter(text):
 @roles_required(*STAFF_ROLES)
 def edit_minutes(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
-    form = minutes_form(meeting)
+    form = minutes_form(meeting, current_user.name)
     if form.validate_on_submit():
         texts = {item.id: (form[f"minutes-{item.id}"].data or "", form[f"decisions-{item.id}"].data or "")
                  for item in meeting.agenda}
-        minutes.save_minutes(meeting, texts, by=current_user)
+        minutes.save_minutes(meeting, texts, writer=(form.writer.data or "").strip(), by=current_user)
         db.session.commit()
         flash(_("Referatet er gemt."), "success")
         return redirect(url_for(".edit_minutes", meeting_id=meeting.id))
     return _minutes_page(meeting, form=form, refused=form.is_submitted())
 
 
+@bp.post("/<int:meeting_id>/minutes/preview")
+@roles_required(*STAFF_ROLES)
+def preview_minutes(meeting_id):
+    """The minutes as typed, rendered as they will be shown and sent; nothing is stored. As you type (htmx), the
+    preview of the agenda item whose field sent it; from the preview button, the page with every item previewed."""
+    meeting = db.get_or_404(Meeting, meeting_id)
+    if not request.headers.get("HX-Request"):
+        form = minutes_form(meeting, current_user.name)
+        form.validate_on_submit()
+        return _minutes_page(meeting, form=form, refused=bool(form.errors))
+    trigger = request.headers.get("HX-Trigger-Name", "")  # the name of the field that sent it: minutes-<item id>
+    item = next((item for item in meeting.agenda if f"minutes-{item.id}" == trigger), None) or abort(404)
+    typed = MultiDict({"text": request.form.get(f"minutes-{item.id}", "")})
+    form = MinutesPreviewForm(formdata=typed, meta={"csrf": False})
+    if not form.validate():  # the request's CSRF token was checked by CSRFProtect before the view
+        return render_template("meetings/_minutes_preview_refused.html", errors=form.text.errors)
+    return render_template("meetings/_minutes_preview.html", preview_text=form.text.data or "")
+
+
 def _minutes_page(meeting, *, form=None, action_form=None, refused=False):
     """The minutes page; a refused form is shown again as typed, with 422 (the minutes are long texts)."""
     return render_template("meetings/minutes.html", meeting=meeting, items=minutes.action_items(meeting),
                            attachments=minutes.attachments_of(meeting),
-                           form=form or minutes_form(meeting, formdata=None),
+                           form=form or minutes_form(meeting, current_user.name, formdata=None),
                            action_form=action_form or ActionItemForm(formdata=None),
-                           publish_form=PublishForm(formdata=None),
+                           publish_form=PublishForm(formdata=None), companies=suggestions("", FIRST_LIST),
                            delivery=delivery_states(Meeting.__tablename__, [meeting.id], purposes=("minutes",))
                            .get(meeting.id, NOTHING),
                            latest=latest_mailing(meeting, purposes=("minutes",))), 422 if refused else 200
@@ -68,14 +88,9 @@ def _minutes_page(meeting, *, form=None, action_form=None, refused=False):
 def add_action(meeting_id):
     meeting = db.get_or_404(Meeting, meeting_id)
     form = ActionItemForm()
-    valid = form.validate_on_submit()
-    owner = find_by_cvr(form.owner_cvr.data) if valid and form.owner_cvr.data else None
-    if valid and form.owner_cvr.data and owner is None:
-        form.owner_cvr.errors.append(_("Der er ingen virksomhed med det CVR-nummer."))
-        valid = False
-    if not valid:
+    if not form.validate_on_submit():
         return _minutes_page(meeting, action_form=form, refused=True)
-    minutes.add_action_item(meeting, form.title.data.strip(), owner_company=owner,
+    minutes.add_action_item(meeting, form.title.data.strip(), owner_company=form.owner.company,
                             owner_name=(form.owner_name.data or "").strip(), due_on=form.due_on.data,
                             by=current_user)
     db.session.commit()

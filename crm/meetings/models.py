@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -60,6 +61,8 @@ class Meeting(db.Model):
     #: iCalendar SEQUENCE of the latest version sent to invitees; +1 when time or place changes.
     sequence: Mapped[int] = mapped_column(default=0)
     minutes_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who wrote the minutes (the referent), as written on the minutes page; shown in the minutes and the PDF.
+    minutes_writer: Mapped[str] = mapped_column(String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -111,6 +114,17 @@ class Invitation(db.Model):
 
     meeting = relationship(Meeting, back_populates="invitations")
     company = relationship("Company")
+
+    @hybrid_property
+    def mailed(self):
+        """The invitation was sent (put in the outbox) at least once; until then the company does not see the
+        meeting in the portal or its calendar."""
+        return self.sent_sequence is not None
+
+    @mailed.inplace.expression
+    @classmethod
+    def _mailed_expression(cls):
+        return cls.sent_sequence.is_not(None)
 
 
 class Attendance(db.Model):

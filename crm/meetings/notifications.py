@@ -3,7 +3,6 @@
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from crm import ics
@@ -66,5 +65,5 @@ def note_refused(refused, subject, obj, by):
     for mail in refused:
         if mail.company is not None:
             log_activity(mail.company.id, ActivityKind.EMAIL,
-                         _("Ikke sendt: %(subject)s, til %(recipient)s, fordi %(reason)s. Ret kontaktpersonen.",
+                         _l("Ikke sendt: %(subject)s, til %(recipient)s, fordi %(reason)s. Ret kontaktpersonen.",
                            subject=subject, recipient=mail.recipient, reason=mail.reason), author=by, obj=obj)

@@ -69,11 +69,12 @@ def cancel_meeting(meeting, *, by=None):
     db.session.flush()
 
 
-def plan_next(meeting, starts_at, *, by=None):
-    """The next meeting of the series: agenda, place and invitees copied to a new date."""
+def plan_next(meeting, title, starts_at, *, by=None):
+    """The next meeting of the series with its own title and time: agenda, place and invitees copied; its
+    invitations wait to be sent."""
     length = meeting.ends_at - meeting.starts_at
     values = {key: getattr(meeting, key) for key in MEETING_FIELDS}
-    values.update(starts_at=starts_at, ends_at=starts_at + length, series=meeting.series or meeting.title)
+    values.update(title=title, starts_at=starts_at, ends_at=starts_at + length, series=meeting.series or meeting.title)
     if not meeting.series:
         meeting.series = values["series"]
     agenda = [(item.title, item.presenter, item.minutes_allotted) for item in meeting.agenda]

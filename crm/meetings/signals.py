@@ -7,7 +7,7 @@ from sqlalchemy import select
 from crm.companies.models import Contact
 from crm.extensions import db
 from crm.meetings.attendance import company_history
-from crm.meetings.models import ActionItem, Attendance, AttendanceStatus, Invitation, Meeting
+from crm.meetings.models import ActionItem, ActionStatus, Attendance, AttendanceStatus, Invitation, Meeting, Rsvp
 from crm.meetings.services import group_meetings
 from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
 from crm.signals import (
@@ -113,6 +113,11 @@ ATTENDANCE_COLUMNS = {"meeting": _l("Møde"), "meeting_starts_at": _l("Mødet be
                       "status": _l("Fremmøde"), "walk_in": _l("Uanmeldt"), "checked_in_at": _l("Tjekket ind")}
 ACTION_COLUMNS = {"meeting": _l("Møde"), "title": _l("Opgave"), "owner_name": _l("Ansvarlig"),
                   "due_on": _l("Frist"), "status": _l("Status")}
+#: The stored answers, attendance and task states in the words of the CSV.
+ANSWER_WORDS = {Rsvp.YES: _l("Ja"), Rsvp.NO: _l("Nej"), Rsvp.MAYBE: _l("Måske")}
+ATTENDANCE_WORDS = {AttendanceStatus.PRESENT: _l("Til stede"), AttendanceStatus.EXCUSED: _l("Afbud"),
+                    AttendanceStatus.NO_SHOW: _l("Udeblevet")}
+ACTION_WORDS = {ActionStatus.OPEN: _l("Åben"), ActionStatus.DONE: _l("Løst")}
 
 
 @handles(company_export_parts, "invitations.company_id", "attendances.company_id", "attendances.contact_id",
@@ -134,9 +139,12 @@ def _meeting_parts(company):
         .order_by(Meeting.starts_at, ActionItem.id)).all()
     return [
         ExportPart("invitations", INVITATION_COLUMNS,
-                   [dict(zip(INVITATION_COLUMNS, row, strict=True)) for row in invitations], order=30),
+                   [dict(zip(INVITATION_COLUMNS, row, strict=True)) for row in invitations], order=30,
+                   values={"rsvp": ANSWER_WORDS}),
         ExportPart("attendance", ATTENDANCE_COLUMNS,
-                   [dict(zip(ATTENDANCE_COLUMNS, row, strict=True)) for row in attendance], order=31),
+                   [dict(zip(ATTENDANCE_COLUMNS, row, strict=True)) for row in attendance], order=31,
+                   values={"status": ATTENDANCE_WORDS}),
         ExportPart("action_items", ACTION_COLUMNS,
-                   [dict(zip(ACTION_COLUMNS, row, strict=True)) for row in actions], order=32),
+                   [dict(zip(ACTION_COLUMNS, row, strict=True)) for row in actions], order=32,
+                   values={"status": ACTION_WORDS}),
     ]

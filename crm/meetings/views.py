@@ -181,14 +181,14 @@ def plan_next(meeting_id):
     form = NextMeetingForm()
     if not form.validate_on_submit():
         return _meeting_page(meeting, next_form=form)
-    local_start = meeting.starts_at.astimezone(LOCAL)
-    starts_at = services.local_to_utc(form.day.data, local_start.timetz().replace(tzinfo=None))
+    clock = form.start.data or meeting.starts_at.astimezone(LOCAL).time()
+    starts_at = services.local_to_utc(form.day.data, clock.replace(tzinfo=None))
     if starts_at <= datetime.now(UTC):
         form.day.errors.append(_("Mødet ligger i fortiden. Vælg en dato frem i tiden."))
         return _meeting_page(meeting, next_form=form)
-    following = services.plan_next(meeting, starts_at, by=current_user)
+    following = services.plan_next(meeting, form.next_title.data.strip(), starts_at, by=current_user)
     db.session.commit()
-    flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu: "
-            "send dem fra listen over inviterede."), "success")
+    flash(_("Næste møde er planlagt med samme dagsorden, sted og inviterede. Invitationerne er ikke sendt endnu, og "
+            "mødet ses ikke i portalen, før de er sendt: send dem fra listen over inviterede."), "success")
     return redirect(url_for(".show", meeting_id=following.id))
 

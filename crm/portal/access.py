@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from crm.audit.services import record
@@ -57,7 +57,7 @@ def invite_contact(contact, *, by):
     token = issue_link(user, LinkPurpose.PORTAL_INVITATION, INVITATION_DAYS * 24)
     notifications.notify_portal_invitation(user, contact, token, INVITATION_DAYS, by)
     log_activity(contact.company_id, ActivityKind.EMAIL,
-                 _("Invitation til portalen sendt til %(name)s.", name=contact.name), author=by)
+                 _l("Invitation til portalen sendt til %(name)s.", name=contact.name), author=by)
     record("portal.invite", actor=by, obj=user, changes={"contact_id": contact.id})
     db.session.flush()
     return user, token
@@ -97,7 +97,7 @@ def accept_invitation(token, password):
     user.last_login_at = utcnow()  # the view logs the person in
     remember_login_address(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
-                 _("%(email)s har taget portalen i brug.", email=user.email), author=user)
+                 _l("%(email)s har taget portalen i brug.", email=user.email), author=user)
     record("portal.invitation_accepted", actor=user, obj=user)
     db.session.flush()
     return user
@@ -109,7 +109,7 @@ def disable_login(user, *, by):
     end_sessions(user)
     spend_links(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
-                 _("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
+                 _l("Portaladgangen for %(email)s er lukket.", email=user.email), author=by)
     record("portal.login_disabled", actor=by, obj=user)
     db.session.flush()
 

@@ -1,8 +1,9 @@
 """'Download our data': a ZIP with JSON and CSV of everything the CRM holds about a company and its contacts.
 
 The archive is assembled from the parts the areas give (crm.signals.company_export_parts): each part becomes
-NAME.json (the values as they are stored, English keys) and NAME.csv (Danish column names, `;`, a BOM, written by
-the one guarded writer in crm.downloads, so no text becomes a formula in a spreadsheet).
+NAME.json (the values as they are stored, English keys) and NAME.csv (Danish column names and values: the part's
+words for stored values, Ja/Nej, days and Danish times as the app writes them; `;`, a BOM, written by the one guarded
+writer in crm.downloads, so no text becomes a formula in a spreadsheet).
 """
 
 import enum
@@ -15,6 +16,7 @@ from decimal import Decimal
 from flask_babel import gettext as _
 
 from crm.downloads import table_csv
+from crm.i18n import day, localtime
 from crm.signals import collect, company_export_parts
 
 
@@ -31,12 +33,19 @@ def _plain(value):
     return str(value)
 
 
-def _cell(value):
-    """A value as a Danish spreadsheet shows it: yes/no in Danish, decimals with a comma."""
+def _cell(value, words=None):
+    """A value as a Danish spreadsheet shows it: the part's word for a stored value, Ja/Nej, decimals with a comma,
+    days as 02.12.2026 and times in Danish time."""
     if isinstance(value, bool):
-        return _("ja") if value else _("nej")
+        return _("Ja") if value else _("Nej")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f").replace(".", ",")
+    if isinstance(value, datetime):
+        return localtime(value)
+    if isinstance(value, date):
+        return day(value)
+    if words and isinstance(value, str) and value in words:
+        return str(words[value])
     value = _plain(value)
     return "" if value is None else value
 
@@ -61,5 +70,5 @@ def company_archive(company):
             columns = list(part.columns)
             archive.writestr(f"{part.name}.csv", table_csv(
                 [str(part.columns[key]) for key in columns],
-                ([_cell(row.get(key)) for key in columns] for row in part.rows)))
+                ([_cell(row.get(key), part.values.get(key)) for key in columns] for row in part.rows)))
     return buffer.getvalue()

@@ -1,6 +1,6 @@
 """A contact's request to be removed, and carrying it out by anonymising the person (counts stay true)."""
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -21,7 +21,7 @@ def request_erasure(contact, *, by):
     request_row = ErasureRequest(contact_id=contact.id, company_id=contact.company_id, requested_by_id=by.id)
     db.session.add(request_row)
     db.session.flush()
-    log_activity(contact.company_id, ActivityKind.CHANGE, _("Anmodning om sletning af en kontaktperson."),
+    log_activity(contact.company_id, ActivityKind.CHANGE, _l("Anmodning om sletning af en kontaktperson."),
                  author=by)
     record("contact.erasure_requested", actor=by, obj=request_row, changes={"contact_id": contact.id})
     return request_row

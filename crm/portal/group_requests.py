@@ -1,6 +1,6 @@
 """A company asks, in the portal, to join or leave a working group; staff approve or reject on the group page."""
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -46,8 +46,8 @@ def ask(group, company, kind, *, by):
     row = MembershipRequest(group_id=group.id, company_id=company.id, kind=kind, requested_by_id=by.id)
     db.session.add(row)
     db.session.flush()
-    text = (_("Beder om at komme med i arbejdsgruppen %(group)s.", group=group.name) if kind == RequestKind.JOIN
-            else _("Beder om at melde sig ud af arbejdsgruppen %(group)s.", group=group.name))
+    text = (_l("Beder om at komme med i arbejdsgruppen %(group)s.", group=group.name) if kind == RequestKind.JOIN
+            else _l("Beder om at melde sig ud af arbejdsgruppen %(group)s.", group=group.name))
     log_activity(company.id, ActivityKind.CHANGE, text, author=by)
     record("group.membership_requested", actor=by, obj=group, changes={"company_id": company.id, "kind": str(kind)})
     return row
@@ -65,7 +65,7 @@ def decide(row, approve, *, by):
     row.outcome = RequestOutcome.APPROVED if approve else RequestOutcome.REJECTED
     if not approve:
         log_activity(row.company_id, ActivityKind.CHANGE,
-                     _("Anmodningen til arbejdsgruppen %(group)s blev afvist.", group=row.group.name), author=by)
+                     _l("Anmodningen til arbejdsgruppen %(group)s blev afvist.", group=row.group.name), author=by)
     record("group.membership_request_decided", actor=by, obj=row.group,
            changes={"company_id": row.company_id, "kind": str(row.kind), "outcome": str(row.outcome)})
     db.session.flush()

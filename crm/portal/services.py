@@ -5,7 +5,7 @@ Every query is scoped by the company; nothing here reads the request.
 
 from datetime import UTC, datetime
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Text, and_, cast, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
@@ -23,28 +23,28 @@ CONSENT_TEXT_VERSION = "2024-1"
 
 
 def visible_meetings(company_id):
-    """The condition on Meeting for the meetings a company may read: those it is invited to, and network
-    meetings whose minutes are published."""
-    invited = select(Invitation.meeting_id).where(Invitation.company_id == company_id)
+    """The condition on Meeting for the meetings a company may read: those it has been sent an invitation to, and
+    network meetings whose minutes are published."""
+    invited = select(Invitation.meeting_id).where(Invitation.company_id == company_id, Invitation.mailed)
     return Meeting.id.in_(invited) | (
         (Meeting.kind == MeetingKind.NETWORK) & Meeting.minutes_published_at.is_not(None))
 
 
 def upcoming_invitations(company_id):
-    """The company's invitations to meetings not yet begun, soonest first, with the meeting loaded."""
+    """The company's invitations sent to meetings not yet begun, soonest first, with the meeting loaded."""
     return db.session.scalars(
         select(Invitation).join(Invitation.meeting)
-        .where(Invitation.company_id == company_id, Meeting.starts_at > datetime.now(UTC),
+        .where(Invitation.company_id == company_id, Invitation.mailed, Meeting.starts_at > datetime.now(UTC),
                Meeting.status != MeetingStatus.CANCELLED)
         .options(contains_eager(Invitation.meeting)).order_by(Meeting.starts_at)
     ).all()
 
 
 def past_invitations(company_id, limit=50):
-    """The company's invitations to meetings that have begun or were cancelled, newest first."""
+    """The company's invitations sent to meetings that have begun or were cancelled, newest first."""
     return db.session.scalars(
         select(Invitation).join(Invitation.meeting)
-        .where(Invitation.company_id == company_id,
+        .where(Invitation.company_id == company_id, Invitation.mailed,
                (Meeting.starts_at <= datetime.now(UTC)) | (Meeting.status == MeetingStatus.CANCELLED))
         .options(contains_eager(Invitation.meeting)).order_by(Meeting.starts_at.desc()).limit(limit)
     ).all()
@@ -92,8 +92,8 @@ def latest_news(company_id, limit=3):
 
 
 def invitation_of(company_id, meeting_id):
-    """The company's invitation to a meeting, or None."""
-    return db.session.scalars(select(Invitation).where(Invitation.company_id == company_id,
+    """The company's invitation to a meeting once sent, or None."""
+    return db.session.scalars(select(Invitation).where(Invitation.company_id == company_id, Invitation.mailed,
                                                        Invitation.meeting_id == meeting_id)).first()
 
 
@@ -121,7 +121,7 @@ def update_our_contact(contact, values, *, by):
     changes = update_contact(contact, _with_consent(values, contact), by=by)
     if changes:
         log_activity(contact.company_id, ActivityKind.CHANGE,
-                     _("Kontaktperson ændret i portalen: %(name)s (%(fields)s)", name=contact.name,
+                     _l("Kontaktperson ændret i portalen: %(name)s (%(fields)s)", name=contact.name,
                        fields=", ".join(sorted(changes))), author=by)
         db.session.flush()
     return changes

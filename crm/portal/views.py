@@ -46,6 +46,8 @@ def index():
 @roles_required(Role.COMPANY)
 def rsvp(invitation_id):
     invitation = get_for_company_or_404(Invitation, invitation_id, Invitation.company_id)
+    if not invitation.mailed:  # not sent yet: the company does not know of the meeting
+        abort(404)
     answer = request.form.get("rsvp", "")
     if answer not in set(Rsvp):
         abort(400)

@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.browser.conftest import axe_violations, log_in
@@ -25,7 +26,13 @@ def test_staff_adds_three_companies_makes_a_chair_and_mails_the_group(page, live
     with page.expect_navigation():
         page.get_by_role("link", name="Vand").click()
     page.get_by_text("Tilføj virksomheder").click()
-    page.get_by_label("CVR-numre").fill("\n".join(cvr for cvr, _name in companies))
+    page.get_by_label("CVR-numre").fill("\n".join(cvr for cvr, _name in companies[:2]))
+    third_cvr, third_name = companies[2]
+    picker = page.get_by_role("combobox", name="Virksomhed")
+    picker.press_sequentially(third_cvr[:6], delay=20)  # suggestions as you type, then one picked
+    picked = page.locator(f'#company-options option[value="{third_name} (CVR {third_cvr})"]')
+    expect(picked).to_have_count(1)
+    picker.fill(picked.get_attribute("value"))
     with page.expect_navigation():
         page.get_by_role("button", name="Tilføj", exact=True).click()
     assert "Medlemmer (3)" in page.content()
@@ -34,6 +41,11 @@ def test_staff_adds_three_companies_makes_a_chair_and_mails_the_group(page, live
         page.get_by_role("button", name=f"Gør til formand {first_name}").click()
     row = page.locator("table tbody tr", has_text=first_name)
     assert "Formand" in row.inner_text()
+    second_name = companies[1][1]
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Gør til medformand {second_name}").click()
+    assert "Formand" in page.locator("table tbody tr", has_text=second_name).inner_text()
+    assert "Formand" in page.locator("table tbody tr", has_text=first_name).inner_text(), "co-chair: both chairs"
     assert axe_violations(page) == []
 
     with page.expect_navigation():

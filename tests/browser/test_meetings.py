@@ -66,6 +66,15 @@ def last_company_with_contacts(live_server):
             select(Contact.company_id))).order_by(Company.name.desc()).limit(1)).one())
 
 
+def company_name_and_cvr(live_server, company_id):
+    from crm.companies.models import Company
+    from crm.extensions import db
+
+    with live_server.app.app_context():
+        company = db.session.get(Company, company_id)
+        return company.name, company.cvr
+
+
 def meeting_id_of(page):
     return int(re.search(r"/meetings/(\d+)$", page.url.split("#")[0].split("?")[0]).group(1))
 
@@ -181,17 +190,28 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     page.goto(meeting_url)
     with page.expect_navigation():
         page.get_by_role("link", name="Referat", exact=True).click()
-    page.get_by_label("Referat", exact=True).first.fill("Alle bød velkommen.\n\n- **22 virksomheder** mødte op")
+    editor = page.get_by_label("Referat", exact=True).first
+    editor.fill("Alle bød velkommen.\n- **22 virksomheder** mødte op")  # a list right after a line of text
+    expect(page.locator(".app-minutes-preview ul strong").first).to_have_text("22 virksomheder")  # the live preview
     with page.expect_navigation():
         page.get_by_role("button", name="Gem referat").click()
     assert "Referatet er gemt." in page.content()
     assert page.locator(".app-minutes-preview strong").first.inner_text() == "22 virksomheder"
     page.get_by_label("Opgave", exact=True).fill(action)
+    owner_name, owner_cvr = company_name_and_cvr(live_server, company_id)
+    owner = page.get_by_label("Ansvarlig virksomhed")
+    owner.press_sequentially(owner_cvr[:6], delay=20)  # the suggestions follow the typing (name, CVR, address)
+    picked = page.locator(f'#owner-options option[value="{owner_name} (CVR {owner_cvr})"]')
+    expect(picked).to_have_count(1)
+    expect(page.locator("#owner-options option")).not_to_have_count(113)  # narrowed from the first list
+    owner.fill(picked.get_attribute("value"))  # picked from the list
     page.get_by_label("Frist").fill(due.isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="Tilføj opgave").click()
     assert "Opgaven er tilføjet." in page.content()
     assert page.locator("#opgaver + ul").get_by_text(action).is_visible()
+    assert owner_name in page.locator("#opgaver + ul").inner_text()
+    assert axe_violations(page) == []
     with page.expect_navigation():
         page.get_by_role("button", name="Offentliggør og send").click()
     assert f"Mailen går til {len(mails)} personer" in page.content(), "publishing asks first"
@@ -206,13 +226,16 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     # 6. The next meeting of the series carries the open action item.
     with page.expect_navigation():
         page.locator(".back-link").click()
+    page.get_by_label("Titel på næste møde").fill("Netværksmøde om affald, opfølgning")
     page.get_by_label("Dato for næste møde").fill(next_day.isoformat())
     with page.expect_navigation():
         page.get_by_role("button", name="Planlæg næste møde").click()
     assert "Næste møde er planlagt med samme dagsorden, sted og inviterede." in page.content()
     assert meeting_id_of(page) != meeting_id
+    assert page.get_by_role("heading", level=1).inner_text() == "Netværksmøde om affald, opfølgning"
     follow_up = page.get_by_role("heading", name="Opfølgning fra tidligere møder")
     assert follow_up.is_visible()
     items = page.locator("h2:has-text('Opfølgning fra tidligere møder') + ul")
     assert action in items.inner_text()
-    assert f"frist {due.isoformat()}" in items.inner_text()
+    assert f"frist {due:%d.%m.%Y}" in items.inner_text()
+    assert axe_violations(page) == []

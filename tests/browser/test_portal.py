@@ -35,7 +35,7 @@ def portal_company(live_server, key):
                        minutes_published_at=starts - timedelta(days=59))
         db.session.add_all([company, contact, upcoming, past])
         db.session.flush()
-        db.session.add_all([Invitation(meeting_id=upcoming.id, company_id=company.id),
+        db.session.add_all([Invitation(meeting_id=upcoming.id, company_id=company.id, sent_sequence=0),
                             MeetingAttachment(meeting_id=past.id, filename="bilag.pdf", content_type="application/pdf",
                                               data=PDF, size=len(PDF))])
         staff = db.session.scalars(select(User).where(User.email == "staff@browser.example")).one()

@@ -100,7 +100,7 @@ def test_the_invoice_pdf_carries_what_a_danish_invoice_must(app, db, make_compan
     text = pdf_text(invoices.invoice_pdf(contribution))
     assert text.startswith("Faktura ")
     assert "Fakturanummer 2031-2" in text and "2031-1" not in text
-    assert "Dato 01-02-2031" in text and "Forfaldsdato 03-03-2031" in text
+    assert "Dato 01.02.2031" in text and "Forfaldsdato 03.03.2031" in text
     assert "Holme Netværket" in text and "Kirkebjerg Allé 12, 2605 Brøndby" in text
     assert "CVR-nr. 29188548" in text
     assert "Brøndby Emballage ApS Industrivej 7 2605 Brøndby" in text
@@ -139,8 +139,8 @@ def test_a_credit_note_pdf_has_its_own_number_and_names_the_invoice_it_credits(s
 
     text = pdf_text(invoices.invoice_pdf(first, credit_note=True))
     assert text.startswith("Kreditnota ")
-    assert "Kreditnotanummer 2031-3" in text and "Dato 10-03-2031" in text
-    assert "Krediterer faktura 2031-1 af 01-02-2031" in text
+    assert "Kreditnotanummer 2031-3" in text and "Dato 10.03.2031" in text
+    assert "Krediterer faktura 2031-1 af 01.02.2031" in text
     assert "-3.000,00 kr. Moms 25 % -750,00 kr. I alt -3.750,00 kr." in text
     assert "CVR-nr. 29188548" in text and "Bidragyder 0 A/S" in text
 

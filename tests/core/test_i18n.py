@@ -1,4 +1,4 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -6,7 +6,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 from flask_babel import format_datetime
 
-from crm.i18n import NUMERIC_PATTERNS, localtime
+from crm.i18n import NUMERIC_PATTERNS, day, localtime
 from tests.conftest import csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,4 +65,11 @@ def test_the_quick_time_format_shows_copenhagen_time_as_babel_does_across_summer
     with app.test_request_context():
         for pattern in NUMERIC_PATTERNS:
             assert localtime(moment, pattern) == format_datetime(moment, pattern)
-        assert localtime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == "29-03-2026 03:30"  # summer time has begun
+        assert localtime(datetime(2026, 3, 29, 1, 30, tzinfo=UTC)) == "29.03.2026 03:30"  # summer time has begun
+
+
+def test_a_day_is_written_one_way_for_dates_and_times(app):
+    with app.test_request_context():
+        assert day(date(2026, 12, 2)) == "02.12.2026"
+        assert day(datetime(2026, 12, 31, 23, 15, tzinfo=UTC)) == "01.01.2027", "the day in Copenhagen"
+        assert day(None) == ""

@@ -65,12 +65,14 @@ ROUTES = {
     "groups.edit": ("GET", "/groups/vand/edit", ADMIN),
     "groups.upload_document": ("POST", "/groups/vand/documents", STAFF),
     "groups.download_document": ("GET", "/groups/vand/documents/999999", STAFF),
+    "companies.lookup_names": ("GET", "/companies/lookup?q=holme", STAFF),
     "meetings.index": ("GET", "/meetings/", STAFF),
     "meetings.create": ("GET", "/meetings/new", STAFF),
     "meetings.show": ("GET", "/meetings/{meeting}", STAFF),
     "meetings.edit": ("GET", "/meetings/{meeting}/edit", STAFF),
     "meetings.add_agenda_item": ("POST", "/meetings/{meeting}/agenda", STAFF),
     "meetings.plan_next": ("POST", "/meetings/{meeting}/next", STAFF),
+    "meetings.preview_minutes": ("POST", "/meetings/{meeting}/minutes/preview", STAFF),
     "meetings.invite": ("GET", "/meetings/{meeting}/invite", STAFF),
     "meetings.invitation_list": ("GET", "/meetings/{meeting}/invitations", STAFF),
     "meetings.export_invitations": ("GET", "/meetings/{meeting}/invitations.csv", STAFF),
@@ -184,7 +186,7 @@ def sample(db, make_company):
     db.session.flush()
     from crm.meetings.models import Invitation
 
-    invitation = Invitation(meeting_id=meeting.id, company_id=company.id)
+    invitation = Invitation(meeting_id=meeting.id, company_id=company.id, sent_sequence=0)
     db.session.add(invitation)
     from crm.contributions.models import Contribution, ContributionScheme
 

@@ -165,7 +165,7 @@ def test_group_mail_is_refused_at_the_form_with_what_was_typed(staff_client, db,
     ("²²²²²²²²", "CVR-nummeret «²²²²²²²²» skal være 8 cifre"),
     ("9" * 100_000, "Højst 20000 tegn; der er 100000."),
     ("\x01", "CVR-nummeret «\x01» skal være 8 cifre"),
-    (" ", "Skriv mindst ét CVR-nummer."),
+    (" ", "Vælg en virksomhed, eller skriv mindst ét CVR-nummer."),
 ])
 def test_adding_members_is_refused_on_the_group_page_with_what_was_typed(staff_client, db, cvrs, problem):
     response = post(staff_client, "/groups/vand/members", {"cvrs": cvrs, "role": "member"})

@@ -90,7 +90,7 @@ def test_the_export_has_danish_columns_and_values_and_follows_the_filter(staff_c
     lines = response.data.decode("utf-8-sig").strip().splitlines()
     assert lines[0] == "Virksomhed;CVR-nr.;Svar;Svaret;Svaret af;Modtagere;E-mails;Påmindet;Mails"
     rows = {line.split(";")[0]: line.split(";") for line in lines[1:]}
-    assert rows["Avedøre Stål ApS"][2:] == ["Ja", "02-03-2026 09:30", "Svarlink", "Åse Ærø, Bo Bæk",
+    assert rows["Avedøre Stål ApS"][2:] == ["Ja", "02.03.2026 09:30", "Svarlink", "Åse Ærø, Bo Bæk",
                                            "aase@staal.example, bo@staal.example", "", "I udbakken"]
     assert [rows[name][2] for name in NETWORK] == ["Ja", "Nej", "Måske", "Ikke svaret", "Ikke svaret"]
     assert rows["Damgaard Data ApS"][5:7] == ["Erik Friis", "erik@data.example"]

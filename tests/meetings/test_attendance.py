@@ -95,15 +95,15 @@ def test_export_in_danish_and_company_history(staff_client, db, make_company):
     lines = data.decode("utf-8-sig").strip().splitlines()
     assert lines[0] == "Virksomhed;CVR-nr.;Person;E-mail;Fremmøde;Uanmeldt;Registreret"
     assert len(lines) == 5 and lines[1:3] == [
-        f"Fremmødt 0 ApS;{companies[0].cvr};Person 0;p0@f0.example;Til stede;Nej;01-06-2026 14:05",
-        f"Fremmødt 1 ApS;{companies[1].cvr};Person 1;p1@f1.example;Afbud;Nej;15-01-2026 13:05",
+        f"Fremmødt 0 ApS;{companies[0].cvr};Person 0;p0@f0.example;Til stede;Nej;01.06.2026 14:05",
+        f"Fremmødt 1 ApS;{companies[1].cvr};Person 1;p1@f1.example;Afbud;Nej;15.01.2026 13:05",
     ]
     assert lines[3].startswith(f"Fremmødt 2 ApS;{companies[2].cvr};Person 2;p2@f2.example;Udeblevet;Nej;")
     assert lines[4].startswith(f"Øresunds Plast ApS;{valid_cvr(9191)};Åse Ærø;;Til stede;Ja;")
     sheet = load_workbook(io.BytesIO(staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data)).active
     table = list(sheet.iter_rows(values_only=True))
     assert table[0] == ("Virksomhed", "CVR-nr.", "Person", "E-mail", "Fremmøde", "Uanmeldt", "Registreret")
-    assert table[1][4:] == ("Til stede", "Nej", "01-06-2026 14:05") and table[3][4] == "Udeblevet"
+    assert table[1][4:] == ("Til stede", "Nej", "01.06.2026 14:05") and table[3][4] == "Udeblevet"
     contacts[1].name = "=HYPERLINK(\"http://evil.example\")"
     db.session.commit()
     sheet = load_workbook(io.BytesIO(staff_client.get(f"/meetings/{meeting.id}/attendance.xlsx").data)).active

@@ -113,7 +113,7 @@ def test_dates_outside_the_sane_years_are_refused_when_editing(staff_client, db)
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_the_next_meeting_on_an_absurd_date_is_refused_on_the_meeting_page(staff_client, db, day):
     meeting = a_planned_meeting(db)
-    response = post(staff_client, f"/meetings/{meeting.id}/next", {"day": day})
+    response = post(staff_client, f"/meetings/{meeting.id}/next", {"next_title": "Næste", "day": day})
     assert response.status_code == 422
     text = page_text(response)
     assert "Vælg en dato mellem år 2000 og 2100." in text and meeting.title in text
@@ -123,7 +123,7 @@ def test_the_next_meeting_on_an_absurd_date_is_refused_on_the_meeting_page(staff
 def test_the_next_meeting_in_the_past_is_refused_with_the_date_kept(staff_client, db):
     meeting = a_planned_meeting(db)
     yesterday = (date.today() - timedelta(days=1)).isoformat()
-    response = post(staff_client, f"/meetings/{meeting.id}/next", {"day": yesterday})
+    response = post(staff_client, f"/meetings/{meeting.id}/next", {"next_title": "Næste", "day": yesterday})
     assert response.status_code == 422
     text = page_text(response)
     assert "Mødet ligger i fortiden." in text and f'value="{yesterday}"' in text
@@ -164,8 +164,10 @@ def test_an_agenda_item_is_added(staff_client, db):
     ({"title": "R" * 501}, "Højst 500 tegn; der er 501."),
     ({"title": "Ring\r\ntil vognmanden"}, "Skriv det på én linje"),
     ({"title": ""}, "Skriv hvad opgaven går ud på."),
-    ({"title": "Ring til vognmanden", "owner_cvr": "²²²²²²²²"}, "CVR-nummeret «²²²²²²²²» skal være 8 cifre"),
-    ({"title": "Ring til vognmanden", "owner_cvr": "10150817"}, "Der er ingen virksomhed med det CVR-nummer."),
+    ({"title": "Ring til vognmanden", "owner": "²²²²²²²²"}, "Ingen virksomhed hedder «²²²²²²²²»"),
+    ({"title": "Ring til vognmanden", "owner": "10150817"}, "Der er ingen virksomhed med CVR-nummer 10150817."),
+    ({"title": "Ring til vognmanden", "owner": "Ukendt Vognmand ApS (CVR 10150817)"},
+     "Der er ingen virksomhed med CVR-nummer 10150817."),
     ({"title": "Ring til vognmanden", "owner_name": "N" * 201}, "Højst 200 tegn; der er 201."),
 ])
 def test_an_action_item_is_refused_on_the_minutes_page_with_what_was_typed(staff_client, db, make_company, data,
@@ -177,6 +179,8 @@ def test_an_action_item_is_refused_on_the_minutes_page_with_what_was_typed(staff
     assert problem in text
     if len(data["title"]) < 100 and "\r" not in data["title"]:
         assert f'value="{data["title"]}"' in text
+    if "owner" in data:
+        assert f'value="{data["owner"]}"' in text
     assert db.session.scalars(select(ActionItem)).first() is None
 
 

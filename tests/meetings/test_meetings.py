@@ -2,7 +2,7 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm.meetings import services
 from crm.meetings.models import ActionItem, Invitation, Meeting
@@ -70,9 +70,11 @@ def test_plan_the_next_one_copies_agenda_place_invitees_and_shows_open_action_it
     db.session.add(ActionItem(meeting_id=first.id, title="Undersøg fælles solceller", owner_name="Energigruppen"))
     db.session.add(ActionItem(meeting_id=first.id, title="Allerede klaret", status="done"))
     db.session.commit()
-    response = post(staff_client, f"/meetings/{first.id}/next", {"day": (NEXT_MONTH + timedelta(days=35)).isoformat()})
+    response = post(staff_client, f"/meetings/{first.id}/next", {"next_title": "Netværksmøde om solceller",
+                                                                 "day": (NEXT_MONTH + timedelta(days=35)).isoformat()})
     assert response.status_code == 302
     following = db.session.scalars(select(Meeting).where(Meeting.id != first.id)).one()
+    assert following.title == "Netværksmøde om solceller" and first.title != following.title
     assert [i.title for i in following.agenda] == [i.title for i in first.agenda]
     assert following.place == first.place and following.series == "Netværksmøde"
     assert following.starts_at.astimezone(services.LOCAL).hour == 15
@@ -80,6 +82,22 @@ def test_plan_the_next_one_copies_agenda_place_invitees_and_shows_open_action_it
         company.id]
     page = staff_client.get(f"/meetings/{following.id}").get_data(as_text=True)
     assert "Undersøg fælles solceller" in page and "Allerede klaret" not in page
+
+
+def test_the_next_meeting_asks_for_its_title_and_may_start_at_another_time(staff_client, db):
+    plan(staff_client)
+    first = db.session.scalars(select(Meeting)).one()
+    day = (NEXT_MONTH + timedelta(days=35)).isoformat()
+    response = post(staff_client, f"/meetings/{first.id}/next", {"next_title": "", "day": day})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Skriv titlen på det næste møde." in page and f'value="{day}"' in page
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+    post(staff_client, f"/meetings/{first.id}/next", {"next_title": "Morgenmøde", "day": day, "start": "08:30"})
+    following = db.session.scalars(select(Meeting).where(Meeting.id != first.id)).one()
+    local = following.starts_at.astimezone(services.LOCAL)
+    assert (following.title, local.date().isoformat(), local.hour, local.minute) == ("Morgenmøde", day, 8, 30)
+    assert following.ends_at - following.starts_at == first.ends_at - first.starts_at
 
 
 def test_meeting_lists_filter_by_year_and_kind(staff_client, db):

@@ -49,10 +49,10 @@ def test_minutes_are_saved_and_script_is_stripped(staff_client, db, make_company
 def test_action_item_stays_open_on_the_next_meeting_until_done(staff_client, db, make_company):
     meeting, companies, _contacts = held_meeting(db, make_company)
     post(staff_client, f"/meetings/{meeting.id}/actions", {"title": "Indhent tilbud på containere",
-                                                            "owner_cvr": companies[0].cvr, "due_on": "2030-01-31"})
+                                                            "owner": companies[0].name, "due_on": "2030-01-31"})
     item = db.session.scalars(select(ActionItem)).one()
     assert item.owner_company_id == companies[0].id
-    following = services.plan_next(meeting, datetime.now(UTC) + timedelta(days=30))
+    following = services.plan_next(meeting, "Næste netværksmøde", datetime.now(UTC) + timedelta(days=30))
     db.session.commit()
     assert "Indhent tilbud på containere" in staff_client.get(f"/meetings/{following.id}").get_data(as_text=True)
     post(staff_client, f"/meetings/{meeting.id}/actions/{item.id}/status", {"done": "1"})
@@ -109,7 +109,7 @@ def test_follow_up_can_be_closed_from_the_next_meeting(staff_client, db, make_co
     meeting, _companies, _contacts = held_meeting(db, make_company, 1)
     post(staff_client, f"/meetings/{meeting.id}/actions", {"title": "Ring til vognmanden"})
     item = db.session.scalars(select(ActionItem)).one()
-    following = services.plan_next(meeting, datetime.now(UTC) + timedelta(days=30))
+    following = services.plan_next(meeting, "Næste netværksmøde", datetime.now(UTC) + timedelta(days=30))
     db.session.commit()
     response = post(staff_client, f"/meetings/{meeting.id}/actions/{item.id}/status",
                     {"done": "1", "back": f"/meetings/{following.id}"})

@@ -58,9 +58,10 @@ def world(db, company_client, make_company):
     upcoming = meeting(db, "Netværksmøde december", days=10)
     group_meeting = meeting(db, "Energigruppens møde", days=-20, kind=MeetingKind.GROUP, published=True)
     network_meeting = meeting(db, "Netværksmøde oktober", days=-40, published=True)
-    invitation = Invitation(meeting_id=upcoming.id, company_id=ours.id)
-    other_invitation = Invitation(meeting_id=upcoming.id, company_id=other.id)
-    db.session.add_all([invitation, other_invitation, Invitation(meeting_id=group_meeting.id, company_id=other.id)])
+    invitation = Invitation(meeting_id=upcoming.id, company_id=ours.id, sent_sequence=0)  # sent: the portal shows it
+    other_invitation = Invitation(meeting_id=upcoming.id, company_id=other.id, sent_sequence=0)
+    db.session.add_all([invitation, other_invitation,
+                        Invitation(meeting_id=group_meeting.id, company_id=other.id, sent_sequence=0)])
     group_attachment = attach(db, group_meeting, "energi.pdf")
     network_attachment = attach(db, network_meeting, "netvaerk.pdf")
     db.session.commit()

@@ -7,8 +7,10 @@ from sqlalchemy import select
 from crm.audit.models import AuditEntry
 from crm.companies.models import Activity, Company, Contact
 from crm.mail.models import Newsletter
-from crm.meetings.models import ActionItem, Rsvp
+from crm.meetings import invitations
+from crm.meetings.models import ActionItem, Invitation, Rsvp
 from tests.conftest import post
+from tests.portal.conftest import meeting
 
 
 def test_home_shows_meetings_minutes_tasks_news_and_the_invoice_spot(world, db):
@@ -162,3 +164,22 @@ def test_removing_a_colleague_closes_their_login_but_nobody_removes_themselves(w
     response = post(world.client, f"/portal/company/contacts/{world.contact.id}/delete", follow_redirects=True)
     assert "Du kan ikke fjerne dig selv" in response.get_data(as_text=True)
     assert db.session.get(Contact, world.contact.id) is not None
+
+
+def test_a_planned_meeting_shows_in_the_portal_only_once_its_invitations_are_sent(world, db):
+    planned = meeting(db, "Netværksmøde marts, planlagt", days=60)
+    invitations.invite(planned, [world.ours])
+    db.session.commit()
+    invitation = db.session.scalars(select(Invitation).where(Invitation.meeting_id == planned.id)).one()
+    for path in ("/portal/", "/portal/meetings"):
+        assert "Netværksmøde marts, planlagt" not in world.client.get(path).get_data(as_text=True)
+    assert world.client.get(f"/portal/meetings/{planned.id}").status_code == 404
+    assert post(world.client, f"/portal/invitations/{invitation.id}/rsvp", {"rsvp": "yes"}).status_code == 404
+    db.session.refresh(invitation)
+    assert invitation.rsvp is None
+
+    invitations.send_invitations(planned)
+    db.session.commit()
+    for path in ("/portal/", "/portal/meetings", f"/portal/meetings/{planned.id}"):
+        assert "Netværksmøde marts, planlagt" in world.client.get(path).get_data(as_text=True)
+    assert post(world.client, f"/portal/invitations/{invitation.id}/rsvp", {"rsvp": "yes"}).status_code == 302
