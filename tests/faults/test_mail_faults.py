@@ -73,13 +73,21 @@ def send_invitations_to_the_network(title, companies=NETWORK):
 
 
 def outbox_rows():
-    db.session.rollback()  # a fresh read: what the worker committed since
-    return db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id)).all()
+    """The outbox as the worker left it, read in a transaction of its own, which ends before the worker writes again
+    (on SQLite a transaction holds the database for as long as it is open)."""
+    db.session.rollback()
+    rows = db.session.scalars(select(OutboundEmail).order_by(OutboundEmail.id)).all()
+    db.session.expunge_all()  # the rows keep what was read
+    db.session.rollback()
+    return rows
 
 
 def counted(*conditions):
-    db.session.rollback()  # see what the worker committed since
-    return db.session.scalar(select(func.count()).select_from(OutboundEmail).where(*conditions))
+    db.session.rollback()
+    try:
+        return db.session.scalar(select(func.count()).select_from(OutboundEmail).where(*conditions))
+    finally:
+        db.session.rollback()  # not holding the database while the worker writes
 
 
 def test_smtp_down_for_the_whole_send_then_every_mail_is_delivered_once_after_it_returns(outbox, sink):
