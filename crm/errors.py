@@ -77,7 +77,7 @@ def database_unavailable(error):
 def _database_error(error):
     if not database_unavailable(error):
         return _unexpected_error(error)
-    reason = str(getattr(error, "orig", None) or error).splitlines()[0] if str(error) else ""
+    reason = str(getattr(error, "orig", None) or error).partition("\n")[0]
     current_app.logger.error("The database is unavailable (%s: %s): answering 503", error.__class__.__name__, reason)
     try:
         db.session.rollback()  # nothing of the request is kept; the pool reconnects on the next checkout

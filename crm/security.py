@@ -7,7 +7,7 @@ the URL map and fails on a view that declares neither.
 import enum
 from functools import wraps
 
-from flask import abort, request, session
+from flask import abort, g, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -108,9 +108,10 @@ def _security_headers(response):
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-    # Whether someone is logged in, from the session alone: asking current_user could load the user from a
-    # database that is away, and fail a response that is ready (a 503 page, /healthz).
-    if session.get("_user_id") is not None:
+    # Whether someone is logged in, from the session or the user this request loaded: asking current_user could
+    # load the user from a database that is away, and fail a response that is ready (a 503 page, /healthz).
+    user = g.get("_login_user")
+    if session.get("_user_id") is not None or (user is not None and user.is_authenticated):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

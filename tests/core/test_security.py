@@ -26,6 +26,13 @@ def test_hsts_only_over_https(client):
     assert "max-age=" in client.get("/login", base_url="https://crm.example").headers["Strict-Transport-Security"]
 
 
+def test_pages_of_a_logged_in_user_are_kept_from_caches_and_public_ones_are_not(client, make_user):
+    assert "Cache-Control" not in client.get("/login").headers
+    assert login(client, make_user("staff").email).status_code == 302
+    for path in ("/companies/", "/healthz", "/findes-ikke"):
+        assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
 def test_session_cookie_is_httponly_and_lax(client, make_user):
     user = make_user("staff")
     cookies = login(client, user.email).headers.getlist("Set-Cookie")

@@ -91,7 +91,10 @@ def test_pages_answer_503_in_danish_while_the_database_is_away_and_work_again_wi
     connected.cut()
     health = anonymous.get("/healthz")
     assert health.status_code == 503 and health.get_json()["status"] == "error"
-    assert_unavailable_page(staff.get("/companies/"))
+    page = staff.get("/companies/")
+    assert_unavailable_page(page)
+    assert page.headers["Cache-Control"] == "no-store", "a logged-in user's answer is still kept from caches"
+    assert "Cache-Control" not in anonymous.get("/healthz").headers
     assert_unavailable_page(staff.get(f"/companies/{company_id}"))
     assert_unavailable_page(staff.post(f"/companies/{company_id}/activities", data=note))
     connected.restore()

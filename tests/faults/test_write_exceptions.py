@@ -10,6 +10,7 @@ import io
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crm.companies import services as company_services
 from crm.companies.models import Activity, Company, CompanyImport, Contact, Plot
@@ -131,3 +132,28 @@ def test_an_import_that_fails_after_writing_the_companies_leaves_the_upload_wait
     assert admin.post(f"/companies/import/{upload_id}/confirm", data={"csrf_token": admin.csrf}).status_code == 302
     assert count(app, Company) == companies_before + 30
     assert count(app, Contact, Contact.email.like("kontakt%@import%.example")) == 30
+
+
+def _raise(error):
+    def action(prefix):
+        raise error
+    return action
+
+
+@pytest.mark.parametrize(("error", "status", "title"), [
+    (OperationalError("INSERT INTO activities", {}, Exception("database is locked")), 503,
+     "Holme CRM er midlertidigt utilgængelig"),
+    (IntegrityError("INSERT INTO activities", {}, Exception("UNIQUE constraint failed")), 500, "Der skete en fejl"),
+], ids=["unavailable", "broken-rule"])
+def test_a_database_that_cannot_answer_now_is_a_503_and_a_broken_rule_a_500(app, admin, error, status, title):
+    with app.app_context():
+        company_id = new_company(name="Noteret ApS").id
+    note = {"kind": "note", "text": f"Note der fejler med {status}", "csrf_token": admin.csrf}
+
+    with at_statement(app, "INSERT INTO activities", _raise(error)):
+        response = admin.post(f"/companies/{company_id}/activities", data=note)
+
+    assert response.status_code == status and title in response.get_data(as_text=True)
+    assert ("Retry-After" in response.headers) == (status == 503)
+    assert count(app, Activity, Activity.text == note["text"]) == 0
+    assert admin.get(f"/companies/{company_id}").status_code == 200, "the next request is served as usual"

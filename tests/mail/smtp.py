@@ -43,10 +43,14 @@ class SMTPSink:
         self.port = free_port()
         #: Seconds the server waits after DATA before it accepts a message.
         self.delay = delay
+        #: Whether a message is kept before the delay (queued, the answer slow: a client dying in the delay never
+        #: learns the message went) or only after it (a client dying in the delay takes the message with it).
+        self.keeps_before_answering = False
         self._lock = threading.Lock()
         self._messages = []
         self._refusals = {}  # address -> [reply, times left or None for always]
         self._controller = None
+        self._reading = 0  # messages between DATA and the server's answer
 
     # Control.
     def start(self):
@@ -74,12 +78,19 @@ class SMTPSink:
             self._messages.clear()
             self._refusals.clear()
         self.delay = 0.0
+        self.keeps_before_answering = False
 
     # What arrived.
     @property
     def messages(self):
         with self._lock:
             return list(self._messages)
+
+    @property
+    def busy(self):
+        """Whether the server is taking in a message right now (after DATA, before its answer)."""
+        with self._lock:
+            return self._reading > 0
 
     def message_ids(self):
         return [message.message_id for message in self.messages]
@@ -93,6 +104,10 @@ class SMTPSink:
                 return messages
             time.sleep(0.02)
         raise AssertionError(f"SMTP server got {len(self.messages)} messages, expected {count} within {timeout} s")
+
+    def _keep(self, received):
+        with self._lock:
+            self._messages.append(received)
 
     # aiosmtpd handler hooks.
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -109,9 +124,17 @@ class SMTPSink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        received = Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content))
         with self._lock:
-            self._messages.append(received)
-        return "250 2.0.0 Message accepted for delivery"
+            self._reading += 1
+        try:
+            received = Received(envelope.mail_from, tuple(envelope.rcpt_tos), bytes(envelope.original_content))
+            if self.keeps_before_answering:  # queued at the final ".", then slow to say so
+                self._keep(received)
+            if self.delay:
+                await asyncio.sleep(self.delay)  # a client that goes away now cancels this
+            if not self.keeps_before_answering:
+                self._keep(received)
+            return "250 2.0.0 Message accepted for delivery"
+        finally:
+            with self._lock:
+                self._reading -= 1
