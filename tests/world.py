@@ -389,6 +389,8 @@ URL_ARGUMENTS = {
     "email_id": lambda w: w.email.id,
     "user_id": lambda w: w.colleague_user.id,
     "file_format": lambda w: "csv",
+    "year": lambda w: date.today().year,
+    "list_name": lambda w: "invited",
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
     "portal.decide_group_request:request_id": lambda w: w.group_request.id,

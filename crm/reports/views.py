@@ -1,0 +1,112 @@
+"""Staff pages of the yearly report: the year's figures, the lists behind them and their exports."""
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from crm.companies.models import CompanyRole
+from crm.extensions import db
+from crm.meetings.forms import KIND_LABELS
+from crm.reports import exports
+from crm.reports.blueprint import bp
+from crm.reports.figures import COMPANY_LISTS, FIGURES, SECTIONS, year_report
+from crm.reports.meeting_figures import meeting_figures
+from crm.reports.periods import current_year, valid_year
+from crm.security import STAFF_ROLES, roles_required
+
+#: How many years the report shows: the year and the ones before it.
+YEARS_SHOWN = 5
+
+
+def _year_or_404(year):
+    if not valid_year(year):
+        abort(404)
+    return year
+
+
+def history(year):
+    """{year: figure values} for the year and the YEARS_SHOWN - 1 before it, oldest first."""
+    return {shown: year_report(shown).values for shown in range(year - YEARS_SHOWN + 1, year)}
+
+
+def figure_link(figure, year):
+    """The address of the list behind a figure."""
+    if figure.company_list:
+        return url_for(".company_list", year=year, list_name=figure.company_list, role=figure.role)
+    if figure.page == "contributions":
+        return url_for("contributions.index", year=year)
+    if figure.page == "groups":
+        return url_for(".year", year=year, _anchor="arbejdsgrupper")
+    if figure.page and figure.page.startswith("meeting_list:"):
+        return url_for("meetings.index", year=year, kind=figure.page.partition(":")[2])
+    return url_for(".meetings", year=year)
+
+
+@bp.get("/")
+@roles_required(*STAFF_ROLES)
+def index():
+    return redirect(url_for(".year", year=current_year()))
+
+
+@bp.get("/<int:year>")
+@roles_required(*STAFF_ROLES)
+def year(year):
+    _year_or_404(year)
+    report = year_report(year)
+    earlier = history(year)
+    return render_template("reports/year.html", year=year, report=report, earlier=earlier,
+                           figures=FIGURES, sections=SECTIONS, figure_link=figure_link,
+                           years=range(current_year(), current_year() - 10, -1))
+
+
+@bp.get("/<int:year>/figures.<any(csv, xlsx):file_format>")
+@roles_required(*STAFF_ROLES)
+def export_figures(year, file_format):
+    _year_or_404(year)
+    table = {**history(year), year: year_report(year).values}
+    return exports.download(exports.figure_columns(table), exports.figure_rows(table), _("Årets tal %(year)s",
+                            year=year), file_format, f"aarets-tal-{year}", numbers=tuple(str(y) for y in table))
+
+
+def _company_list(year, list_name):
+    _year_or_404(year)
+    if list_name not in COMPANY_LISTS:
+        abort(404)
+    title, company_ids = COMPANY_LISTS[list_name]
+    role = request.args.get("role") if request.args.get("role") in set(CompanyRole) else None
+    companies = db.session.scalars(exports.company_statement(company_ids(year), role)).all()
+    return title, role, companies
+
+
+@bp.get("/<int:year>/companies/<list_name>")
+@roles_required(*STAFF_ROLES)
+def company_list(year, list_name):
+    title, role, companies = _company_list(year, list_name)
+    return render_template("reports/companies.html", year=year, list_name=list_name, title=title, role=role,
+                           companies=companies)
+
+
+@bp.get("/<int:year>/companies/<list_name>.<any(csv, xlsx):file_format>")
+@roles_required(*STAFF_ROLES)
+def export_company_list(year, list_name, file_format):
+    title, role, companies = _company_list(year, list_name)
+    name = f"{list_name}-{year}" + (f"-{role}" if role else "")
+    return exports.download(exports.company_columns(), exports.company_rows(companies), f"{title} {year}",
+                            file_format, name)
+
+
+@bp.get("/<int:year>/meetings")
+@roles_required(*STAFF_ROLES)
+def meetings(year):
+    _year_or_404(year)
+    return render_template("reports/meetings.html", year=year, figures=meeting_figures(year),
+                           kind_labels=KIND_LABELS)
+
+
+@bp.get("/<int:year>/meetings.<any(csv, xlsx):file_format>")
+@roles_required(*STAFF_ROLES)
+def export_meetings(year, file_format):
+    _year_or_404(year)
+    rows = exports.meeting_rows(meeting_figures(year).rows, KIND_LABELS)
+    columns = exports.meeting_columns()
+    return exports.download(columns, rows, _("Møder %(year)s", year=year), file_format, f"moeder-{year}",
+                            numbers=columns[3:7])
