@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 
 from crm.companies.models import CompanyRole
 from crm.extensions import db
+from crm.http import whole_number
 from crm.meetings.forms import KIND_LABELS
 from crm.reports import exports
 from crm.reports.blueprint import bp
+from crm.reports.charts import bar_chart
 from crm.reports.figures import COMPANY_LISTS, FIGURES, SECTIONS, year_report
 from crm.reports.meeting_figures import meeting_figures
 from crm.reports.periods import current_year, valid_year
@@ -44,7 +46,9 @@ def figure_link(figure, year):
 @bp.get("/")
 @roles_required(*STAFF_ROLES)
 def index():
-    return redirect(url_for(".year", year=current_year()))
+    """This year's report, or the year chosen in the page's form."""
+    chosen = request.args.get("year", type=whole_number)
+    return redirect(url_for(".year", year=chosen if chosen and valid_year(chosen) else current_year()))
 
 
 @bp.get("/<int:year>")
@@ -53,7 +57,10 @@ def year(year):
     _year_or_404(year)
     report = year_report(year)
     earlier = history(year)
-    return render_template("reports/year.html", year=year, report=report, earlier=earlier,
+    table = {**earlier, year: report.values}
+    charts = {figure.key: bar_chart([(shown, values[figure.key]) for shown, values in table.items()])
+              for figure in FIGURES}
+    return render_template("reports/year.html", year=year, report=report, earlier=earlier, charts=charts,
                            figures=FIGURES, sections=SECTIONS, figure_link=figure_link,
                            years=range(current_year(), current_year() - 10, -1))
 

@@ -19,6 +19,10 @@ def test_reports_open_on_this_year(staff_client):
     response = staff_client.get("/reports/")
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/reports/{date.today().year}")
+    assert staff_client.get("/reports/?year=2024").headers["Location"].endswith("/reports/2024")
+    for nonsense in ("1999", "x", "99999999999999999999999"):
+        assert staff_client.get(f"/reports/?year={nonsense}").headers["Location"].endswith(
+            f"/reports/{date.today().year}")
 
 
 def test_the_year_page_shows_each_figure_beside_the_years_before_with_its_list(staff_client, built):
