@@ -37,3 +37,4 @@ from crm.meetings.models import (  # noqa: F401
     Meeting,
     MeetingAttachment,
 )
+from crm.reports.models import ReportGoal  # noqa: F401

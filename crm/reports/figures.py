@@ -46,6 +46,8 @@ class Figure:
     role: str | None = None
     #: Or another page behind it: "meetings" (the report's meeting table), "meeting_list:<kind>", "contributions".
     page: str | None = None
+    #: A goal for it is a ceiling ("at most 14 days"), not a floor.
+    lower_is_better: bool = False
 
 
 FIGURES = (
@@ -57,7 +59,7 @@ FIGURES = (
     Figure("members_start", "network", _l("Medlemmer ved årets start"), company_list="members-start"),
     Figure("members_end", "network", _l("Medlemmer ved årets slutning"), company_list="members-end"),
     Figure("new_members", "network", _l("Nye medlemmer"), company_list="new-members"),
-    Figure("left", "network", _l("Udmeldte"), company_list="left"),
+    Figure("left", "network", _l("Udmeldte"), company_list="left", lower_is_better=True),
     Figure("portal_active", "portal", _l("Portalaktive virksomheder (mindst ét log ind i året)"),
            company_list="portal-active"),
     Figure("portal_logins", "portal", _l("Log ind i portalen"), company_list="portal-active"),
@@ -73,7 +75,7 @@ FIGURES = (
     Figure("answer_rate", "meetings", _l("Svarprocent på invitationer"), kind="percent", page="meetings"),
     Figure("minutes_published", "meetings", _l("Referater udsendt"), page="meetings"),
     Figure("days_to_minutes", "meetings", _l("Dage fra møde til referat i gennemsnit"), kind="days",
-           page="meetings"),
+           page="meetings", lower_is_better=True),
     Figure("group_members_start", "groups", _l("Virksomheder i arbejdsgrupper ved årets start"),
            company_list="group-members-start"),
     Figure("group_members_end", "groups", _l("Virksomheder i arbejdsgrupper ved årets slutning"),
@@ -81,7 +83,8 @@ FIGURES = (
     Figure("chairs", "groups", _l("Formænd ved årets slutning"), page="groups"),
     Figure("billed", "contributions", _l("Faktureret"), kind="ore", page="contributions"),
     Figure("paid", "contributions", _l("Betalt"), kind="ore", page="contributions"),
-    Figure("outstanding", "contributions", _l("Udestående"), kind="ore", page="contributions"),
+    Figure("outstanding", "contributions", _l("Udestående"), kind="ore", page="contributions",
+           lower_is_better=True),
 )
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 

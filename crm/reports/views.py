@@ -7,7 +7,7 @@ from crm.companies.models import CompanyRole
 from crm.extensions import db
 from crm.http import whole_number
 from crm.meetings.forms import KIND_LABELS
-from crm.reports import exports
+from crm.reports import exports, goals
 from crm.reports.blueprint import bp
 from crm.reports.charts import bar_chart
 from crm.reports.figures import COMPANY_LISTS, FIGURES, SECTIONS, year_report
@@ -19,7 +19,7 @@ from crm.security import STAFF_ROLES, roles_required
 YEARS_SHOWN = 5
 
 
-def _year_or_404(year):
+def year_or_404(year):
     if not valid_year(year):
         abort(404)
     return year
@@ -54,13 +54,15 @@ def index():
 @bp.get("/<int:year>")
 @roles_required(*STAFF_ROLES)
 def year(year):
-    _year_or_404(year)
+    year_or_404(year)
     report = year_report(year)
     earlier = history(year)
     table = {**earlier, year: report.values}
     charts = {figure.key: bar_chart([(shown, values[figure.key]) for shown, values in table.items()])
               for figure in FIGURES}
+    measured = [goals.measure(goal, report.values) for goal in goals.year_goals(year)]
     return render_template("reports/year.html", year=year, report=report, earlier=earlier, charts=charts,
+                           measured=measured,
                            figures=FIGURES, sections=SECTIONS, figure_link=figure_link,
                            years=range(current_year(), current_year() - 10, -1))
 
@@ -68,14 +70,14 @@ def year(year):
 @bp.get("/<int:year>/figures.<any(csv, xlsx):file_format>")
 @roles_required(*STAFF_ROLES)
 def export_figures(year, file_format):
-    _year_or_404(year)
+    year_or_404(year)
     table = {**history(year), year: year_report(year).values}
     return exports.download(exports.figure_columns(table), exports.figure_rows(table), _("Årets tal %(year)s",
                             year=year), file_format, f"aarets-tal-{year}", numbers=tuple(str(y) for y in table))
 
 
 def _company_list(year, list_name):
-    _year_or_404(year)
+    year_or_404(year)
     if list_name not in COMPANY_LISTS:
         abort(404)
     title, company_ids = COMPANY_LISTS[list_name]
@@ -104,7 +106,7 @@ def export_company_list(year, list_name, file_format):
 @bp.get("/<int:year>/meetings")
 @roles_required(*STAFF_ROLES)
 def meetings(year):
-    _year_or_404(year)
+    year_or_404(year)
     return render_template("reports/meetings.html", year=year, figures=meeting_figures(year),
                            kind_labels=KIND_LABELS)
 
@@ -112,7 +114,7 @@ def meetings(year):
 @bp.get("/<int:year>/meetings.<any(csv, xlsx):file_format>")
 @roles_required(*STAFF_ROLES)
 def export_meetings(year, file_format):
-    _year_or_404(year)
+    year_or_404(year)
     rows = exports.meeting_rows(meeting_figures(year).rows, KIND_LABELS)
     columns = exports.meeting_columns()
     return exports.download(columns, rows, _("Møder %(year)s", year=year), file_format, f"moeder-{year}",

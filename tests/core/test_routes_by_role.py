@@ -32,6 +32,10 @@ ROUTES = {
     "reports.export_company_list": ("GET", "/reports/2025/companies/invited.xlsx", STAFF),
     "reports.meetings": ("GET", "/reports/2025/meetings", STAFF),
     "reports.export_meetings": ("GET", "/reports/2025/meetings.csv", STAFF),
+    "reports.goals_index": ("GET", "/reports/2025/goals", STAFF),
+    "reports.new_goal": ("GET", "/reports/2025/goals/new", STAFF),
+    "reports.edit_goal": ("GET", "/reports/{goal_year}/goals/{goal}/edit", STAFF),
+    "reports.delete_goal": ("POST", "/reports/{goal_year}/goals/{goal}/delete", STAFF),
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
     "audit.index": ("GET", "/audit/", ADMIN),
@@ -198,9 +202,12 @@ def sample(db, make_company):
     contribution = Contribution(company_id=company.id, year=2031, scheme_id=scheme.id, invoice_number=1,
                                 invoice_date=starts.date(), due_date=starts.date(), net_ore=100_000,
                                 vat_ore=25_000)
-    db.session.add(contribution)
+    from crm.reports.models import ReportGoal
+
+    goal = ReportGoal(year=2025, text="Ti netværksmøder", figure="network_meetings", target=10)
+    db.session.add_all([contribution, goal])
     db.session.commit()
-    return {"scheme": scheme.id, "contribution": contribution.id,
+    return {"scheme": scheme.id, "contribution": contribution.id, "goal": goal.id, "goal_year": goal.year,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
 
