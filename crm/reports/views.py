@@ -4,30 +4,24 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from crm.companies.models import CompanyRole
+from crm.downloads import as_download
 from crm.extensions import db
 from crm.http import whole_number
 from crm.meetings.forms import KIND_LABELS
-from crm.reports import exports, goals
+from crm.reports import exports
 from crm.reports.blueprint import bp
 from crm.reports.charts import bar_chart
-from crm.reports.figures import COMPANY_LISTS, FIGURES, SECTIONS, year_report
+from crm.reports.document import history, report_context, report_pdf
+from crm.reports.figures import COMPANY_LISTS, FIGURES, year_report
 from crm.reports.meeting_figures import meeting_figures
 from crm.reports.periods import current_year, valid_year
 from crm.security import STAFF_ROLES, roles_required
-
-#: How many years the report shows: the year and the ones before it.
-YEARS_SHOWN = 5
 
 
 def year_or_404(year):
     if not valid_year(year):
         abort(404)
     return year
-
-
-def history(year):
-    """{year: figure values} for the year and the YEARS_SHOWN - 1 before it, oldest first."""
-    return {shown: year_report(shown).values for shown in range(year - YEARS_SHOWN + 1, year)}
 
 
 def figure_link(figure, year):
@@ -55,15 +49,11 @@ def index():
 @roles_required(*STAFF_ROLES)
 def year(year):
     year_or_404(year)
-    report = year_report(year)
-    earlier = history(year)
-    table = {**earlier, year: report.values}
+    context = report_context(year)
+    table = {**context["earlier"], year: context["report"].values}
     charts = {figure.key: bar_chart([(shown, values[figure.key]) for shown, values in table.items()])
               for figure in FIGURES}
-    measured = [goals.measure(goal, report.values) for goal in goals.year_goals(year)]
-    return render_template("reports/year.html", year=year, report=report, earlier=earlier, charts=charts,
-                           measured=measured,
-                           figures=FIGURES, sections=SECTIONS, figure_link=figure_link,
+    return render_template("reports/year.html", **context, charts=charts, figure_link=figure_link,
                            years=range(current_year(), current_year() - 10, -1))
 
 
@@ -71,7 +61,7 @@ def year(year):
 @roles_required(*STAFF_ROLES)
 def export_figures(year, file_format):
     year_or_404(year)
-    table = {**history(year), year: year_report(year).values}
+    table = {**history(year), year: year_report(year).values}  # oldest first
     return exports.download(exports.figure_columns(table), exports.figure_rows(table), _("Årets tal %(year)s",
                             year=year), file_format, f"aarets-tal-{year}", numbers=tuple(str(y) for y in table))
 
@@ -119,3 +109,10 @@ def export_meetings(year, file_format):
     columns = exports.meeting_columns()
     return exports.download(columns, rows, _("Møder %(year)s", year=year), file_format, f"moeder-{year}",
                             numbers=columns[3:7])
+
+
+@bp.get("/<int:year>.pdf")
+@roles_required(*STAFF_ROLES)
+def year_pdf(year):
+    year_or_404(year)
+    return as_download(report_pdf(year), "application/pdf", f"aarsrapport-{year}.pdf")

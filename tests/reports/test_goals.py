@@ -1,8 +1,10 @@
 """The year's goals: measured against the hand-built network's figures, said in the municipality's words, and kept
 by staff through the form."""
 
+import io
 from decimal import Decimal
 
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
@@ -113,3 +115,23 @@ def test_a_goal_is_edited_and_deleted_only_under_its_own_year(staff_client, db):
     assert (kept.text, kept.target) == ("Tolv netværksmøder", Decimal(12))
     assert post(staff_client, f"/reports/{YEAR}/goals/{kept.id}/delete").status_code == 302
     assert db.session.get(ReportGoal, kept.id) is None
+
+
+def test_the_report_pdf_has_the_goals_and_the_figures(staff_client, built, db):
+    db.session.add(ReportGoal(year=YEAR, text="Mindst 7 virksomheder inviteret", figure="invited", target=Decimal(7),
+                              narrative="{invited} virksomheder fik invitationer og referater."))
+    db.session.commit()
+    response = staff_client.get(f"/reports/{YEAR}.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf" and response.data.startswith(b"%PDF")
+    assert "aarsrapport-2024.pdf" in response.headers["Content-Disposition"]
+    text = pdf_text(response.data)
+    assert "Mindst 7 virksomheder inviteret" in text
+    assert "Målet om 7 er dermed nået." in text
+    assert "7 virksomheder fik invitationer og referater." in text
+    assert "Netværksmøde marts" in text and "Prøvegruppe vand" in text
+
+
+def pdf_text(data):
+    """The text of a PDF, as a reader copies it out."""
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(data)).pages)
