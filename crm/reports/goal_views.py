@@ -7,7 +7,7 @@ from flask_login import current_user
 from crm.extensions import db
 from crm.reports import goals
 from crm.reports.blueprint import bp
-from crm.reports.figures import year_report
+from crm.reports.figures import FIGURES, year_report
 from crm.reports.forms import GoalForm
 from crm.reports.models import ReportGoal
 from crm.reports.views import year_or_404
@@ -38,7 +38,8 @@ def _goal_form(year, goal):
         db.session.commit()
         flash(_("Målet er gemt."), "success")
         return redirect(url_for(".goals_index", year=year))
-    return render_template("reports/goal_form.html", year=year, form=form, goal=goal), \
+    return render_template("reports/goal_form.html", year=year, form=form, goal=goal,
+                           figure_keys=[figure.key for figure in FIGURES]), \
         422 if form.is_submitted() else 200
 
 

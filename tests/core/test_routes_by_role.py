@@ -32,6 +32,8 @@ ROUTES = {
     "reports.export_company_list": ("GET", "/reports/2025/companies/invited.xlsx", STAFF),
     "reports.meetings": ("GET", "/reports/2025/meetings", STAFF),
     "reports.export_meetings": ("GET", "/reports/2025/meetings.csv", STAFF),
+    "reports.quiet": ("GET", "/reports/quiet", STAFF),
+    "reports.export_quiet": ("GET", "/reports/quiet.xlsx", STAFF),
     "reports.year_pdf": ("GET", "/reports/2025.pdf", STAFF),
     "reports.goals_index": ("GET", "/reports/2025/goals", STAFF),
     "reports.new_goal": ("GET", "/reports/2025/goals/new", STAFF),
