@@ -111,6 +111,9 @@ QUERY_PARAMETERS = {
     "mail.index": ("status", "q", "company", "from", "to", "page"),
     "mail.newsletter": ("q", "role", "status", "tag", "group", "sort", "dir"),
     "audit.index": ("action", "actor", "from", "to", "page"),
+    "reports.index": ("year",),
+    "reports.company_list": ("role",),
+    "reports.export_company_list": ("role",),
 }
 
 #: Routes run after the others of their area: what they do (delete, close, end the session) would leave the
