@@ -402,6 +402,7 @@ URL_ARGUMENTS = {
     "year": lambda w: date.today().year,
     "list_name": lambda w: "invited",
     "goal_id": lambda w: w.goal.id,
+    "step": lambda w: "invited",
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
     "portal.decide_group_request:request_id": lambda w: w.group_request.id,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
-from crm.reports import goal_views, views  # noqa: E402,F401  (routes register on bp)
+from crm.reports import engagement_views, goal_views, views  # noqa: E402,F401  (routes register on bp)

@@ -38,7 +38,11 @@ def by_role(company_ids):
 
 
 def invited(year):
-    start, end = year_bounds(year)
+    return invited_between(*year_bounds(year))
+
+
+def invited_between(start, end):
+    """Companies that received an invitation or minutes from `start` to `end` (see the module's docstring)."""
     published = select(Meeting.id).where(Meeting.minutes_published_at >= start, Meeting.minutes_published_at < end)
     return union(
         select(Invitation.company_id).where(Invitation.invited_at >= start, Invitation.invited_at < end),

@@ -1,8 +1,7 @@
 """Staff pages of the yearly report: the year's figures, the lists behind them and their exports."""
 
-from datetime import UTC, datetime
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from crm.companies.models import CompanyRole
@@ -10,7 +9,7 @@ from crm.downloads import as_download
 from crm.extensions import db
 from crm.http import whole_number
 from crm.meetings.forms import KIND_LABELS
-from crm.reports import dashboard, exports
+from crm.reports import exports
 from crm.reports.blueprint import bp
 from crm.reports.charts import bar_chart
 from crm.reports.document import history, report_context, report_pdf
@@ -124,22 +123,3 @@ def year_pdf(year):
 def report_figures(keys):
     """The figures of these keys, for a template."""
     return [FIGURES_BY_KEY[key] for key in keys]
-
-
-def _quiet_companies():
-    ids = dashboard.quiet_companies(datetime.now(UTC), current_app.config["QUIET_AFTER_DAYS"])
-    return db.session.scalars(exports.company_statement(ids)).all()
-
-
-@bp.get("/quiet")
-@roles_required(*STAFF_ROLES)
-def quiet():
-    return render_template("reports/quiet.html", companies=_quiet_companies(),
-                           days=current_app.config["QUIET_AFTER_DAYS"])
-
-
-@bp.get("/quiet.<any(csv, xlsx):file_format>")
-@roles_required(*STAFF_ROLES)
-def export_quiet(file_format):
-    return exports.download(exports.company_columns(), exports.company_rows(_quiet_companies()),
-                            _("Stille virksomheder"), file_format, "stille-virksomheder")

@@ -13,7 +13,8 @@ from crm.reports.models import ReportGoal
 from tests.reports.conftest import YEAR, utc
 
 PAGES = (f"/reports/{YEAR}", "/", f"/reports/{YEAR}/meetings", f"/reports/{YEAR}/companies/invited",
-         "/reports/quiet", f"/reports/{YEAR}/goals", f"/reports/{YEAR}.pdf", f"/reports/{YEAR}/figures.xlsx")
+         "/reports/quiet", "/reports/funnel", "/reports/funnel/group", f"/reports/{YEAR}/goals",
+         f"/reports/{YEAR}.pdf", f"/reports/{YEAR}/figures.xlsx")
 
 
 def statements(client, url):
