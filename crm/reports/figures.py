@@ -106,15 +106,13 @@ def year_report(year, now=None):
     meetings = meeting_figures(year, now)
     groups = group_figures.group_rows(year, now)
     money = overview(year)
+    members_start, members_end, joined, gone = network.member_counts(year)
     values = {
         "invited": sum(roles.values()),
         "invited_owners": roles.get(CompanyRole.OWNER, 0),
         "invited_tenants": roles.get(CompanyRole.TENANT, 0),
         "invited_both": roles.get(CompanyRole.BOTH, 0),
-        "members_start": network.count(network.members_at_start(year)),
-        "members_end": network.count(network.members_at_end(year)),
-        "new_members": network.count(network.new_members(year)),
-        "left": network.count(network.left(year)),
+        "members_start": members_start, "members_end": members_end, "new_members": joined, "left": gone,
         "portal_active": network.count(network.portal_active(year)),
         "portal_logins": network.portal_logins(year),
         "portal_users": network.count(network.with_portal_user(year)),

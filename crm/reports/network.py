@@ -14,7 +14,7 @@ Definitions (the issue's words, made exact):
 
 from datetime import date
 
-from sqlalchemy import and_, func, or_, select, union
+from sqlalchemy import and_, case, func, or_, select, union
 
 from crm.auth.models import PortalLogin, User
 from crm.companies.models import Company, CompanyStatus
@@ -68,14 +68,27 @@ def members_at_end(year):
     return select(Company.id).where(member_on(last_day(year)))
 
 
+def _joined_in(year):
+    return and_(Company.status.in_((CompanyStatus.MEMBER, CompanyStatus.LEFT)),
+                Company.joined_on.between(date(year, 1, 1), last_day(year)))
+
+
+def _left_in(year):
+    return and_(Company.status == CompanyStatus.LEFT, Company.left_on.between(date(year, 1, 1), last_day(year)))
+
+
 def new_members(year):
-    return select(Company.id).where(Company.status.in_((CompanyStatus.MEMBER, CompanyStatus.LEFT)),
-                                    Company.joined_on.between(date(year, 1, 1), last_day(year)))
+    return select(Company.id).where(_joined_in(year))
 
 
 def left(year):
-    return select(Company.id).where(Company.status == CompanyStatus.LEFT,
-                                    Company.left_on.between(date(year, 1, 1), last_day(year)))
+    return select(Company.id).where(_left_in(year))
+
+
+def member_counts(year):
+    """(members at the start, members at the end, new members, left) of the year, in one pass over the companies."""
+    conditions = (member_on(last_day(year - 1)), member_on(last_day(year)), _joined_in(year), _left_in(year))
+    return tuple(db.session.execute(select(*(func.count(case((condition, 1))) for condition in conditions))).one())
 
 
 def portal_active(year):
