@@ -111,6 +111,7 @@ QUERY_PARAMETERS = {
     "mail.index": ("status", "q", "company", "from", "to", "page"),
     "mail.newsletter": ("q", "role", "status", "tag", "group", "sort", "dir"),
     "audit.index": ("action", "actor", "from", "to", "page"),
+    "meetings.invite": ("cvrs",),
     "reports.index": ("year",),
     "reports.company_list": ("role",),
     "reports.export_company_list": ("role",),
