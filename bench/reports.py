@@ -57,7 +57,7 @@ STAFF_HOME = """<!doctype html>
 {{ m.unanswered }} {{ m.not_answered|join(", ") }}</p>{% endfor %}
 <ul>{% for item in actions %}<li>{{ item.title }} {{ item.owner_company.name if item.owner_company else "" }}
 {{ item.due_on or "" }}</li>{% endfor %}</ul>
-<p>{{ overdue[0] }} {{ overdue[1] }} {{ quiet }}</p>
+<p>{{ overdue[0] }} {{ overdue[1] }} {{ overdue[2] }} {{ quiet }}</p>
 <ul>{% for goal in goals %}<li>{{ goal.text }} {{ goal.target }}</li>{% endfor %}</ul>
 <ul>{% for key, value in values.items() %}<li>{{ key }} {{ value }}</li>{% endfor %}</ul>
 <p>{% for status, n in outbox %}{{ status }} {{ n }} {% endfor %}</p>

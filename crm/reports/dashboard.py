@@ -81,13 +81,14 @@ def open_action_items(limit=10):
 
 
 def overdue_invoices(today):
-    """(how many, outstanding øre) of the sent or partly paid invoices past their due date."""
-    count, total, paid = db.session.execute(
+    """(how many, outstanding øre, the earliest year among them or None) of the sent or partly paid invoices past
+    their due date."""
+    count, total, paid, year = db.session.execute(
         select(func.count(), func.coalesce(func.sum(Contribution.net_ore + Contribution.vat_ore), 0),
-               func.coalesce(func.sum(Contribution.paid_ore), 0))
+               func.coalesce(func.sum(Contribution.paid_ore), 0), func.min(Contribution.year))
         .where(Contribution.state.in_((ContributionState.SENT, ContributionState.PARTLY_PAID)),
                Contribution.due_date < today)).one()
-    return count, total - paid
+    return count, total - paid, year
 
 
 def quiet_companies(now, days):

@@ -54,8 +54,8 @@ def test_open_action_items_earliest_due_first_and_undated_last(built, db):
 
 def test_overdue_invoices_count_what_is_left_to_pay(built):
     # A's invoice of 1.250 kr. is partly paid (500 kr.) and past due; B's is paid; C's is credited.
-    assert dashboard.overdue_invoices(date(2024, 12, 1)) == (1, 75_000)
-    assert dashboard.overdue_invoices(date(2024, 3, 1)) == (0, 0)  # due that very day
+    assert dashboard.overdue_invoices(date(2024, 12, 1)) == (1, 75_000, 2024)
+    assert dashboard.overdue_invoices(date(2024, 3, 1)) == (0, 0, None)  # due that very day
 
 
 def test_quiet_companies_have_no_meeting_no_login_and_no_timeline_entry(built, db):
@@ -94,3 +94,9 @@ def test_company_users_get_no_day(company_client):
     assert company_client.get("/reports/quiet").status_code == 403
     page = company_client.get("/", follow_redirects=True).get_data(as_text=True)
     assert "Det skal gøres i dag" not in page
+
+
+def test_the_overdue_invoices_link_to_the_earliest_year_with_one(staff_client, built):
+    page = staff_client.get("/").get_data(as_text=True)
+    assert 'href="/contributions/?year=2024&amp;state=overdue"' in page
+    assert "forfaldne fakturaer (750,00 kr.)" in page
