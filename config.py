@@ -86,6 +86,9 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=_int("SESSION_HOURS", 12))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Reports: a company with no meeting, no portal login and no timeline entry for this many days is quiet.
+    QUIET_AFTER_DAYS = _int("QUIET_AFTER_DAYS", 365)
+
     # Limits.
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 1024 * 1024)
     IMPORT_MAX_BYTES = _int("IMPORT_MAX_BYTES", 10 * 1024 * 1024)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bench.portal import FLOOR_ROUTES
+from bench.reports import FLOOR_ROUTES as REPORT_FLOOR_ROUTES
 from crm import instrumentation
 from crm.companies.lookup import FIRST_LIST, suggestions
 from crm.companies.models import Activity, Company, Plot, Tenancy
@@ -319,6 +320,7 @@ ROUTES = {
     "meeting_page": ("/meetings/<int:meeting_id>", meeting_page, MEETING_PAGE),
     "checkin_page": ("/meetings/<int:meeting_id>/checkin", checkin_page, CHECKIN_PAGE),
     **FLOOR_ROUTES,
+    **REPORT_FLOOR_ROUTES,
 }
 
 

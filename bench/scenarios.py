@@ -6,6 +6,7 @@ To measure a new page, add a Scenario here and, for its floor, a route with the 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import urlencode
 
 #: SQL statements a page may run per request (and the count must not grow with the data: no N+1).
@@ -104,6 +105,10 @@ PORTAL_TARGET = Target(max_floor_ratio=2.0)
 #: in one query), owned and rented plots, the timeline, groups, meetings, contributions and reminder hold, and the
 #: portal's logins and removal requests: one query each, none per row, so its own budget.
 COMPANY_PAGE_TARGET = Target(max_sql=11)
+#: "The year's report page and the staff home page at scale 100 within 2x their floor, with a constant number of SQL
+#: statements from scale 1 to scale 100." The report counts each of its figures for five years with a few queries
+#: each (about 110 in all, none per row); the home page gathers the day from every area.
+REPORT_TARGET = Target(max_floor_ratio=2.0, max_sql=None)
 
 SCENARIOS = [
     Scenario("company list", "companies", _list(), "company_list", LIST_TARGET),
@@ -126,5 +131,8 @@ SCENARIOS = [
     Scenario("portal home", "portal", lambda dataset: "/portal/", "portal_home", PORTAL_TARGET, user="company"),
     Scenario("our company", "portal", lambda dataset: "/portal/company", "our_company", PORTAL_TARGET,
              user="company"),
+    Scenario("year report", "reports", lambda dataset: f"/reports/{date.today().year}", "report_year",
+             REPORT_TARGET),
+    Scenario("staff home", "reports", lambda dataset: "/", "staff_home", REPORT_TARGET),
 ]
 AREAS = sorted({scenario.area for scenario in SCENARIOS})

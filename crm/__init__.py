@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR
 
 #: The areas with a signals.py of receivers for the cross-area events.
-SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal")
+SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal", "reports")
 
 
 def create_app(config_class=None):
@@ -68,6 +68,7 @@ def create_app(config_class=None):
     from crm.meetings.blueprint import bp as meetings_bp
     from crm.meetings.blueprint import public_bp as meetings_public_bp
     from crm.portal.blueprint import bp as portal_bp
+    from crm.reports.blueprint import bp as reports_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -80,6 +81,7 @@ def create_app(config_class=None):
     app.register_blueprint(mail_public_bp)
     app.register_blueprint(contributions_bp)
     app.register_blueprint(portal_bp)
+    app.register_blueprint(reports_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)

@@ -6,6 +6,7 @@ from crm.auth.models import (  # noqa: F401
     LoginFailure,
     PasswordResetRequest,
     PasswordResetToken,
+    PortalLogin,
     User,
 )
 from crm.companies.models import Activity, Company, CompanyImport, CompanyTag, Contact, Plot, Tenancy  # noqa: F401
@@ -36,3 +37,4 @@ from crm.meetings.models import (  # noqa: F401
     Meeting,
     MeetingAttachment,
 )
+from crm.reports.models import ReportGoal  # noqa: F401

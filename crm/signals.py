@@ -57,6 +57,10 @@ company_filter = _signals.signal("company-filter")
 #: [(value, label), ...].
 company_filter_choices = _signals.signal("company-filter-choices")
 
+#: The staff home page: what needs doing today. sender: the logged-in User. A receiver returns a Panel (as on the
+#: company page) or a list of them: the reports area, which builds on every other, gathers the day's work.
+staff_home_panels = _signals.signal("staff-home-panels")
+
 
 @dataclass
 class ExportPart:

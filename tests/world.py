@@ -72,6 +72,7 @@ from crm.meetings.models import (
     MeetingStatus,
     Rsvp,
 )
+from crm.reports.models import ReportGoal
 from crm.security import Role
 from tests.conftest import PASSWORD, valid_cvr
 
@@ -117,6 +118,8 @@ class World:
     company_user: object
     colleague_user: object
     users: dict
+    goal: ReportGoal = None
+    manual_goal: ReportGoal = None
     tokens: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     #: URL argument values, read once: a route may delete the object, and its id is still asked for afterwards.
@@ -329,6 +332,13 @@ def build_world(db, app):
                         AuditEntry(action="company.update", actor_id=users["staff"].id,
                                    actor_email=users["staff"].email, object_type="companies", object_id=company.id,
                                    changes={"employees": [40, 42]})])
+    goal = ReportGoal(year=today.year, text="Mindst 90 virksomheder bruger portalen", figure="portal_active",
+                      target=Decimal("90"), narrative="Portalen bruges nu af {portal_active} virksomheder.\r\n\r\n"
+                                                      "Målet fra strategien står fast.")
+    manual_goal = ReportGoal(year=today.year, text="Flere arter på de vilde arealer", target=Decimal("100"),
+                             manual_result=Decimal("105"), manual_source="Optælling på 100 m², juni",
+                             narrative="Der blev talt {species} arter mod 2 på græsplænen.")
+    db.session.add_all([goal, manual_goal])
     db.session.flush()
     group_request.requested_by_id = company_user.id
 
@@ -347,7 +357,7 @@ def build_world(db, app):
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
         mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
-        users=users, tokens=tokens)
+        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -399,6 +409,10 @@ URL_ARGUMENTS = {
     "mailing_id": lambda w: w.mass_mailing.id,
     "user_id": lambda w: w.colleague_user.id,
     "file_format": lambda w: "csv",
+    "year": lambda w: date.today().year,
+    "list_name": lambda w: "invited",
+    "goal_id": lambda w: w.goal.id,
+    "step": lambda w: "invited",
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
     "portal.decide_group_request:request_id": lambda w: w.group_request.id,
@@ -418,6 +432,7 @@ ALTERNATES = {
     "contribution_id": lambda w: [w.draft.id],
     "scheme_id": lambda w: [w.scenario.id],
     "email_id": lambda w: [w.failed_email.id],
+    "goal_id": lambda w: [w.manual_goal.id],
 }
 
 

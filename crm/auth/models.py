@@ -101,6 +101,20 @@ class LoginAddress(db.Model):
     last_login_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class PortalLogin(db.Model):
+    """One login by a company's user (the portal): the yearly report counts portal-active companies and logins
+    from these rows; User.last_login_at keeps only the latest."""
+
+    __tablename__ = "portal_logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The login; kept as a count when the user is deleted.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The company the user belonged to at the time.
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
 class LinkPurpose(enum.StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (a purpose, not a password)
     PORTAL_INVITATION = "portal_invitation"

@@ -18,6 +18,7 @@ from crm.auth.models import (
     LoginFailure,
     PasswordResetRequest,
     PasswordResetToken,
+    PortalLogin,
     Role,
     User,
     new_session_token,
@@ -105,6 +106,13 @@ def remember_login_address(user):
         pass
 
 
+def note_login(user):
+    """The user has just logged in: the time on the login, and a PortalLogin row for a company's user."""
+    user.last_login_at = utcnow()
+    if user.company_id is not None and user.role == Role.COMPANY:
+        db.session.add(PortalLogin(user_id=user.id, company_id=user.company_id, at=user.last_login_at))
+
+
 def authenticate(email, password):
     """Check a login attempt from the current actor's address; record failures and throttle (throttle_reason);
     on success note the login and the address."""
@@ -123,7 +131,7 @@ def authenticate(email, password):
         return LoginResult()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
+    note_login(user)
     # Only this address's failures are forgiven: a login elsewhere must not reset a guesser's count.
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address))
     remember_login_address(user)

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.audit.services import record
-from crm.auth.models import User
+from crm.auth.models import PortalLogin, User
 from crm.auth.services import close_logins_of_contact, end_sessions, readdress_logins_of_contact, spend_links
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
@@ -54,10 +54,11 @@ def _spend_links_of_readdressed_contact(contact, old_email=None, by=None):
           old_email=old_email, new_email=contact.email)
 
 
-@handles(company_merged, "users.company_id")
+@handles(company_merged, "users.company_id", "portal_logins.company_id")
 def _move_logins(survivor, duplicate):
-    """The duplicate's portal logins belong to the survivor."""
-    return {"users": repoint(User.company_id, duplicate.id, survivor.id)}
+    """The duplicate's portal logins, and the record of their use, belong to the survivor."""
+    return {"users": repoint(User.company_id, duplicate.id, survivor.id),
+            "portal_logins": repoint(PortalLogin.company_id, duplicate.id, survivor.id)}
 
 
 @handles(contacts_merged, "users.contact_id")
@@ -77,6 +78,8 @@ def _anonymise_logins(contact, **_kwargs):
 
 
 declare(contact_erased, "users.company_id", "a login is a person only through its contact (users.contact_id)")
+declare(contact_erased, "portal_logins.company_id",
+        "a row holds a time and the login, which is anonymised (users.contact_id); the count stays")
 
 LOGIN_COLUMNS = {"email": _l("E-mail"), "name": _l("Navn"), "active": _l("Aktiv"),
                  "last_login_at": _l("Sidst logget ind"), "created_at": _l("Oprettet")}
@@ -88,3 +91,15 @@ def _login_part(company):
     users = db.session.scalars(select(User).where(User.company_id == company.id).order_by(User.id))
     return ExportPart("logins", LOGIN_COLUMNS, [{key: getattr(user, key) for key in LOGIN_COLUMNS}
                                                 for user in users], order=60)
+
+
+PORTAL_LOGIN_COLUMNS = {"at": _l("Tidspunkt"), "email": _l("E-mail")}
+
+
+@handles(company_export_parts, "portal_logins.company_id")
+def _portal_login_part(company):
+    """When the company's people logged in to the portal, and with which login."""
+    rows = db.session.execute(select(PortalLogin.at, User.email).outerjoin(User, User.id == PortalLogin.user_id)
+                              .where(PortalLogin.company_id == company.id).order_by(PortalLogin.at))
+    return ExportPart("portal_logins", PORTAL_LOGIN_COLUMNS,
+                      [dict(zip(PORTAL_LOGIN_COLUMNS, row, strict=True)) for row in rows], order=61)

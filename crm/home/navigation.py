@@ -21,6 +21,7 @@ MENU = (
     ("meetings.index", _l("Møder"), (Role.ADMIN, Role.STAFF)),
     ("groups.index", _l("Arbejdsgrupper"), (Role.ADMIN, Role.STAFF)),
     ("contributions.index", _l("Bidrag"), (Role.ADMIN, Role.STAFF)),
+    ("reports.index", _l("Rapporter"), (Role.ADMIN, Role.STAFF)),
     ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
     ("audit.index", _l("Log"), (Role.ADMIN,)),
     ("meetings.calendar_settings", _l("Kalender"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),

@@ -10,6 +10,7 @@ from crm.home.blueprint import bp
 from crm.home.navigation import navigation
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.security import Role, public, roles_required
+from crm.signals import collect, staff_home_panels
 
 
 @bp.app_context_processor
@@ -22,13 +23,14 @@ def layout_helpers():
 def index():
     if current_user.role == Role.COMPANY:
         return redirect(url_for("portal.index"))
-    outbox = {}
+    outbox, panels = {}, []
     if current_user.is_staff:
         rows = db.session.execute(
             select(OutboundEmail.status, func.count()).group_by(OutboundEmail.status)
         ).all()
         outbox = {str(status): count for status, count in rows}
-    return render_template("home/index.html", outbox=outbox, EmailStatus=EmailStatus)
+        panels = sorted(collect(staff_home_panels, current_user._get_current_object()), key=lambda panel: panel.order)
+    return render_template("home/index.html", outbox=outbox, panels=panels, EmailStatus=EmailStatus)
 
 
 @bp.get("/healthz")

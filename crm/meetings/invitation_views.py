@@ -103,6 +103,8 @@ def invite(meeting_id):
     groups = db.session.execute(select(WorkingGroup.id, WorkingGroup.name).where(WorkingGroup.active)
                                 .order_by(WorkingGroup.name)).all()
     form = InviteForm()
+    if not form.is_submitted() and request.args.get("cvrs"):  # a list from elsewhere (the reports' funnel)
+        form.source.data, form.cvrs.data = "cvrs", request.args.get("cvrs", "")[:20_000]
     error = None
     if form.validate_on_submit():
         companies, error = _chosen_companies(form)

@@ -11,6 +11,7 @@ from crm.auth.services import (
     end_sessions,
     find_user,
     issue_link,
+    note_login,
     remember_login_address,
     set_password,
     spend_links,
@@ -94,7 +95,7 @@ def accept_invitation(token, password):
     user = row.user
     set_password(user, password)  # spends every open link of the user
     user.active = True
-    user.last_login_at = utcnow()  # the view logs the person in
+    note_login(user)  # the view logs the person in
     remember_login_address(user)
     log_activity(user.company_id, ActivityKind.CHANGE,
                  _l("%(email)s har taget portalen i brug.", email=user.email), author=user)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.browser
 
 def test_staff_searches_opens_a_company_adds_a_note_and_imports_a_file(page, live_server, tmp_path):
     log_in(page, "staff@browser.example")
-    page.get_by_role("link", name="Virksomheder").click()
+    page.get_by_role("link", name="Virksomheder", exact=True).click()
     page.get_by_label("Søg", exact=True).fill("sø")
     with page.expect_navigation():
         page.get_by_role("button", name="Søg", exact=True).click()

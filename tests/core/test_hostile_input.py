@@ -114,6 +114,10 @@ QUERY_PARAMETERS = {
     "mail.index": ("status", "q", "company", "from", "to", "page", "mailing"),
     "mail.newsletter": ("q", "role", "status", "tag", "group", "sort", "dir"),
     "audit.index": ("action", "actor", "from", "to", "page"),
+    "meetings.invite": ("cvrs",),
+    "reports.index": ("year",),
+    "reports.company_list": ("role",),
+    "reports.export_company_list": ("role",),
 }
 
 #: Routes run after the others of their area: what they do (delete, close, end the session) would leave the

@@ -25,6 +25,23 @@ ROUTES = {
     "auth.change_password": ("GET", "/account/password", ALL),
     "auth.set_language": ("POST", "/language", PUBLIC),
     "home.index": ("GET", "/", ALL),
+    "reports.index": ("GET", "/reports/", STAFF),
+    "reports.year": ("GET", "/reports/2025", STAFF),
+    "reports.export_figures": ("GET", "/reports/2025/figures.csv", STAFF),
+    "reports.company_list": ("GET", "/reports/2025/companies/invited", STAFF),
+    "reports.export_company_list": ("GET", "/reports/2025/companies/invited.xlsx", STAFF),
+    "reports.meetings": ("GET", "/reports/2025/meetings", STAFF),
+    "reports.export_meetings": ("GET", "/reports/2025/meetings.csv", STAFF),
+    "reports.funnel_index": ("GET", "/reports/funnel", STAFF),
+    "reports.funnel_step": ("GET", "/reports/funnel/came", STAFF),
+    "reports.export_funnel_step": ("GET", "/reports/funnel/pays.csv", STAFF),
+    "reports.quiet": ("GET", "/reports/quiet", STAFF),
+    "reports.export_quiet": ("GET", "/reports/quiet.xlsx", STAFF),
+    "reports.year_pdf": ("GET", "/reports/2025.pdf", STAFF),
+    "reports.goals_index": ("GET", "/reports/2025/goals", STAFF),
+    "reports.new_goal": ("GET", "/reports/2025/goals/new", STAFF),
+    "reports.edit_goal": ("GET", "/reports/{goal_year}/goals/{goal}/edit", STAFF),
+    "reports.delete_goal": ("POST", "/reports/{goal_year}/goals/{goal}/delete", STAFF),
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
     "audit.index": ("GET", "/audit/", ADMIN),
@@ -196,13 +213,15 @@ def sample(db, make_company):
     contribution = Contribution(company_id=company.id, year=2031, scheme_id=scheme.id, invoice_number=1,
                                 invoice_date=starts.date(), due_date=starts.date(), net_ore=100_000,
                                 vat_ore=25_000)
-    db.session.add(contribution)
     from crm.mail.models import MassMailing
+    from crm.reports.models import ReportGoal
 
     mailing = MassMailing(token="prøve-udsendelse", purpose="group", title="Mail til Vand: Prøve", back_path="/")
-    db.session.add(mailing)
+    goal = ReportGoal(year=2025, text="Ti netværksmøder", figure="network_meetings", target=10)
+    db.session.add_all([contribution, mailing, goal])
     db.session.commit()
-    return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id,
+    return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id, "goal": goal.id,
+            "goal_year": goal.year,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
 

@@ -81,7 +81,7 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     names = set(archive.namelist())
     expected = {"company", "contacts", "consents", "plots", "timeline", "mails", "invitations", "attendance",
                 "action_items", "groups", "group_requests", "invoices", "payments", "adjustments", "reminder_hold",
-                "logins", "removal_requests"}
+                "logins", "portal_logins", "removal_requests"}
     assert {part.name for part in data_export.parts(world.ours)} == expected
     for part in expected:
         assert {f"{part}.json", f"{part}.csv"} <= names
@@ -92,6 +92,7 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     assert len(json.loads(archive.read("invitations.json"))) == 1
     assert [u["email"] for u in json.loads(archive.read("logins.json"))] == [world.user.email]
     assert "password_hash" not in archive.read("logins.json").decode()
+    assert [row["email"] for row in json.loads(archive.read("portal_logins.json"))] == [world.user.email]
     contacts_csv = archive.read("contacts.csv").decode("utf-8-sig").splitlines()
     assert contacts_csv[0].startswith("Id;Navn;Titel;E-mail") and "karen@vores.example" in contacts_csv[1]
     assert b"ole@naboen.example" not in b"".join(archive.read(name) for name in names)
