@@ -110,4 +110,5 @@ def axe_violations(page):
 
     page.wait_for_load_state("load")
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    return [(v["id"], v["help"], [(n["target"], n.get("failureSummary", "")[:300]) for n in v["nodes"]][:3])
+            for v in results.response["violations"]]

@@ -151,8 +151,10 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
 
     # 4. At the door: the company that said yes first, 50 companies until asked for more; check in the first
     #    person of 22 companies, each tap in place; then search a company further down and check in its person.
+    page.set_viewport_size({"width": 768, "height": 1024})  # a tablet at the door
     with page.expect_navigation():
         page.get_by_role("link", name="Fremmøde").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 768
     companies = page.locator("li.app-checkin-company")
     assert companies.first.get_attribute("id") == f"firma-{company_id}"
     expect(companies.first.locator("summary .app-tag")).to_have_text("Ja")
@@ -186,7 +188,8 @@ def test_staff_plans_invites_checks_in_writes_minutes_and_plans_the_next_meeting
     assert f"personer til stede: {CHECKED_IN + 1}" in counts
     assert axe_violations(page) == []
 
-    # 5. Minutes with an action item, then published.
+    # 5. Minutes with an action item, then published (back at the laptop).
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(meeting_url)
     with page.expect_navigation():
         page.get_by_role("link", name="Referat", exact=True).click()
