@@ -11,6 +11,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 CSV = "text/csv; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 #: What a sheet title cannot hold, and what it becomes instead (the rest of the text stays as it was).
 _TITLE_REPLACEMENTS = str.maketrans({"[": "(", "]": ")", "/": "-", "\\": "-", ":": " ", "*": " ", "?": " "})

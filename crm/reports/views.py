@@ -5,7 +5,7 @@ from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from crm.companies.models import CompanyRole
-from crm.downloads import as_download
+from crm.downloads import DOCX, as_download
 from crm.extensions import db
 from crm.http import whole_number
 from crm.meetings.forms import KIND_LABELS
@@ -16,6 +16,7 @@ from crm.reports.document import history, report_context, report_pdf
 from crm.reports.figures import COMPANY_LISTS, FIGURES, FIGURES_BY_KEY, year_report
 from crm.reports.meeting_figures import meeting_figures
 from crm.reports.periods import current_year, valid_year
+from crm.reports.word import report_docx
 from crm.security import STAFF_ROLES, roles_required
 
 
@@ -117,6 +118,13 @@ def export_meetings(year, file_format):
 def year_pdf(year):
     year_or_404(year)
     return as_download(report_pdf(year), "application/pdf", f"aarsrapport-{year}.pdf")
+
+
+@bp.get("/<int:year>.docx")
+@roles_required(*STAFF_ROLES)
+def year_docx(year):
+    year_or_404(year)
+    return as_download(report_docx(year), DOCX, f"aarsrapport-{year}.docx")
 
 
 @bp.app_template_global()

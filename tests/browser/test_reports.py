@@ -43,6 +43,11 @@ def test_staff_read_the_day_set_a_goal_and_download_the_report(page, live_server
     assert pdf.value.suggested_filename == f"aarsrapport-{year}.pdf"
     with open(pdf.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+    with page.expect_download() as word:
+        page.get_by_role("link", name="Hent rapporten som Word").click()
+    assert word.value.suggested_filename == f"aarsrapport-{year}.docx"
+    with open(word.value.path(), "rb") as handle:
+        assert handle.read(2) == b"PK"
     with page.expect_download() as sheet:
         page.get_by_role("link", name="Eksportér Excel").first.click()
     assert sheet.value.suggested_filename == f"aarets-tal-{year}.xlsx"

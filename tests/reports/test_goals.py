@@ -4,6 +4,7 @@ by staff through the form."""
 import io
 from decimal import Decimal
 
+from docx import Document
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -130,6 +131,29 @@ def test_the_report_pdf_has_the_goals_and_the_figures(staff_client, built, db):
     assert "Målet om 7 er dermed nået." in text
     assert "7 virksomheder fik invitationer og referater." in text
     assert "Netværksmøde marts" in text and "Prøvegruppe vand" in text
+
+
+def test_the_report_word_file_has_the_goals_the_figures_and_the_tables(staff_client, built, db):
+    db.session.add(ReportGoal(year=YEAR, text="Mindst 7 virksomheder inviteret", figure="invited", target=Decimal(7),
+                              narrative="{invited} virksomheder fik invitationer og referater."))
+    db.session.commit()
+    response = staff_client.get(f"/reports/{YEAR}.docx")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert "aarsrapport-2024.docx" in response.headers["Content-Disposition"]
+    document = Document(io.BytesIO(response.data))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert document.paragraphs[0].text == "Årsrapport 2024"
+    assert "Mindst 7 virksomheder inviteret" in text and "Målet om 7 er dermed nået." in text
+    assert "7 virksomheder fik invitationer og referater." in text
+    tables = [[[cell.text for cell in row.cells] for row in table.rows] for table in document.tables]
+    figures = {row[0]: row[1:] for table in tables for row in table}
+    assert figures["Virksomheder, der har fået invitationer eller referater"][-1] == "7"
+    assert figures["Tal"] == ["2020", "2021", "2022", "2023", "2024"], "the years before beside the year"
+    meetings = next(table for table in tables if table[0][0] == "Møde")
+    assert any(row[0] == "Netværksmøde marts" and row[2] == "10.03.2024 11:00" for row in meetings[1:])
+    assert any(row[0] == "Prøvegruppe vand" for table in tables for row in table)
+    assert staff_client.get(f"/reports/{YEAR + 5}.docx").status_code == 404
 
 
 def pdf_text(data):
