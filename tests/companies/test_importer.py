@@ -46,7 +46,8 @@ def xlsx_file(*sheets, formulas=None):
             content = source.read(item.filename)
             if item.filename.startswith("xl/worksheets/"):
                 for formula, value in formulas.items():
-                    content = re.sub(rb"<f>" + re.escape(formula.encode()) + rb"</f>\s*<v\s*/>",
+                    # An empty value is <v/>, or <v></v> when openpyxl writes through lxml.
+                    content = re.sub(rb"<f>" + re.escape(formula.encode()) + rb"</f>\s*(?:<v\s*/>|<v></v>)",
                                      b"<f>" + formula.encode() + b"</f><v>" + str(value).encode() + b"</v>",
                                      content)
             archive.writestr(item, content)
