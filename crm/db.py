@@ -60,6 +60,8 @@ def enum_type(enum_class, name):
 
 #: How long a SQLite connection waits for another's write lock before giving up ("database is locked").
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How every SQLite transaction begins (see _sqlite_begin).
+SQLITE_BEGIN = "BEGIN IMMEDIATE"
 
 
 @event.listens_for(Engine, "connect")
@@ -91,7 +93,7 @@ def _sqlite_begin(connection):
     processes runs on PostgreSQL, which this leaves untouched).
     """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql(SQLITE_BEGIN)
 
 
 #: Database objects that migrations make by hand and autogenerate must leave alone (the search index).
