@@ -41,10 +41,10 @@ def judge(run):
     failed = sum(page["failures"] for page in run["load"] + run["burst"]["pages"])
     if failed:
         misses.append(f"{failed} failed requests")
-    if run["judge_p95"]:
-        for page in run["load"] + run["burst"]["pages"]:
-            if page["p95_ms"] >= MAX_P95_MS:
-                misses.append(f"{page['name']} p95 {page['p95_ms']:.0f} ms")
+    slow = [page for page in run["load"] if page["p95_ms"] >= MAX_P95_MS]
+    if run["judge_p95"] and slow:  # the pages of the load; the burst has its own target, its time
+        misses.append(f"p95 >= {MAX_P95_MS} ms on {len(slow)} of {len(run['load'])} pages (worst: "
+                      f"{worst(run)['name']}, {worst(run)['p95_ms']:.0f} ms)")
     burst = run["burst"]
     if burst["seconds"] >= MAX_BURST_S:
         misses.append(f"burst {burst['seconds']:.1f} s")
@@ -61,7 +61,8 @@ def judge(run):
 
 
 def worst(run):
-    return max(run["load"] + run["burst"]["pages"], key=lambda page: page["p95_ms"])
+    """The page of the load with the highest p95."""
+    return max(run["load"], key=lambda page: page["p95_ms"])
 
 
 def run_table(run):
@@ -69,14 +70,15 @@ def run_table(run):
     headers = ["page", "n", "failed", "p50 ms", "p95 ms", "max ms", "target", "verdict"]
     target = f"p95<{MAX_P95_MS}ms, 0 failed" if run["judge_p95"] else "0 failed"
     rows = []
-    for page in run["load"] + run["burst"]["pages"]:
+    for page, in_burst in [(page, False) for page in run["load"]] + [(page, True) for page in run["burst"]["pages"]]:
         misses = []
         if page["failures"]:
             misses.append(f"{page['failures']} failed {page['statuses']}")
-        if run["judge_p95"] and page["p95_ms"] >= MAX_P95_MS:
+        if run["judge_p95"] and not in_burst and page["p95_ms"] >= MAX_P95_MS:
             misses.append(f"p95 {page['p95_ms']:.0f}ms")
         rows.append([page["name"], page["requests"], page["failures"], f"{page['p50_ms']:.0f}",
-                     f"{page['p95_ms']:.0f}", f"{page['max_ms']:.0f}", target, _verdict(misses)])
+                     f"{page['p95_ms']:.0f}", f"{page['max_ms']:.0f}",
+                     f"0 failed, burst<{MAX_BURST_S}s" if in_burst else target, _verdict(misses)])
     burst, cpu, answers = run["burst"], run["cpu"], run["burst"]["answers"]
     slowest = worst(run)
     lines = [
