@@ -28,6 +28,20 @@ def pages(samples):
     return sorted(rows, key=lambda row: row["name"])
 
 
+def timeline(samples, step=10):
+    """p50 and p95 of every request, by when it started: [(from s, requests, p50 ms, p95 ms)] per `step` seconds.
+    Shows whether the wave of logins at the start holds up the pages behind it, and for how long."""
+    if not samples:
+        return []
+    starts = [ended - ms / 1000 for _name, ms, _failed, _status, ended in samples]
+    first = min(starts)
+    buckets = {}
+    for start, (_name, ms, *_rest) in zip(starts, samples, strict=True):
+        buckets.setdefault(int((start - first) // step) * step, []).append(ms)
+    return [(since, len(times), percentile(sorted(times), 50), percentile(sorted(times), 95))
+            for since, times in sorted(buckets.items())]
+
+
 def span_seconds(samples):
     """From the first request's start to the last one's end."""
     starts = [ended - ms / 1000 for _name, ms, _failed, _status, ended in samples]
@@ -87,6 +101,8 @@ def run_table(run):
         f"worst p95: {slowest['name']} ({slowest['p95_ms']:.0f} ms)",
         f"load: {run['users']} users arriving at {run['spawn_rate']}/s for {run['seconds']} s, "
         f"{run['load_requests']} requests ({run['load_requests'] / run['seconds']:.1f}/s)",
+        "all pages by start time (s: p50/p95 ms): " + ", ".join(
+            f"{since}-{since + 10}: {p50:.0f}/{p95:.0f}" for since, _n, p50, p95 in run["timeline"]),
         f"burst: {answers['sent']} RSVP answers from {run['burst_clients']} clients in {burst['seconds']:.1f} s "
         f"(target < {MAX_BURST_S} s); stored as sent {answers['stored_as_sent']}, recorded exactly once "
         f"{answers['audited_once']}, more than once {answers['audited_twice_or_more']}, "
