@@ -7,13 +7,14 @@ Off unless SQL_COUNT_HEADER is set (environment HOLME_SQL_COUNT=1); then every r
 from flask import g, has_request_context
 from sqlalchemy import event
 
+from crm.db import SQLITE_BEGIN
 from crm.extensions import db
 
 HEADER = "X-SQL-Statements"
 
 
 def _count_statement(conn, cursor, statement, parameters, context, executemany):
-    if has_request_context() and statement != "BEGIN":  # SQLite's explicit BEGIN is not a query
+    if has_request_context() and statement != SQLITE_BEGIN:  # SQLite's explicit BEGIN is not a query
         g.sql_statements = g.get("sql_statements", 0) + 1
 
 

@@ -150,6 +150,7 @@ def drive(args, name, url, plan, servers, sink=None):
         "name": name, "description": DESCRIPTIONS[name], "users": args.staff + args.company_users,
         "spawn_rate": args.spawn_rate, "seconds": args.seconds, "burst_clients": args.burst_clients,
         "judge_p95": name != "sqlite", "load": report.pages(samples), "load_requests": len(samples), "cpu": cpu,
+        "timeline": report.timeline(samples),
         "burst": {"pages": report.pages(burst_samples), "seconds": report.span_seconds(burst_samples),
                   "answers": count_answers(url, plan, burst_since)},
     }

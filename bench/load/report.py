@@ -28,6 +28,20 @@ def pages(samples):
     return sorted(rows, key=lambda row: row["name"])
 
 
+def timeline(samples, step=10):
+    """p50 and p95 of every request, by when it started: [(from s, requests, p50 ms, p95 ms)] per `step` seconds.
+    Shows whether the wave of logins at the start holds up the pages behind it, and for how long."""
+    if not samples:
+        return []
+    starts = [ended - ms / 1000 for _name, ms, _failed, _status, ended in samples]
+    first = min(starts)
+    buckets = {}
+    for start, (_name, ms, *_rest) in zip(starts, samples, strict=True):
+        buckets.setdefault(int((start - first) // step) * step, []).append(ms)
+    return [(since, len(times), percentile(sorted(times), 50), percentile(sorted(times), 95))
+            for since, times in sorted(buckets.items())]
+
+
 def span_seconds(samples):
     """From the first request's start to the last one's end."""
     starts = [ended - ms / 1000 for _name, ms, _failed, _status, ended in samples]
@@ -41,10 +55,10 @@ def judge(run):
     failed = sum(page["failures"] for page in run["load"] + run["burst"]["pages"])
     if failed:
         misses.append(f"{failed} failed requests")
-    if run["judge_p95"]:
-        for page in run["load"] + run["burst"]["pages"]:
-            if page["p95_ms"] >= MAX_P95_MS:
-                misses.append(f"{page['name']} p95 {page['p95_ms']:.0f} ms")
+    slow = [page for page in run["load"] if page["p95_ms"] >= MAX_P95_MS]
+    if run["judge_p95"] and slow:  # the pages of the load; the burst has its own target, its time
+        misses.append(f"p95 >= {MAX_P95_MS} ms on {len(slow)} of {len(run['load'])} pages (worst: "
+                      f"{worst(run)['name']}, {worst(run)['p95_ms']:.0f} ms)")
     burst = run["burst"]
     if burst["seconds"] >= MAX_BURST_S:
         misses.append(f"burst {burst['seconds']:.1f} s")
@@ -61,7 +75,8 @@ def judge(run):
 
 
 def worst(run):
-    return max(run["load"] + run["burst"]["pages"], key=lambda page: page["p95_ms"])
+    """The page of the load with the highest p95."""
+    return max(run["load"], key=lambda page: page["p95_ms"])
 
 
 def run_table(run):
@@ -69,14 +84,15 @@ def run_table(run):
     headers = ["page", "n", "failed", "p50 ms", "p95 ms", "max ms", "target", "verdict"]
     target = f"p95<{MAX_P95_MS}ms, 0 failed" if run["judge_p95"] else "0 failed"
     rows = []
-    for page in run["load"] + run["burst"]["pages"]:
+    for page, in_burst in [(page, False) for page in run["load"]] + [(page, True) for page in run["burst"]["pages"]]:
         misses = []
         if page["failures"]:
             misses.append(f"{page['failures']} failed {page['statuses']}")
-        if run["judge_p95"] and page["p95_ms"] >= MAX_P95_MS:
+        if run["judge_p95"] and not in_burst and page["p95_ms"] >= MAX_P95_MS:
             misses.append(f"p95 {page['p95_ms']:.0f}ms")
         rows.append([page["name"], page["requests"], page["failures"], f"{page['p50_ms']:.0f}",
-                     f"{page['p95_ms']:.0f}", f"{page['max_ms']:.0f}", target, _verdict(misses)])
+                     f"{page['p95_ms']:.0f}", f"{page['max_ms']:.0f}",
+                     f"0 failed, burst<{MAX_BURST_S}s" if in_burst else target, _verdict(misses)])
     burst, cpu, answers = run["burst"], run["cpu"], run["burst"]["answers"]
     slowest = worst(run)
     lines = [
@@ -85,6 +101,8 @@ def run_table(run):
         f"worst p95: {slowest['name']} ({slowest['p95_ms']:.0f} ms)",
         f"load: {run['users']} users arriving at {run['spawn_rate']}/s for {run['seconds']} s, "
         f"{run['load_requests']} requests ({run['load_requests'] / run['seconds']:.1f}/s)",
+        "all pages by start time (s: p50/p95 ms): " + ", ".join(
+            f"{since}-{since + 10}: {p50:.0f}/{p95:.0f}" for since, _n, p50, p95 in run["timeline"]),
         f"burst: {answers['sent']} RSVP answers from {run['burst_clients']} clients in {burst['seconds']:.1f} s "
         f"(target < {MAX_BURST_S} s); stored as sent {answers['stored_as_sent']}, recorded exactly once "
         f"{answers['audited_once']}, more than once {answers['audited_twice_or_more']}, "

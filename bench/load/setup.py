@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
@@ -125,7 +124,6 @@ def _send_burst_invitations(companies, left_out, wanted):
     from crm.extensions import db
     from crm.mail.models import OutboundEmail
     from crm.meetings import invitations, services
-    from crm.meetings.models import Invitation
 
     day = (datetime.now(UTC) + timedelta(days=20)).date()
     queued = 0
@@ -146,11 +144,10 @@ def _send_burst_invitations(companies, left_out, wanted):
     links = []
     for token in tokens:
         invitation = invitations.invitation_for_token(token)
-        if invitation is None or invitation.company_id in left_out or invitation.rsvp is not None:
+        if invitation is None or invitation.company_id in left_out or invitation.rsvp is not None \
+                or invitation.meeting.title not in BURST_MEETINGS:
             continue
-        if not isinstance(invitation, Invitation) or invitation.meeting.title not in BURST_MEETINGS:
-            continue
-        links.append([urlsplit(f"/rsvp/{token}").path, ("yes", "no", "maybe")[len(links) % 3], invitation.id])
+        links.append([f"/rsvp/{token}", ("yes", "no", "maybe")[len(links) % 3], invitation.id])
         if len(links) == wanted:
             break
     db.session.rollback()

@@ -32,3 +32,4 @@ def test_the_tag_filter_offers_each_tag_in_use_once_in_order(db, make_company):
         db.session.add_all(CompanyTag(company_id=company.id, tag=tag) for tag in tags)
     db.session.commit()
     assert search.all_tags() == ["affald", "energi", "vand", "ærø-samarbejde"]
+

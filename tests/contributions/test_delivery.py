@@ -16,6 +16,7 @@ from crm.companies import services as company_services
 from crm.companies.models import Company
 from crm.contributions import billing
 from crm.contributions.models import Contribution
+from crm.db import SQLITE_BEGIN
 from crm.extensions import db
 from crm.mail.worker import run_worker
 from crm.security import Role
@@ -115,7 +116,7 @@ def statements(client, url):
     counted = []
 
     def count_statement(conn, cursor, statement, parameters, context, executemany):
-        if statement != "BEGIN":
+        if statement != SQLITE_BEGIN:
             counted.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", count_statement)

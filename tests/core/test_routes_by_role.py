@@ -38,6 +38,7 @@ ROUTES = {
     "reports.quiet": ("GET", "/reports/quiet", STAFF),
     "reports.export_quiet": ("GET", "/reports/quiet.xlsx", STAFF),
     "reports.year_pdf": ("GET", "/reports/2025.pdf", STAFF),
+    "reports.year_docx": ("GET", "/reports/2025.docx", STAFF),
     "reports.goals_index": ("GET", "/reports/2025/goals", STAFF),
     "reports.new_goal": ("GET", "/reports/2025/goals/new", STAFF),
     "reports.edit_goal": ("GET", "/reports/{goal_year}/goals/{goal}/edit", STAFF),
