@@ -9,7 +9,7 @@ from crm.audit.presentation import action_label, readable
 from crm.extensions import db
 from crm.http import DB_INT_MAX, whole_number
 from crm.i18n import local_day
-from crm.security import Role, roles_required
+from crm.security import STAFF_ROLES, roles_required
 
 PER_PAGE = 50
 #: A filter text longer than this matches no stored action or e-mail (and SQLite refuses very long patterns).
@@ -17,7 +17,7 @@ FILTER_CHARS = 254
 
 
 @bp.get("/")
-@roles_required(Role.ADMIN)
+@roles_required(*STAFF_ROLES)
 def index():
     filters = {key: request.args.get(key, "").strip()[:FILTER_CHARS] for key in ("action", "actor", "from", "to")}
     statement = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

@@ -23,7 +23,7 @@ MENU = (
     ("contributions.index", _l("Bidrag"), (Role.ADMIN, Role.STAFF)),
     ("reports.index", _l("Rapporter"), (Role.ADMIN, Role.STAFF)),
     ("mail.index", _l("Udbakke"), (Role.ADMIN, Role.STAFF)),
-    ("audit.index", _l("Log"), (Role.ADMIN,)),
+    ("audit.index", _l("Log"), (Role.ADMIN, Role.STAFF)),
     ("meetings.calendar_settings", _l("Kalender"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
     ("auth.change_password", _l("Adgangskode"), (Role.ADMIN, Role.STAFF, Role.COMPANY)),
 )

@@ -53,3 +53,13 @@ def test_agenda_items_and_meetings_are_named(admin_client, db):
     db.session.commit()
     page = admin_client.get("/audit/?action=meeting.minutes").get_data(as_text=True)
     assert "Møde: Netværksmøde maj" in page and "Dagsordenspunkter:</span> Solceller på tagene" in page
+
+
+def test_staff_read_the_log_and_find_it_in_the_menu(staff_client, db, make_company):
+    company = make_company(name="Holmens Maskiner ApS")
+    record("company.update", obj=company, changes={"employees": [10, 12]})
+    db.session.commit()
+    home = staff_client.get("/").get_data(as_text=True)
+    assert 'href="/audit/"' in home, "the log is in the staff's menu"
+    page = staff_client.get("/audit/").get_data(as_text=True)
+    assert "Virksomhed: Holmens Maskiner ApS" in page and "Ansatte:</span> 10 → 12" in page

@@ -45,7 +45,7 @@ ROUTES = {
     "reports.delete_goal": ("POST", "/reports/{goal_year}/goals/{goal}/delete", STAFF),
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
-    "audit.index": ("GET", "/audit/", ADMIN),
+    "audit.index": ("GET", "/audit/", STAFF),
     "mail.index": ("GET", "/outbox/", STAFF),
     "mail.show": ("GET", "/outbox/{email}", STAFF),
     "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
