@@ -180,6 +180,15 @@ class Contribution(db.Model):
         return f"{self.year}-{self.credit_number}" if self.credit_number else None
 
     @property
+    def period_start(self):
+        """The first day billed: 1 January, or the first of the month a company joined during the year."""
+        return date(self.year, 12 - self.months + 1, 1)
+
+    @property
+    def period_end(self):
+        return date(self.year, 12, 31)
+
+    @property
     def total_ore(self):
         return self.net_ore + self.vat_ore
 
