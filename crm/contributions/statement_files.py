@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 
 from crm.companies.importer.danish_dates import parse_danish_date
 from crm.companies.importer.danish_numbers import parse_danish_number
+from crm.uploads import detect_type
 
 #: The columns a CSV mapping chooses; date, amount and text are required.
 CSV_FIELDS = ("date", "amount", "text", "payer", "reference")
@@ -145,13 +146,21 @@ def decode(data):
             raise StatementError(_l("Filen er hverken UTF-8 eller Windows-1252.")) from error
 
 
+NOT_A_STATEMENT = _l("Filen er ikke en kontoudskrift. Vælg bankens XML-fil (camt.053) eller en CSV-eksport med "
+                     "kolonner for dato, beløb og tekst.")
+
+
 def csv_rows(data):
     """(header cells, data rows) of a `;`-separated export; empty lines skipped."""
+    if detect_type(data) or b"\x00" in data:  # a PDF, an image, an Office file, a program
+        raise StatementError(NOT_A_STATEMENT)
     text = decode(data)
     delimiter = ";" if text.split("\n", 1)[0].count(";") >= text.split("\n", 1)[0].count(",") else ","
     rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if any(cell.strip() for cell in row)]
     if len(rows) < 1:
         raise StatementError(_l("Filen er tom."))
+    if len(rows[0]) < 3:
+        raise StatementError(NOT_A_STATEMENT)
     return [cell.strip() for cell in rows[0]], rows[1:]
 
 

@@ -18,11 +18,12 @@ from crm.extensions import db
 
 
 class MappingNeeded(Exception):
-    """A CSV layout met for the first time whose columns could not be told from the header: staff choose them."""
+    """A CSV layout met for the first time whose columns could not be told from the header: staff choose them.
+    `statement` is kept (flushed) without a mapping until they have."""
 
-    def __init__(self, headers, guessed):
+    def __init__(self, statement, headers, guessed):
         super().__init__("mapping")
-        self.headers, self.guessed = headers, guessed
+        self.statement, self.headers, self.guessed = statement, headers, guessed
 
 
 def remembered_mapping(headers):
@@ -51,11 +52,24 @@ def upload(data, filename, *, mapping=None, by=None):
         headers, _rows = statement_files.csv_rows(data)
         statement.mapping = mapping or remembered_mapping(headers)
         if statement.mapping is None:
-            raise MappingNeeded(headers, statement_files.guess_mapping(headers))
+            db.session.add(statement)
+            db.session.flush()
+            raise MappingNeeded(statement, headers, statement_files.guess_mapping(headers))
     transactions_of(statement)  # refused now, not at the confirmation
     db.session.add(statement)
     db.session.flush()
     return statement
+
+
+def choose_mapping(statement, mapping):
+    """Read a CSV statement with the columns staff chose (StatementError when the file does not read with them)."""
+    statement.mapping = mapping
+    transactions_of(statement)
+    db.session.flush()
+
+
+def headers_of(statement):
+    return statement_files.csv_rows(statement.data)[0]
 
 
 def preview(statement):

@@ -79,8 +79,8 @@ def test_two_csv_layouts_an_over_payment_a_suggestion_and_a_remembered_mapping(d
     with pytest.raises(statements.MappingNeeded) as needed:
         statements.upload(CSV_OTHER, "andet.csv")
     assert needed.value.headers == ["Valør", "Besked", "Kr.", "Fra"]
-    db.session.rollback()
-    result = load(CSV_OTHER, mapping=OTHER_MAPPING)
+    statements.choose_mapping(needed.value.statement, OTHER_MAPPING)
+    result = statements.confirm(needed.value.statement)
     db.session.commit()
     assert result["suggested"] == {"count": 1, "ore": 625_000}
     suggestion = db.session.scalar(select(BankTransaction).where(BankTransaction.state == TransactionState.SUGGESTED))
