@@ -60,8 +60,8 @@ def name_words(name):
     return {word for word in re.split(r"[\s,.()]+", (name or "").lower()) if word and word not in _LEGAL_FORMS}
 
 
-def names_match(payer, company_name):
-    payer_words, company_words = name_words(payer), name_words(company_name)
+def names_match(payer_words, company_words):
+    """Whether a payer's name words name the company: two words in common (one when either has only one)."""
     if not payer_words or not company_words:
         return False
     common = payer_words & company_words
@@ -77,6 +77,7 @@ class Matcher:
         #: What each invoice still lacks, lowered as transactions of this file pay it
         self.outstanding = {c.id: c.outstanding_ore for c in contributions}
         self.open = [c for c in contributions if c.state not in CLOSED and c.state != ContributionState.PAID]
+        self.words = {c.id: name_words(c.company.name) for c in self.open}
 
     def match(self, transaction):
         if transaction.amount_ore <= 0:
@@ -108,7 +109,8 @@ class Matcher:
 
     def _suggest(self, transaction):
         still_open = [c for c in self.open if self.outstanding[c.id] > 0]
-        by_name = [c for c in still_open if names_match(transaction.payer or transaction.text, c.company.name)]
+        payer = name_words(transaction.payer or transaction.text)
+        by_name = [c for c in still_open if names_match(payer, self.words[c.id])]
         same_amount = [c for c in still_open if self.outstanding[c.id] == transaction.amount_ore]
         both = [c for c in by_name if c in same_amount]
         for candidates, how in ((both, "amount_and_name"), (by_name, "name"), (same_amount, "amount")):
