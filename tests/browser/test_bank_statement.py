@@ -54,7 +54,8 @@ def test_staff_load_a_statement_and_confirm_a_suggestion(page, live_server, tmp_
     page.get_by_label("Kontoudskrift (camt.053 eller CSV)").set_input_files(str(statement))
     with page.expect_navigation():
         page.get_by_role("button", name="Vis kontoudskriften").click()
-    assert "registreres som betaling" in page.locator("#count-matched").inner_text()
+    assert "Registreres som betaling" in page.locator("#count-matched").inner_text()
+    assert page.locator("#count-matched strong").inner_text() == "1"
     assert page.locator("#count-suggested strong").inner_text() == "1"
     assert axe_violations(page) == []
     with page.expect_navigation():

@@ -31,8 +31,9 @@ def test_staff_load_a_statement_confirm_a_suggestion_and_undo_a_match(staff_clie
     response = upload(staff_client, CAMT, "camt053.xml")
     assert response.status_code == 302
     preview = page(staff_client, response.headers["Location"])
-    assert "<strong>3</strong> registreres som betaling (18.250,00 kr.)" in preview
-    assert "<strong>1</strong> uden match (123,45 kr.)" in preview
+    assert ('Registreres som betaling</th><td class="app-number"><strong>3</strong></td>'
+            '<td class="app-number">18.250,00 kr.</td>') in preview
+    assert 'Uden match</th><td class="app-number"><strong>1</strong></td><td class="app-number">123,45 kr.' in preview
     assert "2031-3 (Bidragyder 2 A/S) 6.250,00 kr." in preview
     assert db.session.scalar(select(func.count(Payment.id))) == 0
     statement = db.session.scalar(select(BankStatement))
