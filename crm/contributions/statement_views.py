@@ -5,7 +5,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from crm.contributions import payments, statements
 from crm.contributions.blueprint import bp
@@ -112,7 +112,13 @@ def statement_confirm(statement_id):
     if result is None:
         flash(_("Kontoudskriften er allerede indlæst."), "info")
         return redirect(url_for(".statement_preview", statement_id=statement_id))
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another statement holding the same transactions was loaded at the same moment
+        db.session.rollback()
+        flash(_("En anden kontoudskrift med de samme posteringer blev indlæst samtidig. Indlæs igen: det, der "
+                "allerede er indlæst, springes over."), "error")
+        return redirect(url_for(".statement_preview", statement_id=statement_id))
     flash(_("Indlæst: %(matched)d betalinger registreret, %(suggested)d forslag, %(unmatched)d uden match, "
             "%(known)d indlæst før.", matched=result["matched"]["count"], suggested=result["suggested"]["count"],
             unmatched=result["unmatched"]["count"], known=result["known"]["count"]), "success")
