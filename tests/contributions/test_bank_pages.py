@@ -41,6 +41,8 @@ def test_staff_load_a_statement_confirm_a_suggestion_and_undo_a_match(staff_clie
     assert "3 betalinger registreret" in response.get_data(as_text=True)
     # paid: 3,750 + 2,000 + 12,500 kr.
     assert "18.250,00 kr." in overview_paid(staff_client)
+    invoice_page = page(staff_client, f"/contributions/invoices/{invoices[1].id}")
+    assert "Bank 21-02-2031: B1 Holding · " in invoice_page and "fra kontoudskriften camt053.xml" in invoice_page
 
     # a layout never seen: the columns are chosen, then a suggestion by amount and name is confirmed
     response = upload(staff_client, CSV_OTHER, "bank2.csv")
