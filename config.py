@@ -72,7 +72,13 @@ class Config:
     INVOICE_ISSUER_CVR = os.environ.get("INVOICE_ISSUER_CVR", "12345674")
     INVOICE_ISSUER_ADDRESS = os.environ.get("INVOICE_ISSUER_ADDRESS", "Stamholmen 165, 2650 Hvidovre")
     INVOICE_ISSUER_EMAIL = os.environ.get("INVOICE_ISSUER_EMAIL", "bidrag@avedoreholme.example")
-    INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS", "Reg.nr. 1234 kontonr. 0012345678")
+    # How to pay: by bank transfer (the invoice number as the reference) or with the FI payment line (+71), whose
+    # creditor number (8 digits) the bank gives with the FI agreement. The demo's values are fictional.
+    INVOICE_BANK_REG = os.environ.get("INVOICE_BANK_REG", "1234")
+    INVOICE_BANK_ACCOUNT = os.environ.get("INVOICE_BANK_ACCOUNT", "0012345678")
+    INVOICE_PAYMENT_DETAILS = os.environ.get("INVOICE_PAYMENT_DETAILS",
+                                             f"Reg.nr. {INVOICE_BANK_REG} kontonr. {INVOICE_BANK_ACCOUNT}")
+    FI_CREDITOR_NUMBER = os.environ.get("FI_CREDITOR_NUMBER", "81234567")
 
     # Public address of the app, used in links in mails (no request exists in the worker or CLI).
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")

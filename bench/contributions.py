@@ -1,4 +1,5 @@
-"""The contributions section: a billing run for 394 companies, one invoice PDF, and the calculator at scale 100.
+"""The contributions section: a billing run for 394 companies, one invoice PDF, a bank statement of 5,000
+transactions matched against those invoices (bench/statements.py), and the calculator at scale 100.
 
 Targets (issue "Contributions"): billing run (rows, numbers, queued mails; PDFs are made when sent) under 2 s;
 one invoice PDF under 300 ms; the scenario calculator for 39,400 companies under 1 s.
@@ -11,11 +12,12 @@ from time import perf_counter
 
 from sqlalchemy import func, select, update
 
+from bench import statements
 from bench.datasets import bench_app, dataset
 
 BILL_COMPANIES = 394
 ROUNDS = 3
-TARGETS = {"billing_s": 2.0, "pdf_s": 0.3, "calculator_s": 1.0}
+TARGETS = {"billing_s": 2.0, "pdf_s": 0.3, "statement_s": statements.TARGET_S, "calculator_s": 1.0}
 
 
 def _scheme(year, adopt):
@@ -67,10 +69,12 @@ def _time_billing(database):
             started = perf_counter()
             pdf = invoices.invoice_pdf(contribution)
             pdf_times.append(perf_counter() - started)
+        statement_s, statement_confirm_s, _counts = statements.time_statement()
     if len(result.billed) != BILL_COMPANIES or numbers != list(range(1, BILL_COMPANIES + 1)):
         raise RuntimeError(f"billed {len(result.billed)}, numbers {numbers[:3]}...{numbers[-3:]}")
     return {"billing_s": billed_s, "mails": mails, "pdf_first_s": pdf_times[0],
-            "pdf_s": statistics.median(pdf_times[1:]), "pdf_bytes": len(pdf)}
+            "pdf_s": statistics.median(pdf_times[1:]), "pdf_bytes": len(pdf), "statement_s": statement_s,
+            "statement_confirm_s": statement_confirm_s}
 
 
 def _time_calculator(database, scale):
@@ -107,6 +111,8 @@ def time_contributions(databases, scale=100):
                   "billing_all_s": [round(r["billing_s"], 3) for r in rounds], "mails": rounds[0]["mails"],
                   "pdf_first_s": statistics.median(r["pdf_first_s"] for r in rounds),
                   "pdf_s": statistics.median(r["pdf_s"] for r in rounds), "pdf_bytes": rounds[0]["pdf_bytes"],
+                  "statement_s": statistics.median(r["statement_s"] for r in rounds),
+                  "statement_confirm_s": statistics.median(r["statement_confirm_s"] for r in rounds),
                   **_time_calculator(database, scale)}
         result["misses"] = [f"{key} {result[key]:.2f}s" for key, limit in TARGETS.items() if result[key] >= limit]
         results.append(result)
@@ -117,10 +123,12 @@ def contributions_table(results):
     lines = ["Contributions: billing run (394 companies, fresh database, median of 3), one invoice PDF (WeasyPrint; "
              "first call and median of the next 5), calculator (split plots) at scale 100",
              f"{'database':<11} {'billing ms':>10} {'mails':>5} {'PDF first ms':>12} {'PDF ms':>6} "
-             f"{'calc ms':>7} {'payers':>6} {'companies':>9}  verdict"]
+             f"{'5,000 bank lines: match ms':>26} {'confirm ms':>10} {'calc ms':>7} {'payers':>6} {'companies':>9}"
+             "  verdict"]
     for r in results:
         verdict = "OK" if not r["misses"] else "MISS: " + ", ".join(r["misses"])
         lines.append(f"{r['database']:<11} {r['billing_s'] * 1000:>10.0f} {r['mails']:>5} "
-                     f"{r['pdf_first_s'] * 1000:>12.0f} {r['pdf_s'] * 1000:>6.0f} {r['calculator_s'] * 1000:>7.0f} "
+                     f"{r['pdf_first_s'] * 1000:>12.0f} {r['pdf_s'] * 1000:>6.0f} {r['statement_s'] * 1000:>26.0f} "
+                     f"{r['statement_confirm_s'] * 1000:>10.0f} {r['calculator_s'] * 1000:>7.0f} "
                      f"{r['payers']:>6} {r['companies']:>9}  {verdict}")
     return "\n".join(lines)

@@ -19,6 +19,7 @@ from crm.contributions.models import (  # noqa: F401
     Payment,
     ReminderHold,
 )
+from crm.contributions.statement_models import BankCsvMapping, BankStatement, BankTransaction  # noqa: F401
 from crm.groups.models import (  # noqa: F401
     GroupDocument,
     GroupMembership,

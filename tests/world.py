@@ -44,6 +44,7 @@ from crm.contributions.models import (
     TenantSplit,
     TierBasis,
 )
+from crm.contributions.statement_models import BankStatement, BankTransaction, StatementStatus, TransactionState
 from crm.groups.models import (
     GroupDocument,
     GroupMembership,
@@ -121,10 +122,33 @@ class World:
     goal: ReportGoal = None
     manual_goal: ReportGoal = None
     tokens: dict = field(default_factory=dict)
+    #: Bank statements: "statement" (a CSV awaiting confirmation), "transaction" (unmatched), "matched"
+    bank: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     #: URL argument values, read once: a route may delete the object, and its id is still asked for afterwards.
     ids: dict = field(default_factory=dict)
     alternates: dict = field(default_factory=dict)
+
+
+def _bank(db, contribution, today):
+    """A loaded statement with an unmatched and a matched transaction, and a CSV statement awaiting confirmation."""
+    loaded = BankStatement(filename="kontoudskrift.xml", kind="camt053", data=b"", status=StatementStatus.DONE)
+    waiting = BankStatement(filename="bank.csv", kind="csv", mapping={"date": 0, "text": 1, "amount": 2},
+                            data="Dato;Tekst;Beløb\n01-03-2031;Faktura 2031-1;100,00\n".encode())
+    db.session.add_all([loaded, waiting])
+    db.session.flush()
+    unmatched = BankTransaction(statement_id=loaded.id, identity="world:1", booked_on=today, amount_ore=12_345,
+                                payer="Ukendt Firma ApS", text="Gave", state=TransactionState.UNMATCHED,
+                                reason="Intet betalings-id")
+    matched = BankTransaction(statement_id=loaded.id, identity="world:2", booked_on=today, amount_ore=50_000,
+                              payer="Holme Genbrug", text="Rate", state=TransactionState.MATCHED,
+                              reason="Fakturanummer i teksten")
+    db.session.add_all([unmatched, matched])
+    db.session.flush()
+    db.session.add(Payment(contribution_id=contribution.id, paid_on=today, amount_ore=50_000, reference="Bank",
+                           transaction_id=matched.id))
+    contribution.paid_ore += 50_000
+    return {"statement": waiting, "transaction": unmatched, "matched": matched}
 
 
 def _company(db, serial, **values):
@@ -357,7 +381,7 @@ def build_world(db, app):
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
         mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
-        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal)
+        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today))
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -405,6 +429,8 @@ URL_ARGUMENTS = {
     "scheme_id": lambda w: w.scheme.id,
     "adjustment_id": lambda w: w.adjustment.id,
     "contribution_id": lambda w: w.contribution.id,
+    "statement_id": lambda w: w.bank["statement"].id,
+    "transaction_id": lambda w: w.bank["transaction"].id,
     "email_id": lambda w: w.email.id,
     "mailing_id": lambda w: w.mass_mailing.id,
     "user_id": lambda w: w.colleague_user.id,
@@ -430,6 +456,7 @@ URL_ARGUMENTS = {
 ALTERNATES = {
     "company_id": lambda w: [w.tenant.id],
     "contribution_id": lambda w: [w.draft.id],
+    "transaction_id": lambda w: [w.bank["matched"].id],
     "scheme_id": lambda w: [w.scenario.id],
     "email_id": lambda w: [w.failed_email.id],
     "goal_id": lambda w: [w.manual_goal.id],

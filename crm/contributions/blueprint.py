@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("contributions", __name__, url_prefix="/contributions")
 
-from crm.contributions import invoice_views, scheme_views, views  # noqa: E402,F401  (routes register on bp)
+from crm.contributions import invoice_views, scheme_views, statement_views, views  # noqa: E402,F401  (routes register on bp)

@@ -22,6 +22,12 @@ REFUSALS = {
 }
 
 
+@bp.app_context_processor
+def _payment_helpers():
+    # The PDF, the mails, the staff page and the portal write the FI payment line the same way.
+    return {"fi_line": invoices.fi_line}
+
+
 def _back(contribution):
     return redirect(url_for("contributions.show_invoice", contribution_id=contribution.id))
 

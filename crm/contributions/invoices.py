@@ -7,6 +7,8 @@ address, the buyer's name and address (and CVR), what is billed, the amount, VAT
 from flask import current_app, render_template
 from weasyprint import HTML
 
+from crm.contributions import fi
+from crm.contributions.calculation import VAT_PERCENT
 from crm.contributions.models import Contribution
 from crm.extensions import db
 from crm.mail.attachments import attachment_generator
@@ -22,7 +24,12 @@ def _issuer():
     config = current_app.config
     return {"name": config["INVOICE_ISSUER_NAME"], "cvr": config["INVOICE_ISSUER_CVR"],
             "address": config["INVOICE_ISSUER_ADDRESS"], "email": config["INVOICE_ISSUER_EMAIL"],
-            "payment": config["INVOICE_PAYMENT_DETAILS"]}
+            "payment": config["INVOICE_PAYMENT_DETAILS"], "vat_percent": VAT_PERCENT}
+
+
+def fi_line(contribution):
+    """The invoice's FI payment line (+71<payment id+creditor number<)."""
+    return fi.payment_line(contribution.year, contribution.invoice_number, current_app.config["FI_CREDITOR_NUMBER"])
 
 
 @attachment_generator("invoice_pdf")

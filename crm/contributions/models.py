@@ -180,6 +180,15 @@ class Contribution(db.Model):
         return f"{self.year}-{self.credit_number}" if self.credit_number else None
 
     @property
+    def period_start(self):
+        """The first day billed: 1 January, or the first of the month a company joined during the year."""
+        return date(self.year, 12 - self.months + 1, 1)
+
+    @property
+    def period_end(self):
+        return date(self.year, 12, 31)
+
+    @property
     def total_ore(self):
         return self.net_ore + self.vat_ore
 
@@ -210,10 +219,14 @@ class Payment(db.Model):
     paid_on: Mapped[date]
     amount_ore: Mapped[int] = mapped_column(BigInteger)
     reference: Mapped[str] = mapped_column(String(200), default="")
+    #: The bank statement's transaction it was registered from (None: typed in by staff)
+    transaction_id: Mapped[int | None] = mapped_column(ForeignKey("bank_transactions.id", ondelete="RESTRICT"),
+                                                       index=True)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     contribution = relationship(Contribution, back_populates="payments")
+    transaction = relationship("BankTransaction", back_populates="payments")
 
 
 class InvoiceSequence(db.Model):

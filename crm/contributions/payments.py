@@ -21,14 +21,16 @@ class PaymentRefused(ValueError):
     """The invoice is credited or waived, or the amount is not positive."""
 
 
-def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None):
-    """Record a payment (partial and over-payments too); the over-paid amount, 0 if none."""
+def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None, transaction=None):
+    """Record a payment (partial and over-payments too); the over-paid amount, 0 if none. `transaction`: the bank
+    statement's transaction it comes from."""
     if contribution.state in CLOSED:
         raise PaymentRefused("closed")
     if amount_ore <= 0:
         raise PaymentRefused("amount")
     db.session.add(Payment(contribution_id=contribution.id, amount_ore=amount_ore, paid_on=paid_on,
-                           reference=reference, created_by_id=getattr(by, "id", None)))
+                           reference=reference, created_by_id=getattr(by, "id", None),
+                           transaction_id=getattr(transaction, "id", None)))
     paid = Contribution.paid_ore + amount_ore
     row = db.session.execute(
         update(Contribution).where(Contribution.id == contribution.id)
@@ -42,8 +44,32 @@ def register_payment(contribution, amount_ore, paid_on, reference="", *, by=None
     db.session.refresh(contribution)
     record("contributions.payment", actor=by, obj=contribution,
            changes={"amount_ore": amount_ore, "paid_on": paid_on.isoformat(), "reference": reference,
-                    "paid_ore": row.paid_ore, "state": [str(old_state), str(contribution.state)]})
+                    "paid_ore": row.paid_ore, "state": [str(old_state), str(contribution.state)],
+                    **({"transaction": transaction.id, "statement": transaction.statement_id} if transaction else {})})
     return max(0, contribution.paid_ore - contribution.total_ore)
+
+
+def remove_payment(payment, *, by=None):
+    """Take a payment off its invoice again (a wrong match from a bank statement); the invoice's state follows."""
+    contribution = payment.contribution
+    paid = Contribution.paid_ore - payment.amount_ore
+    old_state = contribution.state
+    if contribution.state not in CLOSED:
+        unpaid = ContributionState.SENT.value if contribution.sent_at else ContributionState.DRAFT.value
+        state = case((paid >= Contribution.net_ore + Contribution.vat_ore, ContributionState.PAID.value),
+                     (paid > 0, ContributionState.PARTLY_PAID.value), else_=unpaid)
+    else:
+        state = Contribution.state
+    db.session.execute(update(Contribution).where(Contribution.id == contribution.id).values(paid_ore=paid,
+                                                                                             state=state),
+                       execution_options={"synchronize_session": False})
+    db.session.delete(payment)
+    db.session.flush()
+    db.session.refresh(contribution)
+    record("contributions.payment_removed", actor=by, obj=contribution,
+           changes={"amount_ore": payment.amount_ore, "paid_on": payment.paid_on.isoformat(),
+                    "transaction": payment.transaction_id, "paid_ore": contribution.paid_ore,
+                    "state": [str(old_state), str(contribution.state)]})
 
 
 def credit(contribution, reason, *, today=None, by=None):

@@ -28,6 +28,7 @@ NOT_EDIT_FORMS = {
     "companies.add_contact": "creates a contact: the form starts empty",
     "companies.merge": "merges a duplicate into the company: asks for the duplicate's CVR, starts empty",
     "companies.import_upload": "uploads a company file",
+    "contributions.bank_index": "uploads a bank statement",
     "portal.add_contact": "creates a contact: the form starts empty",
     "groups.create": "creates a group: the form starts empty",
     "groups.mail": "writes a mail to the group's members: the form starts empty",

@@ -137,6 +137,12 @@ ROUTES = {
     "contributions.credit": ("POST", "/contributions/invoices/{contribution}/credit", ADMIN),
     "contributions.waive": ("POST", "/contributions/invoices/{contribution}/waive", ADMIN),
     "contributions.send_invoice": ("POST", "/contributions/invoices/{contribution}/send", STAFF),
+    "contributions.bank_index": ("GET", "/contributions/bank/", STAFF),
+    "contributions.statement_mapping": ("GET", "/contributions/bank/statements/{statement}/columns", STAFF),
+    "contributions.statement_preview": ("GET", "/contributions/bank/statements/{statement}", STAFF),
+    "contributions.statement_confirm": ("POST", "/contributions/bank/statements/{statement}/confirm", STAFF),
+    "contributions.transaction_assign": ("POST", "/contributions/bank/transactions/{transaction}/assign", STAFF),
+    "contributions.transaction_undo": ("POST", "/contributions/bank/transactions/{transaction}/undo", STAFF),
     "portal.index": ("GET", "/portal/", COMPANY),
     "portal.rsvp": ("POST", "/portal/invitations/{invitation}/rsvp", COMPANY),
     "portal.meetings": ("GET", "/portal/meetings", COMPANY),
@@ -214,6 +220,15 @@ def sample(db, make_company):
     contribution = Contribution(company_id=company.id, year=2031, scheme_id=scheme.id, invoice_number=1,
                                 invoice_date=starts.date(), due_date=starts.date(), net_ore=100_000,
                                 vat_ore=25_000)
+    from crm.contributions.statement_models import BankStatement, BankTransaction, TransactionState
+
+    statement = BankStatement(filename="bank.csv", kind="csv", mapping={"date": 0, "text": 1, "amount": 2},
+                              data="Dato;Tekst;Beløb\n01-03-2031;Gave;10,00\n".encode())
+    db.session.add(statement)
+    db.session.flush()
+    transaction = BankTransaction(statement_id=statement.id, identity="routes:1", booked_on=starts.date(),
+                                  amount_ore=1_000, state=TransactionState.UNMATCHED)
+    db.session.add(transaction)
     from crm.mail.models import MassMailing
     from crm.reports.models import ReportGoal
 
@@ -224,7 +239,8 @@ def sample(db, make_company):
     return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id, "goal": goal.id,
             "goal_year": goal.year,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
-            "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id}
+            "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id,
+            "statement": statement.id, "transaction": transaction.id}
 
 
 @pytest.mark.parametrize("role", ROLES)
