@@ -73,7 +73,7 @@ from crm.meetings.models import (
     Rsvp,
 )
 from crm.security import Role
-from tests.conftest import PASSWORD, valid_cvr
+from tests.conftest import PASSWORD, enrol_two_factor, valid_cvr
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("admin", "staff", "company")
@@ -189,6 +189,7 @@ def build_world(db, app):
     users = {role: auth_services.create_user(f"{role}.verden@holme.example", PASSWORD, Role(role),
                                              company=company if role == "company" else None)
              for role in ROLES}
+    enrol_two_factor(users["admin"])  # admins must have two-factor login on to reach anything
     company_user = users["company"]
     company_user.name, company_user.contact_id = "Karen Ærø Sørensen", contact.id
     colleague_user = auth_services.create_user("bjorn@holme-genbrug.dk", PASSWORD, Role.COMPANY, company=company)
