@@ -37,9 +37,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     locale: Mapped[str | None] = mapped_column(String(5))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: The TOTP secret (base32) of two-factor login: set when enrolment starts, in force once
-    #: two_factor_enabled_at is set, and never shown again after that (see crm.auth.two_factor).
+    #: The TOTP secret (base32) of two-factor login, in force while two_factor_enabled_at is set; never shown after
+    #: its enrolment (see crm.auth.two_factor).
     two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    #: A secret being enrolled (first time, or a new phone), shown until a code of it is confirmed.
+    two_factor_new_secret: Mapped[str | None] = mapped_column(String(64))
     two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The TOTP time step (30 s) of the last code accepted; a code of that step or an earlier one is refused, so a
     #: code seen over a shoulder cannot be used again.

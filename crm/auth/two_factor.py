@@ -31,6 +31,8 @@ from crm.extensions import db
 from crm.security import Role
 
 ISSUER = "Holme CRM"
+#: The session key of a login waiting for its code (crm.auth.views and two_factor_views keep it there).
+PENDING = "two_factor_pending"
 RECOVERY_CODE_COUNT = 10
 #: How many time steps (30 s) before and after now a code may belong to: a phone's clock a little off still works.
 CLOCK_DRIFT_STEPS = 1
@@ -54,21 +56,19 @@ def must_enrol(user):
 
 
 def start_enrolment(user):
-    """Give the user a new, not yet confirmed secret (replacing an unconfirmed one); the secret."""
-    if user.two_factor_on:
-        raise CodeRefused("two-factor login is on already")
-    user.two_factor_secret = pyotp.random_base32()
-    user.two_factor_last_step = None
-    return user.two_factor_secret
+    """Give the user a new secret to enrol (the first, or for a new phone; the one in force stays until the new one
+    is confirmed); the secret."""
+    user.two_factor_new_secret = pyotp.random_base32()
+    return user.two_factor_new_secret
 
 
 def pending_secret(user):
-    """The secret being enrolled, shown until it is confirmed; None once two-factor login is on."""
-    return None if user.two_factor_on else user.two_factor_secret
+    """The secret being enrolled, shown until it is confirmed, or None."""
+    return user.two_factor_new_secret
 
 
 def provisioning_uri(user):
-    return pyotp.TOTP(user.two_factor_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    return pyotp.TOTP(user.two_factor_new_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
 def qr_code_svg(uri, title):
@@ -82,13 +82,13 @@ def _digits(code):
     return re.sub(r"\s", "", code or "")
 
 
-def _accept_totp(user, code):
-    """Accept a current code of the user's secret once: its time step must be later than the last one used.
-    The step is taken by a conditional UPDATE, so two requests with the same code cannot both pass."""
+def _accept_totp(user, code, secret):
+    """Accept a current code of the secret (the user's) once: its time step must be later than the last one the
+    user used. The step is taken by a conditional UPDATE, so two requests with the same code cannot both pass."""
     code = _digits(code)
-    if not user.two_factor_secret or not re.fullmatch(r"\d{6}", code):
+    if not secret or not re.fullmatch(r"\d{6}", code):
         return False
-    totp = pyotp.TOTP(user.two_factor_secret)
+    totp = pyotp.TOTP(secret)
     now_step = totp.timecode(utcnow())
     for step in range(now_step - CLOCK_DRIFT_STEPS, now_step + CLOCK_DRIFT_STEPS + 1):
         if not hmac.compare_digest(totp.generate_otp(step), code):
@@ -140,7 +140,7 @@ def check_code(user, code):
     "totp", "recovery", or None when refused."""
     if not user.two_factor_on:
         return None
-    if _accept_totp(user, code):
+    if _accept_totp(user, code, user.two_factor_secret):
         return "totp"
     if _use_recovery_code(user, code):
         return "recovery"
@@ -148,17 +148,20 @@ def check_code(user, code):
 
 
 def confirm_enrolment(user, code):
-    """Turn two-factor login on once the user proves the new secret with a current code; the recovery codes."""
-    if user.two_factor_on or not user.two_factor_secret or not _accept_totp(user, code):
+    """Put the secret being enrolled in force once the user proves it with a current code (a new phone replaces the
+    old one); ten new recovery codes, to be shown once."""
+    if not _accept_totp(user, code, user.two_factor_new_secret):
         raise CodeRefused("wrong code")
+    replacing = user.two_factor_on
+    user.two_factor_secret, user.two_factor_new_secret = user.two_factor_new_secret, None
     user.two_factor_enabled_at = utcnow()
     codes = new_recovery_codes(user)
-    record("auth.two_factor_enabled", actor=user, obj=user)
+    record("auth.two_factor_replaced" if replacing else "auth.two_factor_enabled", actor=user, obj=user)
     return codes
 
 
 def _clear(user):
-    user.two_factor_secret = None
+    user.two_factor_secret = user.two_factor_new_secret = None
     user.two_factor_enabled_at = None
     user.two_factor_last_step = None
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
@@ -184,7 +187,7 @@ def replace_recovery_codes(user, code):
 def reset_by_admin(user, *, by):
     """An admin turns another user's two-factor login off (a lost phone): the user's sessions end, it is audited
     and the user is told by mail. False when it was not on."""
-    if not user.two_factor_on and not user.two_factor_secret:
+    if not user.two_factor_on and not user.two_factor_new_secret:
         return False
     if user.id == by.id:
         raise CodeRefused("an admin turns off their own two-factor login with a code")

@@ -12,7 +12,8 @@ from crm.auth.blueprint import bp
 from crm.auth.forms import ConfirmForm, EnrolmentCodeForm, TwoFactorCodeForm
 from crm.auth.models import User
 from crm.auth.services import user_for_session
-from crm.auth.views import PENDING, safe_next
+from crm.auth.two_factor import PENDING
+from crm.auth.views import safe_next
 from crm.extensions import db
 from crm.security import Role, fresh_session, public, roles_required
 
@@ -36,9 +37,7 @@ def _pending_user():
 @public
 def two_factor_login():
     user, pending = _pending_user()
-    if user is None:
-        if current_user.is_authenticated:
-            return redirect(url_for("home.index"))
+    if user is None:  # none waiting (or it expired, or the login closed meanwhile); also for a logged-in user
         return render_template("auth/two_factor_expired.html",
                                minutes=current_app.config["TWO_FACTOR_PENDING_SECONDS"] // 60)
     form = TwoFactorCodeForm()
@@ -86,7 +85,7 @@ def account_two_factor():
 @roles_required(*Role)
 def two_factor_start():
     form = ConfirmForm()
-    if form.validate_on_submit() and not current_user.two_factor_on:
+    if form.validate_on_submit():
         two_factor.start_enrolment(current_user)
         db.session.commit()
     return redirect(url_for("auth.two_factor"))
@@ -96,7 +95,7 @@ def two_factor_start():
 @roles_required(*Role)
 def two_factor_confirm():
     form = EnrolmentCodeForm()
-    if current_user.two_factor_on or not current_user.two_factor_secret:
+    if not current_user.two_factor_new_secret:
         return redirect(url_for("auth.two_factor"))
     if form.validate_on_submit():
         try:

@@ -10,11 +10,9 @@ from flask_login import current_user, login_user, logout_user
 from crm.auth import services
 from crm.auth.blueprint import bp
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
+from crm.auth.two_factor import PENDING
 from crm.extensions import db
 from crm.security import Role, fresh_session, public, roles_required
-
-#: The session key of a login waiting for its two-factor code.
-PENDING = "two_factor_pending"
 
 
 def safe_next(target, default="home.index"):

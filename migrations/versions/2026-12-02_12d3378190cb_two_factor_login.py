@@ -1,5 +1,5 @@
-"""Two-factor login: the TOTP secret, when it was turned on and the last code step used on users; hashed
-single-use recovery codes.
+"""Two-factor login: on users the TOTP secret (and one being enrolled), when it was turned on and the last code step
+used; hashed single-use recovery codes.
 
 Revision ID: 12d3378190cb
 Revises: 6c2c4a579bce
@@ -35,6 +35,7 @@ def upgrade():
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('two_factor_secret', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('two_factor_new_secret', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('two_factor_enabled_at', crm.db.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('two_factor_last_step', sa.BigInteger(), nullable=True))
 
@@ -44,6 +45,7 @@ def downgrade():
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_column('two_factor_last_step')
         batch_op.drop_column('two_factor_enabled_at')
+        batch_op.drop_column('two_factor_new_secret')
         batch_op.drop_column('two_factor_secret')
 
     with op.batch_alter_table('two_factor_recovery_codes', schema=None) as batch_op:

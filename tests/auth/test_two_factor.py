@@ -176,3 +176,26 @@ def test_new_recovery_codes_replace_the_old_ones(client, make_user, db):
     other = type(client)(client.application, client.response_wrapper)
     login(other, user.email, second_step=False)
     assert WRONG_CODE in post(other, "/login/two-factor", {"code": old[1]}).get_data(as_text=True)
+
+
+def test_moving_to_a_new_phone_keeps_the_old_one_working_until_the_new_one_is_confirmed(app, client, make_user, db):
+    user = make_user("staff")
+    old_secret = enrol_two_factor(user)
+    db.session.commit()
+    login(client, user.email)
+    post(client, "/account/two-factor/start")
+    page = client.get("/account/two-factor").get_data(as_text=True)
+    new_secret = secret_on_page(page)
+    assert new_secret != old_secret and "two-factor-qr" in page
+    assert db.session.get(User, user.id).two_factor_secret == old_secret  # the old phone still works meanwhile
+
+    answer = post(client, "/account/two-factor/confirm", {"code": pyotp.TOTP(new_secret).at(time.time() + 30)})
+    assert answer.status_code == 200 and "Dine gendannelseskoder" in answer.get_data(as_text=True)
+    user = db.session.get(User, user.id)
+    assert user.two_factor_secret == new_secret and user.two_factor_new_secret is None
+    user.two_factor_last_step = None  # a minute later: the step used to confirm is long past
+    db.session.commit()
+    other = app.test_client()
+    login(other, user.email, second_step=False)
+    assert WRONG_CODE in post(other, "/login/two-factor", {"code": pyotp.TOTP(old_secret).now()}).get_data(as_text=True)
+    assert post(other, "/login/two-factor", {"code": pyotp.TOTP(new_secret).now()}).status_code == 302
