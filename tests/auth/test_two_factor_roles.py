@@ -99,3 +99,26 @@ def test_only_admins_reset_and_not_their_own(staff_client, admin_client, make_us
     own = post(admin_client, f"/users/{admin_client.user.id}/two-factor/reset", follow_redirects=True)
     assert "med en kode" in own.get_data(as_text=True)
     assert db.session.get(User, admin_client.user.id).two_factor_on
+
+
+def test_a_portal_invitation_link_does_not_skip_the_code(app, client, make_user, db):
+    from crm.auth import services
+    from crm.auth.models import LinkPurpose
+
+    from crm.companies.models import Contact
+
+    user = make_user(Role.COMPANY)
+    contact = Contact(company_id=user.company_id, name="Pia Portal", email=user.email)
+    db.session.add(contact)
+    db.session.flush()
+    user.contact_id = contact.id
+    secret = enrol_two_factor(user)
+    user.active = False  # a login closed earlier, invited again
+    token = services.issue_link(user, LinkPurpose.PORTAL_INVITATION, 24)
+    db.session.commit()
+    answer = post(client, f"/portal/invitation/{token}", {"password": "en ny lang sætning om holmen",
+                                                          "confirm": "en ny lang sætning om holmen"})
+    assert answer.status_code == 302 and answer.location == "/login/two-factor"
+    assert client.get("/portal/").status_code == 302  # the mailbox alone logs nobody in
+    assert post(client, "/login/two-factor", {"code": pyotp.TOTP(secret).now()}).location == "/portal/"
+    assert client.get("/portal/").status_code == 200
