@@ -149,12 +149,14 @@ def check_code(user, code):
 
 def confirm_enrolment(user, code):
     """Put the secret being enrolled in force once the user proves it with a current code (a new phone replaces the
-    old one); ten new recovery codes, to be shown once."""
+    old one), and end the user's sessions elsewhere: one opened with a stolen password alone (or the old phone)
+    must not outlive it. Ten new recovery codes, to be shown once."""
     if not _accept_totp(user, code, user.two_factor_new_secret):
         raise CodeRefused("wrong code")
     replacing = user.two_factor_on
     user.two_factor_secret, user.two_factor_new_secret = user.two_factor_new_secret, None
     user.two_factor_enabled_at = utcnow()
+    end_sessions(user)
     codes = new_recovery_codes(user)
     record("auth.two_factor_replaced" if replacing else "auth.two_factor_enabled", actor=user, obj=user)
     return codes

@@ -105,6 +105,7 @@ def two_factor_confirm():
             form.code.errors.append(_("Koden passer ikke. Skriv de 6 cifre, appen viser lige nu."))
         else:
             db.session.commit()
+            login_user(current_user._get_current_object())  # this session goes on with the new token
             flash(_("Tofaktor-login er slået til."), "success")
             return render_template("auth/two_factor_codes.html", codes=codes)
     return _account_page(422, confirm_form=form)

@@ -32,7 +32,9 @@ def enrol_through_pages(client):
     return secret, answer.get_data(as_text=True)
 
 
-def test_enrolment_shows_a_qr_code_refuses_a_wrong_code_and_turns_on_with_the_right_one(staff_client, db):
+def test_enrolment_shows_a_qr_code_refuses_a_wrong_code_and_turns_on_with_the_right_one(app, staff_client, db):
+    elsewhere = app.test_client()  # another session, opened with the password alone
+    login(elsewhere, staff_client.user.email)
     start = staff_client.get("/account/two-factor").get_data(as_text=True)
     assert "Kom i gang med tofaktor-login" in start
     post(staff_client, "/account/two-factor/start")
@@ -55,6 +57,7 @@ def test_enrolment_shows_a_qr_code_refuses_a_wrong_code_and_turns_on_with_the_ri
     after = staff_client.get("/account/two-factor").get_data(as_text=True)
     assert secret not in after and "two-factor-qr" not in after  # never shown again
     assert "10 ubrugte gendannelseskoder" in after
+    assert elsewhere.get("/").status_code == 302  # sessions elsewhere end; this one goes on
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.two_factor_enabled")).one()
 
 
