@@ -104,7 +104,6 @@ def test_only_admins_reset_and_not_their_own(staff_client, admin_client, make_us
 def test_a_portal_invitation_link_does_not_skip_the_code(app, client, make_user, db):
     from crm.auth import services
     from crm.auth.models import LinkPurpose
-
     from crm.companies.models import Contact
 
     user = make_user(Role.COMPANY)
