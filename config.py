@@ -107,6 +107,11 @@ class Config:
     LOGIN_THROTTLE_PER_ACCOUNT = _int("LOGIN_THROTTLE_PER_ACCOUNT", 30)
     LOGIN_KNOWN_ADDRESS_DAYS = _int("LOGIN_KNOWN_ADDRESS_DAYS", 90)
     PASSWORD_RESET_HOURS = 1
+    # Two-factor login (crm.auth.two_factor): always required for admins; for staff "required" or "optional"
+    # (default: optional, each chooses at /account/two-factor); company users may choose it. After the password,
+    # the code must come within TWO_FACTOR_PENDING_SECONDS or the login starts over.
+    TWO_FACTOR_STAFF = os.environ.get("TWO_FACTOR_STAFF", "optional").strip().lower()
+    TWO_FACTOR_PENDING_SECONDS = _int("TWO_FACTOR_PENDING_SECONDS", 5 * 60)
     # "Forgot password": within the window (seconds), mails to one account and requests from one address allowed;
     # beyond them the answer is the same and no mail is sent. Every answer that could send a mail takes at least
     # PASSWORD_RESET_ANSWER_MS, so its time does not tell whether the account exists.

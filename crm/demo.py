@@ -1,8 +1,10 @@
-"""`flask demo load`: the fictional demo network of 394 companies and three demo logins."""
+"""`flask demo load`: the fictional demo network of 394 companies and three demo logins; `flask demo code`: the
+demo admin's current two-factor code."""
 
 import os
 
 import click
+import pyotp
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
@@ -11,6 +13,7 @@ from crm.auth.models import User
 from crm.companies.demo_data import load_network
 from crm.companies.models import Company
 from crm.contributions.demo import load_demo_schemes
+from crm.db import utcnow
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.reports.demo import load_demo_portal_use
@@ -25,23 +28,36 @@ DEMO_LOGINS = (
     ("firma@holme.example", "holme-demo-firma", Role.COMPANY, "Frida Firma"),
 )
 
+#: The demo admin's two-factor secret. Admins must have two-factor login on, in development as in production, so
+#: the demo admin is enrolled with this known secret: add it to an authenticator app, or run `flask demo code`.
+#: Known to everyone, like the demo passwords; `demo load` refuses to run in production.
+DEMO_ADMIN_TWO_FACTOR_SECRET = "HOLMEDEMOADMINTOFAKTORKUNTILDEMO"  # noqa: S105 (a published demo value)
+
 
 def load_demo_logins():
-    """Create the three demo users unless they exist (the company user in the first demo company)."""
+    """Create the three demo users unless they exist (the company user in the first demo company); the demo admin
+    with two-factor login on (DEMO_ADMIN_TWO_FACTOR_SECRET)."""
     company = db.session.scalars(select(Company).order_by(Company.id).limit(1)).first()
     for email, password, role, name in DEMO_LOGINS:
         if auth_services.find_user(email) is None:
-            auth_services.create_user(email, password, role, name=name,
-                                      company=company if role == Role.COMPANY else None)
+            user = auth_services.create_user(email, password, role, name=name,
+                                             company=company if role == Role.COMPANY else None)
+            if role == Role.ADMIN:
+                user.two_factor_secret = DEMO_ADMIN_TWO_FACTOR_SECRET
+                user.two_factor_enabled_at = utcnow()
     return DEMO_LOGINS
+
+
+def _refuse_in_production():
+    if os.environ.get("HOLME_ENV") == "production":
+        raise click.ClickException("Demodata indlæses ikke i produktion.")
 
 
 @demo_cli.command("load")
 @click.option("--if-empty", is_flag=True, help="Kun hvis databasen ikke har brugere endnu.")
 def load(if_empty):
     """Load the demo network and print its logins."""
-    if os.environ.get("HOLME_ENV") == "production":
-        raise click.ClickException("Demodata indlæses ikke i produktion.")
+    _refuse_in_production()
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
@@ -56,3 +72,12 @@ def load(if_empty):
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")
+    click.echo(f"Admin logger ind med tofaktor-login: nøglen {DEMO_ADMIN_TWO_FACTOR_SECRET} i en app, "
+               "eller koden fra `.venv/bin/flask --app wsgi demo code`.")
+
+
+@demo_cli.command("code")
+def code():
+    """Print the demo admin's current two-factor code (from the published demo secret, not from the database)."""
+    _refuse_in_production()
+    click.echo(pyotp.TOTP(DEMO_ADMIN_TWO_FACTOR_SECRET).now())

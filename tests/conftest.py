@@ -2,13 +2,16 @@
 transaction per test, factories, and logged-in clients per role."""
 
 import re
+from datetime import UTC, datetime
 from itertools import count
 
+import pyotp
 import pytest
 from argon2 import PasswordHasher
 from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session
+from sqlalchemy import update
 
 from config import TestingConfig
 from crm import create_app
@@ -134,12 +137,14 @@ def make_company(db):
 def make_user(db, make_company):
     from crm.auth import services
 
-    def make(role=Role.STAFF, *, email=None, password=PASSWORD, company=None, **overrides):
+    def make(role=Role.STAFF, *, email=None, password=PASSWORD, company=None, enrolled=True, **overrides):
         role = Role(role)
         if role == Role.COMPANY and company is None:
             company = make_company()
         email = email or f"{role}{next(_serial)}@holme.example"
         user = services.create_user(email, password, role, company=company, **overrides)
+        if role == Role.ADMIN and enrolled:  # admins must have two-factor login on to reach anything
+            enrol_two_factor(user)
         db.session.commit()
         return user
 
@@ -151,9 +156,36 @@ def csrf_token(client):
     return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
 
 
-def login(client, email, password=PASSWORD, **extra):
+def enrol_two_factor(user):
+    """Turn two-factor login on for a test user directly, as if enrolled earlier; the secret (base32)."""
+    user.two_factor_secret = pyotp.random_base32()
+    user.two_factor_enabled_at = datetime.now(UTC)
+    return user.two_factor_secret
+
+
+def current_code(app, email):
+    """The user's authenticator code for now, as the phone would show it. A test that logs the same user in twice
+    within one 30-second step would be refused as a replay; the step last used is forgotten here, as if the
+    previous login were a minute ago (tests of the replay rule itself call the second step directly)."""
+    from crm.auth import services
+    from crm.auth.models import User
+
+    with app.app_context():
+        user = services.find_user(email)
+        _db.session.execute(update(User).where(User.id == user.id).values(two_factor_last_step=None))
+        _db.session.commit()
+        return pyotp.TOTP(user.two_factor_secret).now()
+
+
+def login(client, email, password=PASSWORD, *, second_step=True, **extra):
+    """Log in through the login page; with two-factor login on, give the current code too (unless second_step
+    is False, which leaves the client at the code step)."""
     data = {"email": email, "password": password, "csrf_token": csrf_token(client), **extra}
-    return client.post("/login", data=data)
+    response = client.post("/login", data=data)
+    if second_step and response.status_code == 302 and response.location.endswith("/login/two-factor"):
+        code = current_code(client.application, email)
+        response = client.post("/login/two-factor", data={"code": code, "csrf_token": csrf_token(client)})
+    return response
 
 
 def post(client, url, data=None, **kwargs):

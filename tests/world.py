@@ -8,6 +8,7 @@ A new route whose arguments are named as in URL_ARGUMENTS is covered by the gene
 argument name makes them fail until it is added here.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from crm.audit.models import AuditEntry, ErasureRequest
 from crm.auth import services as auth_services
 from crm.auth.models import LinkPurpose
+from crm.auth.two_factor import PENDING
 from crm.companies.models import (
     Activity,
     ActivityKind,
@@ -75,7 +77,7 @@ from crm.meetings.models import (
 )
 from crm.reports.models import ReportGoal
 from crm.security import Role
-from tests.conftest import PASSWORD, valid_cvr
+from tests.conftest import PASSWORD, enrol_two_factor, valid_cvr
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("admin", "staff", "company")
@@ -216,6 +218,9 @@ def build_world(db, app):
     users = {role: auth_services.create_user(f"{role}.verden@holme.example", PASSWORD, Role(role),
                                              company=company if role == "company" else None)
              for role in ROLES}
+    for user in users.values():  # admins must; with a new phone being enrolled, every two-factor form shows
+        enrol_two_factor(user)
+        user.two_factor_new_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105 (a test key)
     company_user = users["company"]
     company_user.name, company_user.contact_id = "Karen Ærø Sørensen", contact.id
     colleague_user = auth_services.create_user("bjorn@holme-genbrug.dk", PASSWORD, Role.COMPANY, company=company)
@@ -388,6 +393,9 @@ def build_world(db, app):
     for role in ROLES:
         world.clients[role] = logged_in_client(app, users[role])
     world.clients["anonymous"] = app.test_client()
+    # A login waiting for its two-factor code (the password was right): still nobody logged in.
+    with world.clients["anonymous"].session_transaction() as session:
+        session[PENDING] = {"user": users["company"].get_id(), "remember": False, "next": "", "since": int(time.time())}
     return world
 
 

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("auth", __name__)
 
-from crm.auth import views  # noqa: E402,F401  (routes register on bp)
+from crm.auth import two_factor_views, views  # noqa: E402,F401  (routes register on bp)

@@ -1,8 +1,8 @@
-"""Forms of login, password reset and password change."""
+"""Forms of login, password reset and change, and two-factor login."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from crm.auth.passwords import password_problem
@@ -49,3 +49,17 @@ class ChangePasswordForm(NewPasswordForm):
 class LanguageForm(FlaskForm):
     lang = HiddenField(validators=[DataRequired()])
     next = HiddenField()
+
+
+class TwoFactorCodeForm(FlaskForm):
+    code = StringField(_l("Kode"), description=_l("De 6 cifre fra din app, eller en af dine gendannelseskoder."),
+                       validators=[DataRequired(_l("Skriv koden fra din app.")), Length(max=40)])
+
+
+class EnrolmentCodeForm(FlaskForm):
+    code = StringField(_l("Kode fra appen"), description=_l("De 6 cifre, appen viser nu."),
+                       validators=[DataRequired(_l("Skriv koden fra din app.")), Length(max=40)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""

@@ -1,11 +1,11 @@
-"""Users, failed logins and one-time links (password reset, portal invitation)."""
+"""Users, failed logins, one-time links (password reset, portal invitation) and two-factor recovery codes."""
 
 import enum
 import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -37,6 +37,15 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     locale: Mapped[str | None] = mapped_column(String(5))
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP secret (base32) of two-factor login, in force while two_factor_enabled_at is set; never shown after
+    #: its enrolment (see crm.auth.two_factor).
+    two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    #: A secret being enrolled (first time, or a new phone), shown until a code of it is confirmed.
+    two_factor_new_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The TOTP time step (30 s) of the last code accepted; a code of that step or an earlier one is refused, so a
+    #: code seen over a shoulder cannot be used again.
+    two_factor_last_step: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     company = relationship("Company")
@@ -48,6 +57,10 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    @property
+    def two_factor_on(self):
+        return self.two_factor_enabled_at is not None
 
     @property
     def is_staff(self):
@@ -137,3 +150,16 @@ class PasswordResetToken(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship(User)
+
+
+class RecoveryCode(db.Model):
+    """One single-use recovery code of a user's two-factor login, for when the phone is lost."""
+
+    __tablename__ = "two_factor_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the code (80 random bits); the code itself is shown once and never stored.
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

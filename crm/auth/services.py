@@ -37,6 +37,8 @@ class PasswordRefused(ValueError):
 class LoginResult:
     user: User | None = None
     throttled: bool = False
+    #: The password was right and the user has two-factor login on: the login waits for the code.
+    needs_code: bool = False
 
 
 def normalise_email(email):
@@ -115,7 +117,8 @@ def note_login(user):
 
 def authenticate(email, password):
     """Check a login attempt from the current actor's address; record failures and throttle (throttle_reason);
-    on success note the login and the address."""
+    on success note the login and the address (complete_login), or, with two-factor login on, leave that to the
+    second step."""
     email = normalise_email(email)
     address = current_actor().address
     reason = throttle_reason(email, address)
@@ -131,12 +134,22 @@ def authenticate(email, password):
         return LoginResult()
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    if user.two_factor_on:
+        # Nothing is forgiven yet: a guesser who knows the password must not reset the count of wrong codes.
+        return LoginResult(user=user, needs_code=True)
+    complete_login(user)
+    return LoginResult(user=user)
+
+
+def complete_login(user):
+    """Note a finished login (after the password, and the code where two-factor login is on) from the current
+    actor's address: its time (and the portal login), the address, and forgive this address's failures."""
     note_login(user)
     # Only this address's failures are forgiven: a login elsewhere must not reset a guesser's count.
-    db.session.execute(delete(LoginFailure).where(LoginFailure.email == email, LoginFailure.address == address))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.email == user.email,
+                                                  LoginFailure.address == current_actor().address))
     remember_login_address(user)
     record("auth.login", actor=user)
-    return LoginResult(user=user)
 
 
 def end_sessions(user):

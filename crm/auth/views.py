@@ -10,6 +10,7 @@ from flask_login import current_user, login_user, logout_user
 from crm.auth import services
 from crm.auth.blueprint import bp
 from crm.auth.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, NewPasswordForm
+from crm.auth.two_factor import PENDING
 from crm.extensions import db
 from crm.security import Role, fresh_session, public, roles_required
 
@@ -37,11 +38,22 @@ def login():
             return render_template("auth/login.html", form=form, throttled=True), 429
         if result.user is None:
             return render_template("auth/login.html", form=form, failed=True), 200
+        if result.needs_code:
+            return start_second_step(result.user, form.remember.data, form.next.data)
         fresh_session()
         login_user(result.user, remember=form.remember.data)
         default = "portal.index" if result.user.role == Role.COMPANY else "home.index"
         return redirect(safe_next(form.next.data, default))
     return render_template("auth/login.html", form=form), 422 if form.is_submitted() else 200
+
+
+def start_second_step(user, remember, next_target):
+    """The password was right and the user has two-factor login on: a pending login in a new session, no user
+    logged in until the code is given (crm.auth.two_factor_views)."""
+    fresh_session()
+    session[PENDING] = {"user": user.get_id(), "remember": bool(remember), "next": next_target or "",
+                        "since": int(time.time())}
+    return redirect(url_for("auth.two_factor_login"))
 
 
 @bp.post("/logout")

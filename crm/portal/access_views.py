@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crm.audit.models import ErasureRequest
 from crm.auth.models import User
 from crm.auth.services import PasswordRefused
+from crm.auth.views import start_second_step
 from crm.extensions import db
 from crm.groups.models import MembershipRequest
 from crm.groups.services import GroupArchived
@@ -44,6 +45,8 @@ def accept_invitation(token):
             form.password.errors.append(str(refused))
         else:
             db.session.commit()
+            if user.two_factor_on:  # the link proves the mailbox, not the phone: the code is still asked
+                return start_second_step(user, False, url_for(".index"))
             fresh_session()
             login_user(user)
             flash(_("Velkommen til portalen. Din adgangskode er gemt."), "success")

@@ -14,6 +14,7 @@ def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(app, db)
     first = runner.invoke(args=["demo", "load", "--if-empty"])
     assert first.exit_code == 0, first.output
     assert "394 nye virksomheder" in first.output and "staff@holme.example" in first.output
+    assert "HOLMEDEMOADMINTOFAKTORKUNTILDEMO" in first.output and "demo code" in first.output
     assert db.session.scalar(select(func.count()).select_from(Company)) == 394
     assert db.session.scalar(select(func.count()).select_from(GroupMembership)) > 50
     company_user = db.session.scalars(select(User).where(User.email == "firma@holme.example")).one()

@@ -23,6 +23,7 @@ NOT_EDIT_FORMS = {
     "auth.forgot_password": "asks for a reset link: the form starts empty",
     "auth.reset_password": "chooses a new password: a password is never shown",
     "auth.change_password": "changes the password: a password is never shown",
+    "auth.two_factor_login": "the code after the password: a code is typed, never shown",
     "portal.accept_invitation": "accepts a portal invitation by choosing a password: a password is never shown",
     "companies.create": "creates a company: the form starts empty",
     "companies.add_contact": "creates a contact: the form starts empty",

@@ -17,7 +17,8 @@ from crm.companies.models import Company
 from crm.companies.services import search_text_for
 from crm.extensions import db
 from crm.mail.worker import run_worker
-from tests.conftest import PASSWORD, csrf_token, login, make_app, valid_cvr
+from crm.security import Role
+from tests.conftest import PASSWORD, csrf_token, enrol_two_factor, login, make_app, valid_cvr
 from tests.databases import scratch_database
 
 ON_POSTGRESQL = bool(os.environ.get("TEST_DATABASE_URL"))
@@ -59,7 +60,9 @@ def count(app, model, *conditions):
 def logged_in(app, role, email):
     """A test client of the app, logged in as a new user of the role, with the CSRF token its forms carry."""
     with app.app_context():
-        auth_services.create_user(email, PASSWORD, role)
+        user = auth_services.create_user(email, PASSWORD, role)
+        if role == Role.ADMIN:  # admins must have two-factor login on to reach anything
+            enrol_two_factor(user)
         db.session.commit()
     client = app.test_client()
     assert login(client, email).status_code == 302

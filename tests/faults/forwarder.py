@@ -60,8 +60,8 @@ class Forwarder:
             pump.join(timeout=5)
 
     def restore(self):
-        """The database is back, on the same address."""
-        return self.start()
+        """The database is back, on the same address (nothing to do if it never went)."""
+        return self if self.running else self.start()
 
     stop = cut
 

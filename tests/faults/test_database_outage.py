@@ -20,6 +20,7 @@ from crm.extensions import db
 from crm.mail.models import EmailStatus, OutboundEmail
 from crm.mail.services import queue_email
 from crm.security import Role
+from tests.confirming import confirmation_form, press
 from tests.conftest import make_app
 from tests.contributions.helpers import a_scheme, members
 from tests.faults.conftest import (
@@ -127,9 +128,11 @@ def test_a_billing_run_cut_off_midway_leaves_nothing_and_succeeds_when_sent_agai
         a_scheme(db, year=BILLING_YEAR)
     before = snapshot(fault_database_url)
 
+    billing = confirmation_form(admin.post("/contributions/billing",
+                                           data={"year": BILLING_YEAR, "csrf_token": admin.csrf}))
     try:
         with at_statement(outage_app, "INSERT INTO outbound_emails", lambda _: connected.cut()) as written:
-            response = admin.post("/contributions/billing", data={"year": BILLING_YEAR, "csrf_token": admin.csrf})
+            response = press(admin, billing)
     finally:
         connected.restore()
 
@@ -137,8 +140,7 @@ def test_a_billing_run_cut_off_midway_leaves_nothing_and_succeeds_when_sent_agai
     assert "INSERT INTO contributions" in written, "the invoices were written in the transaction when it was cut"
     assert snapshot(fault_database_url) == before, "nothing of the cut-off run is in the database"
 
-    again = admin.post("/contributions/billing", data={"year": BILLING_YEAR, "csrf_token": admin.csrf})
-    assert again.status_code == 302
+    assert press(admin, billing).status_code == 302, "the cut-off run spent not even its confirmation"
     with outage_app.app_context():
         numbers = db.session.scalars(select(Contribution.invoice_number)
                                      .where(Contribution.year == BILLING_YEAR).order_by(Contribution.invoice_number))
