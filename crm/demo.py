@@ -13,6 +13,7 @@ from crm.companies.models import Company
 from crm.contributions.demo import load_demo_schemes
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
+from crm.meetings.demo import load_demo_meetings
 from crm.reports.demo import load_demo_portal_use
 from crm.security import Role
 
@@ -50,9 +51,11 @@ def load(if_empty):
     schemes = load_demo_schemes()
     logins = load_demo_logins()
     portal_logins = load_demo_portal_use()
+    meetings = load_demo_meetings()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
-               f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller, {portal_logins} log ind i portalen.")
+               f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
+               f"{meetings} møder.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")
