@@ -10,7 +10,7 @@ from crm.auth import services as auth_services
 from crm.auth.models import User
 from crm.companies.demo_data import load_network
 from crm.companies.models import Company
-from crm.contributions.demo import load_demo_schemes
+from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.meetings.demo import load_demo_meetings
@@ -52,10 +52,11 @@ def load(if_empty):
     logins = load_demo_logins()
     portal_logins = load_demo_portal_use()
     meetings = load_demo_meetings()
+    invoices = load_demo_billing()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder.")
+               f"{meetings} møder, {invoices} fakturaer.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")
