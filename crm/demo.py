@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from crm.auth import services as auth_services
 from crm.auth.models import User
 from crm.companies.demo_data import load_network
+from crm.companies.demo_history import load_demo_joins
 from crm.companies.models import Company
 from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.extensions import db
@@ -47,6 +48,7 @@ def load(if_empty):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
     created = load_network(DEMO_COMPANIES, activities_per_company=2)
+    joined = load_demo_joins()
     memberships = load_demo_groups()
     schemes = load_demo_schemes()
     logins = load_demo_logins()
@@ -55,7 +57,8 @@ def load(if_empty):
     invoices = load_demo_billing()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
-               f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
+               f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
+               f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
                f"{meetings} møder, {invoices} fakturaer.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
