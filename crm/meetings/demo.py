@@ -123,10 +123,11 @@ def _meeting(rng, title, kind, starts_at, now, *, group_id=None, series="", topi
 
 
 def _actions(rng, rows, meeting, owners, count, today):
-    """Action items of a held meeting; most of those past their due date are done."""
+    """Action items of a held meeting: done when due long ago, about half done when due lately, open when due
+    ahead (so the staff's open items are the recent meetings')."""
     for title in rng.sample(ACTIONS, count):
         due_on = meeting.starts_at.astimezone(LOCAL).date() + timedelta(days=rng.randint(21, 70))
-        done = due_on < today and rng.random() < 0.85
+        done = due_on < today - timedelta(days=120) or (due_on < today and rng.random() < 0.5)
         rows.actions.append({"meeting_id": meeting.id, "title": title, "owner_name": "",
                              "owner_company_id": rng.choice(owners) if owners else None, "due_on": due_on,
                              "status": ActionStatus.DONE if done else ActionStatus.OPEN,
