@@ -1,6 +1,7 @@
 """`flask demo load`: the fictional demo network of 394 companies and three demo logins."""
 
 import os
+from datetime import date
 
 import click
 from flask.cli import AppGroup
@@ -50,7 +51,7 @@ def load(if_empty):
     created = load_network(DEMO_COMPANIES, activities_per_company=2)
     joined = load_demo_joins()
     memberships = load_demo_groups()
-    schemes = load_demo_schemes()
+    schemes = load_demo_schemes() + load_demo_schemes(date.today().year - 1, scenario=False)
     logins = load_demo_logins()
     portal_logins = load_demo_portal_use()
     meetings = load_demo_meetings()

@@ -59,11 +59,10 @@ def db_has_schemes(year):
 
 def load_demo_billing(seed=2024, today=None):
     """Last year billed and nearly all paid, and this year billed on 1 February (or today, earlier in the year) and
-    mostly paid; the billing runs' mails taken out of the outbox. Nothing for a year already billed. The number of
-    invoices made."""
+    mostly paid, each under the year's adopted scheme (load_demo_schemes makes them); the billing runs' mails taken
+    out of the outbox. Nothing for a year already billed or without a scheme. The number of invoices made."""
     today = today or date.today()
     rng = Random(seed)
-    load_demo_schemes(today.year - 1, scenario=False)
     made = _bill(rng, today.year - 1, date(today.year - 1, 2, 1), today, paid_share=LAST_YEAR_PAID_SHARE)
     return made + _bill(rng, today.year, min(date(today.year, 2, 1), today), today, paid_share=PAID_SHARE)
 

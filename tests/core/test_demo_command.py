@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
 from crm.companies.models import Company
@@ -15,12 +15,14 @@ from crm.contributions.models import Contribution, ContributionScheme, Contribut
 from crm.extensions import db as _db
 from crm.groups.models import GroupMembership
 from crm.mail.models import OutboundEmail
+from crm.meetings.demo import load_demo_meetings
 from crm.meetings.models import ActionItem, ActionStatus, Attendance, Invitation, Meeting, MeetingKind
 from crm.reports import dashboard, group_figures, meeting_figures, network
 from crm.reports.periods import current_year
 from tests.conftest import login, make_app
 from tests.databases import scratch_database
 
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 DEMO_TABLES = (Company, GroupMembership, Meeting, Invitation, Attendance, ActionItem, Contribution, OutboundEmail,
                User)
 
@@ -102,6 +104,20 @@ def test_last_year_reads_like_the_municipalitys_report(db):
     former = db.session.scalar(select(func.count()).select_from(GroupMembership)
                                .where(GroupMembership.left_on.is_not(None)))
     assert former >= 5, "groups have members who left over the years"
+
+
+def test_the_same_seed_and_day_give_the_same_meetings(db):
+    def meetings_now():
+        db.session.execute(delete(Meeting))  # the database removes their invitations, attendance and action items
+        load_demo_meetings(now=NOW)
+        return db.session.execute(
+            select(Meeting.title, Meeting.starts_at, Meeting.minutes_published_at, Company.cvr, Invitation.rsvp)
+            .join(Invitation, Invitation.meeting_id == Meeting.id).join(Company, Company.id == Invitation.company_id)
+            .where(Invitation.rsvp.is_not(None)).order_by(Meeting.starts_at, Company.cvr)).all()
+
+    first = meetings_now()
+    assert len(first) > 500
+    assert meetings_now() == first
 
 
 def test_action_items_are_mostly_done_and_some_are_open(db):
