@@ -20,9 +20,9 @@ from crm.extensions import db
 from crm.mail.models import OutboundAttachment, OutboundEmail
 
 #: Share of the invoices paid in full, and paid in part; the rest are outstanding (and overdue).
-PAID_SHARE = 0.86
-LAST_YEAR_PAID_SHARE = 0.95
-PART_PAID_SHARE = 0.03
+PAID_SHARE = 0.9
+LAST_YEAR_PAID_SHARE = 0.97
+PART_PAID_SHARE = 0.02
 
 EMPLOYEE_TIERS = (calculation.Tier(0, 10, 100_000), calculation.Tier(10, 50, 300_000),
                   calculation.Tier(50, 250, 800_000), calculation.Tier(250, None, 1_500_000))

@@ -36,8 +36,9 @@ from crm.meetings.services import local_to_utc
 NETWORK_MONTHS = (1, 2, 3, 4, 5, 6, 8, 9, 10, 11)
 GROUP_MONTHS = (2, 5, 9, 11)
 YEARS_BACK = 3
-#: Companies present at a network meeting (the municipality's 20-25 on average), and the regulars among them.
-PRESENT = (18, 27)
+#: Companies present at the network meetings of a year, shuffled: 22.5 on average (the municipality's 20-25) and
+#: 18 to 27 at one meeting, whatever the day the demo is loaded on.
+PRESENT = (18, 19, 20, 21, 22, 23, 24, 25, 26, 27)
 REGULARS = 70
 REGULAR_SHARE = 0.75
 NETWORK_SERIES = "Netværksmøde"
@@ -135,14 +136,14 @@ def _actions(rng, rows, meeting, owners, count, today):
                                                          tzinfo=UTC) if done else None})
 
 
-def _network_meeting(rng, network, rows, starts_at, now):
-    """A held network meeting: the network invited three weeks before, 18-27 companies present, mostly regulars."""
+def _network_meeting(rng, network, rows, starts_at, now, wanted):
+    """A held network meeting: the network invited three weeks before, `wanted` companies present, mostly
+    regulars."""
     day = starts_at.astimezone(LOCAL).date()
     meeting = _meeting(rng, f"{NETWORK_SERIES} {day.strftime('%d.%m.%Y')}", MeetingKind.NETWORK, starts_at, now,
                        series=NETWORK_SERIES, topics=rng.sample(NETWORK_TOPICS, 3))
     db.session.flush()
     invitees = network.invitees(day)
-    wanted = rng.randint(*PRESENT)
     regulars = [company_id for company_id in invitees if company_id in network.regulars]
     others = [company_id for company_id in invitees if company_id not in network.regulars]
     present = rng.sample(regulars, min(len(regulars), round(wanted * REGULAR_SHARE)))
@@ -228,10 +229,12 @@ def load_demo_meetings(seed=2024, now=None):
     network, rows, made = _Network(rng), _Rows(), 0
     this_year = now.astimezone(LOCAL).year
     for year in range(this_year - YEARS_BACK, this_year + 1):
-        for month in NETWORK_MONTHS:
+        present = list(PRESENT)
+        rng.shuffle(present)
+        for month, wanted in zip(NETWORK_MONTHS, present, strict=True):
             starts_at = local_to_utc(date(year, month, rng.randint(8, 24)), time(8, 30))
             if starts_at < now - timedelta(days=2):
-                made += bool(_network_meeting(rng, network, rows, starts_at, now))
+                made += bool(_network_meeting(rng, network, rows, starts_at, now, wanted))
         for month in GROUP_MONTHS:
             for group in network.groups:
                 starts_at = local_to_utc(date(year, month, rng.randint(3, 27)), time(rng.choice((9, 13, 15))))

@@ -9,7 +9,7 @@ from markupsafe import escape
 from sqlalchemy import delete, func, select
 
 from crm.auth.models import User
-from crm.companies.models import Company
+from crm.companies.models import Company, CompanyStatus
 from crm.contributions import reporting
 from crm.contributions.models import Contribution, ContributionScheme, ContributionState
 from crm.extensions import db as _db
@@ -92,7 +92,7 @@ def test_three_years_of_network_meetings_with_20_to_25_companies_on_average(db):
 
 def test_last_year_reads_like_the_municipalitys_report(db):
     last_year = current_year() - 1
-    assert network.count(network.invited(last_year)) >= 370, "nearly the whole network is invited"
+    assert network.count(network.invited(last_year)) >= 0.9 * 394, "nearly the whole network is invited"
     assert 70 <= network.count(network.portal_active(last_year)) <= 86
     at_start, at_end, new, left = network.member_counts(last_year)
     assert new > 0 and left > 0 and at_end == at_start + new - left
@@ -109,6 +109,7 @@ def test_last_year_reads_like_the_municipalitys_report(db):
 def test_the_same_seed_and_day_give_the_same_meetings(db):
     def meetings_now():
         db.session.execute(delete(Meeting))  # the database removes their invitations, attendance and action items
+        db.session.expunge_all()
         load_demo_meetings(now=NOW)
         return db.session.execute(
             select(Meeting.title, Meeting.starts_at, Meeting.minutes_published_at, Company.cvr, Invitation.rsvp)
@@ -147,7 +148,10 @@ def test_the_next_network_meetings_are_planned_and_the_first_is_being_answered(d
              if answers.meeting.kind == MeetingKind.NETWORK]
     assert len(ahead) == 2
     first, second = ahead
-    assert first.invited >= 370 and 0 < first.yes + first.no + first.maybe < first.invited
+    in_network = db.session.scalar(select(func.count()).select_from(Company)
+                                   .where(Company.status != CompanyStatus.LEFT))
+    assert first.invited == in_network, "the whole network is invited"
+    assert 0 < first.yes + first.no + first.maybe < first.invited
     mailed = db.session.scalar(select(func.count()).select_from(Invitation)
                                .where(Invitation.meeting_id == first.meeting.id, Invitation.mailed))
     assert mailed == first.invited, "the invitations count as sent"
