@@ -2,6 +2,7 @@
 demo admin's current two-factor code."""
 
 import os
+from datetime import date
 
 import click
 import pyotp
@@ -11,11 +12,13 @@ from sqlalchemy import func, select
 from crm.auth import services as auth_services
 from crm.auth.models import User
 from crm.companies.demo_data import load_network
+from crm.companies.demo_history import load_demo_joins
 from crm.companies.models import Company
-from crm.contributions.demo import load_demo_schemes
+from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.db import utcnow
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
+from crm.meetings.demo import load_demo_meetings
 from crm.reports.demo import load_demo_portal_use
 from crm.security import Role
 
@@ -62,13 +65,18 @@ def load(if_empty):
         click.echo("Databasen har allerede brugere; demodata springes over.")
         return
     created = load_network(DEMO_COMPANIES, activities_per_company=2)
+    joined = load_demo_joins()
     memberships = load_demo_groups()
-    schemes = load_demo_schemes()
+    schemes = load_demo_schemes() + load_demo_schemes(date.today().year - 1, scenario=False)
     logins = load_demo_logins()
     portal_logins = load_demo_portal_use()
+    meetings = load_demo_meetings()
+    invoices = load_demo_billing()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
-               f"{memberships} nye gruppemedlemskaber, {schemes} bidragsmodeller, {portal_logins} log ind i portalen.")
+               f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
+               f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
+               f"{meetings} møder, {invoices} fakturaer.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

@@ -1,6 +1,6 @@
 """Plausible demo groups: members drawn from the demo companies' tags, a chair each, initiatives with figures."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from random import Random
 
@@ -61,6 +61,7 @@ def load_demo_groups(seed=2024):
                 joined_on=date(rng.choice([2021, 2022, 2023, 2024, 2025]), rng.randint(1, 12), 1),
             ))
             added += 1
+        added += _former_members(rng, group, [company for company in others if company not in wanted])
         for title, status, description, figures in INITIATIVES.get(slug, []):
             initiative = Initiative(group_id=group.id, title=title, status=status, description=description)
             initiative.figures = [InitiativeFigure(label=label, value=Decimal(value), unit=unit)
@@ -68,3 +69,18 @@ def load_demo_groups(seed=2024):
             db.session.add(initiative)
     db.session.flush()
     return added
+
+
+def _former_members(rng, group, candidates):
+    """One to three companies that were in the group for a while and left it: the group's history over the years.
+    The number added."""
+    former = rng.sample(candidates, min(len(candidates), rng.randint(1, 3)))
+    for company in former:
+        joined_on = date(rng.choice([2021, 2022, 2023]), rng.randint(1, 12), 1)
+        contact = company.primary_contact
+        db.session.add(GroupMembership(group_id=group.id, company_id=company.id,
+                                       contact_id=contact.id if contact else None, role=MemberRole.MEMBER,
+                                       joined_on=joined_on,
+                                       left_on=min(joined_on + timedelta(days=rng.randint(200, 900)),
+                                                   date.today() - timedelta(days=1))))
+    return len(former)
