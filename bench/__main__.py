@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bench import contributions, imports, mail, measure, meetings, report, serving
+from bench import contributions, documents, imports, mail, measure, meetings, report, serving
 from bench.datasets import Database, dataset
 from bench.scenarios import AREAS, SCENARIOS
 
@@ -72,7 +72,7 @@ def main(argv=None):
     scales = [int(scale) for scale in args.scales.split(",")]
     run = {"started_at": datetime.now(UTC).isoformat(timespec="seconds"), "arguments": vars(args),
            "environment": _environment(databases), "datasets": [], "pages": [], "imports": [],
-           "invitations": [], "contributions": []}
+           "invitations": [], "contributions": [], "documents": []}
     if args.only not in ("import", "mail", "contributions"):
         scenarios = [scenario for scenario in SCENARIOS if args.only in (None, scenario.area)
                      and (args.scenario or "") in scenario.name]
@@ -94,6 +94,8 @@ def main(argv=None):
         run["mail"] = mail.run_mail_bench()
     if timing in (None, "contributions"):
         run["contributions"] = contributions.time_contributions(databases, max(scales))
+    if timing in (None, "reports"):
+        run["documents"] = documents.time_documents(databases)
     run["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
 
     if run["pages"]:
@@ -107,12 +109,15 @@ def main(argv=None):
     if run["contributions"]:
         print()
         print(contributions.contributions_table(run["contributions"]))
+    if run["documents"]:
+        print()
+        print(documents.documents_table(run["documents"]))
     if run.get("mail"):
         print()
         print("\n".join(mail.mail_table(run["mail"])))
     print(f"\nwritten to {report.write_json(run)}")
     misses = any(result["misses"] for result in run["pages"] + run["imports"] + run["invitations"]
-                 + run["contributions"])
+                 + run["contributions"] + run["documents"])
     misses = misses or run.get("mail", {}).get("verdict") == "MISS"
     return 1 if misses else 0
 
