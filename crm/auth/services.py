@@ -117,8 +117,7 @@ def note_login(user):
 
 def authenticate(email, password):
     """Check a login attempt from the current actor's address; record failures and throttle (throttle_reason);
-    on success note the login and the address (complete_login), or, with two-factor login on, leave that to the
-    second step."""
+    on success complete the login (complete_login), or, with two-factor login on, leave that to the second step."""
     email = normalise_email(email)
     address = current_actor().address
     reason = throttle_reason(email, address)
