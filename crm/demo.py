@@ -19,7 +19,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.meetings.demo import load_demo_meetings
-from crm.reports.demo import load_demo_portal_use
+from crm.reports.demo import load_demo_goals, load_demo_portal_use
 from crm.security import Role
 
 demo_cli = AppGroup("demo", help="Demodata til udvikling og afprøvning.")
@@ -72,11 +72,12 @@ def load(if_empty):
     portal_logins = load_demo_portal_use()
     meetings = load_demo_meetings()
     invoices = load_demo_billing()
+    goals = load_demo_goals()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder, {invoices} fakturaer.")
+               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

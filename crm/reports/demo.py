@@ -12,6 +12,7 @@ from crm.auth.models import PortalLogin, User
 from crm.auth.passwords import hash_password
 from crm.companies.models import Company, CompanyStatus
 from crm.extensions import db
+from crm.reports.models import ReportGoal
 from crm.reports.periods import current_year, year_bounds
 from crm.security import Role
 
@@ -53,3 +54,32 @@ def load_demo_portal_use(seed=2024, now=None):
     db.session.add_all(logins)
     db.session.flush()
     return len(logins)
+
+
+#: The strategy's goals for a year, as the municipality writes them: (text, figure, target, hand-entered result,
+#: its source, narrative). The figures in the narrative are filled in from the CRM.
+DEMO_GOALS = (
+    ("Mindst 350 virksomheder får invitationer og referater", "invited", 350, None, "",
+     "{invited} virksomheder på Avedøre Holme har modtaget invitationer og referater fra netværket."),
+    ("Netværkets portal bruges af mindst 75 virksomheder", "portal_active", 75, None, "",
+     "Netværkets fælles portal er brugt af {portal_active} aktive virksomheder."),
+    ("10 netværksmøder om året", "network_meetings", 10, None, "",
+     "Der er holdt {network_meetings} netværksmøder med {average_companies} virksomheder i gennemsnit."),
+    ("Mindst 20 virksomheder pr. netværksmøde i gennemsnit", "average_companies", 20, None, "", ""),
+    ("Vild natur: flere arter end på græsplænen", None, 10, 105, "Optælling på 100 m² vild natur",
+     "19 virksomheder og kommunen har udlagt 15 ha til vild natur; der er talt 105 arter mod 2 på græsplænen."),
+)
+
+
+def load_demo_goals(now=None):
+    """The strategy's goals for last year and this year, unless the year has goals; the number added."""
+    this_year, added = current_year(now or datetime.now(UTC)), 0
+    for year in (this_year - 1, this_year):
+        if db.session.scalar(select(func.count()).select_from(ReportGoal).where(ReportGoal.year == year)):
+            continue
+        for text, figure, target, result, source, narrative in DEMO_GOALS:
+            db.session.add(ReportGoal(year=year, text=text, figure=figure, target=target, manual_result=result,
+                                      manual_source=source, narrative=narrative))
+            added += 1
+    db.session.flush()
+    return added

@@ -18,7 +18,9 @@ from crm.groups.models import GroupMembership
 from crm.mail.models import OutboundEmail
 from crm.meetings.demo import load_demo_meetings
 from crm.meetings.models import ActionItem, ActionStatus, Attendance, Invitation, Meeting, MeetingKind
-from crm.reports import dashboard, group_figures, meeting_figures, network
+from crm.reports import dashboard, goals, group_figures, meeting_figures, network
+from crm.reports.demo import DEMO_GOALS
+from crm.reports.figures import year_report
 from crm.reports.periods import current_year
 from tests.conftest import login, make_app, post
 from tests.databases import scratch_database
@@ -171,3 +173,19 @@ def test_links_in_mails_follow_the_port_of_make_run_unless_base_url_is_set(monke
     assert config._development_base_url() == "http://127.0.0.1:8123"
     monkeypatch.setenv("BASE_URL", "https://crm.hvidovre.example/")
     assert config._development_base_url() == "https://crm.hvidovre.example"
+
+
+def test_last_years_report_measures_the_strategys_goals_on_the_demos_data(db):
+    year = current_year() - 1
+    report = year_report(year)
+    measured = {m.goal.text: m for m in (goals.measure(goal, report.values) for goal in goals.year_goals(year))}
+    assert len(measured) == len(DEMO_GOALS)
+    meetings = measured["10 netværksmøder om året"]
+    assert meetings.result_text == str(report.values["network_meetings"])
+    assert meetings.narrative.startswith(f"Der er holdt {report.values['network_meetings']} netværksmøder")
+    portal = measured["Netværkets portal bruges af mindst 75 virksomheder"]
+    assert portal.reached == (report.values["portal_active"] >= 75) and portal.verdict
+    nature = measured["Vild natur: flere arter end på græsplænen"]
+    assert (nature.result_text, nature.reached) == ("105", True)
+    assert "Målet om 10 er dermed overgået." in nature.verdict
+    assert goals.year_goals(current_year()), "this year's goals are set too"
