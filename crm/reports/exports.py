@@ -1,6 +1,5 @@
 """The report's tables as rows with Danish column names, for CSV and XLSX through crm.downloads."""
 
-from datetime import date
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -40,13 +39,9 @@ def company_columns():
     return (_("CVR-nr."), _("Navn"), _("Rolle"), _("Status"), _("Indmeldt"), _("Udmeldt"))
 
 
-def _day(value):
-    return day(value) if isinstance(value, date) else ""
-
-
 def company_rows(companies):
     return [[company.cvr, company.name, str(ROLE_LABELS.get(company.role, company.role)),
-             str(STATUS_LABELS.get(company.status, company.status)), _day(company.joined_on), _day(company.left_on)]
+             str(STATUS_LABELS.get(company.status, company.status)), day(company.joined_on), day(company.left_on)]
             for company in companies]
 
 

@@ -13,6 +13,7 @@ from crm.auth.models import User
 from crm.companies.models import Company, CompanyStatus
 from crm.contributions import reporting
 from crm.contributions.models import Contribution, ContributionScheme, ContributionState
+from crm.demo import DEMO_ADMIN_TWO_FACTOR_SECRET
 from crm.extensions import db as _db
 from crm.groups.models import GroupMembership
 from crm.mail.models import OutboundEmail
@@ -71,7 +72,7 @@ def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(demo_app
     admin = app.test_client()
     asked = login(admin, "admin@holme.example", "holme-demo-admin", second_step=False)
     assert asked.location.endswith("/login/two-factor"), "the demo admin logs in with two-factor"
-    code = pyotp.TOTP("HOLMEDEMOADMINTOFAKTORKUNTILDEMO").now()  # the key the command printed, in an app
+    code = pyotp.TOTP(DEMO_ADMIN_TWO_FACTOR_SECRET).now()  # the key the command printed, in an app
     assert post(admin, "/login/two-factor", {"code": code}).status_code == 302
     adopted = db.session.scalars(select(ContributionScheme).where(ContributionScheme.active,
                                                           ContributionScheme.year == date.today().year)).one()
