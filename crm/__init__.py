@@ -60,6 +60,8 @@ def create_app(config_class=None):
     from crm.contributions.blueprint import bp as contributions_bp
     from crm.contributions.cli import contributions_cli
     from crm.demo import demo_cli
+    from crm.exchange.blueprint import bp as exchange_bp
+    from crm.exchange.blueprint import portal_bp as portal_exchange_bp
     from crm.groups.blueprint import bp as groups_bp
     from crm.home.blueprint import bp as home_bp
     from crm.mail.blueprint import bp as mail_bp
@@ -82,6 +84,8 @@ def create_app(config_class=None):
     app.register_blueprint(contributions_bp)
     app.register_blueprint(portal_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(exchange_bp)
+    app.register_blueprint(portal_exchange_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
