@@ -66,6 +66,9 @@ class Config:
     MAIL_TIMEOUT = _int("MAIL_TIMEOUT", 30)
     MAIL_RETRY_SECONDS = _int("MAIL_RETRY_SECONDS", 30)
     MAIL_CLAIM_TIMEOUT = _int("MAIL_CLAIM_TIMEOUT", 600)
+    # How much the worker lowers its own CPU priority (Unix niceness, added to what it was started with): mail is
+    # background work, and on a machine it shares with the app servers the pages people wait for go first.
+    MAIL_WORKER_NICE = _int("MAIL_WORKER_NICE", 10)
 
     # The issuer on the contribution invoices (a Danish invoice names the issuer's CVR, address and how to pay).
     INVOICE_ISSUER_NAME = os.environ.get("INVOICE_ISSUER_NAME", "Avedøre Holme Erhvervsforening")
@@ -158,6 +161,7 @@ class TestingConfig(Config):
     MAIL_SERVER = ""
     WTF_CSRF_ENABLED = True
     PASSWORD_RESET_ANSWER_MS = 0  # no waiting in tests (they assert no times)
+    MAIL_WORKER_NICE = 0  # a worker run inside the test process leaves the test runner's priority as it is
 
 
 class ProductionConfig(Config):

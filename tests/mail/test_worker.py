@@ -15,6 +15,7 @@ from datetime import timedelta
 from itertools import count
 from pathlib import Path
 
+import psutil
 import pytest
 from flask_migrate import upgrade
 from markupsafe import escape
@@ -256,6 +257,22 @@ def test_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_mail_in_f
     assert len(duplicates) <= 1 and duplicates <= {in_flight}
     assert all(times <= 2 for times in received.values())
     assert all(row.status == EmailStatus.SENT for row in rows())
+
+
+@pytest.mark.parametrize(("option", "lowered_by"), [((), 10), (("--nice", "3"), 3), (("--nice", "0"), 0)])
+def test_the_worker_gives_the_app_servers_the_cpu_first(outbox, sink, database_url, tmp_path, option, lowered_by):
+    """Mail is background work: on a machine it shares with the app servers, the worker runs at a lower CPU
+    priority (MAIL_WORKER_NICE, 10, or --nice), so a send to the whole network does not hold up the pages."""
+    queue("deltager@example.dk", "Invitation")
+    db.session.commit()
+    process = start_worker_process(database_url, sink, tmp_path, "--poll-seconds", "0.2", *option)
+    try:
+        sink.wait_for(1)  # started, configured and delivering
+        niceness = psutil.Process(process.pid).nice()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        finish(process)
+    assert niceness == min(os.nice(0) + lowered_by, 19)
 
 
 def test_sigterm_stops_after_the_current_mail_and_gives_the_rest_back(outbox, sink, database_url, tmp_path):
