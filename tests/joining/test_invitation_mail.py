@@ -15,10 +15,11 @@ from crm.extensions import db
 from crm.joining.models import JoinRequest
 from crm.mail.worker import run_worker
 from crm.security import Role
-from tests.conftest import PASSWORD, csrf_token, login, make_app
+from tests.conftest import PASSWORD, csrf_token, login
 from tests.databases import scratch_database
 from tests.joining.conftest import join_data
 from tests.mail.smtp import SMTPSink
+from tests.mail.test_worker import worker_app_for
 
 _serial = count(1)
 
@@ -33,8 +34,7 @@ def sink():
 @pytest.fixture(scope="module")
 def mail_app(sink):
     with scratch_database("joinmail") as url:
-        app = make_app(url, MAIL_SERVER=sink.host, MAIL_PORT=sink.port, MAIL_SUPPRESS_SEND=False, MAIL_TIMEOUT=5,
-                       BASE_URL="http://holme.test")
+        app = worker_app_for(url, sink, BASE_URL="http://holme.test")
         with app.app_context():
             upgrade()
             yield app
