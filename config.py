@@ -122,6 +122,10 @@ class Config:
     PASSWORD_RESET_PER_ACCOUNT = _int("PASSWORD_RESET_PER_ACCOUNT", 3)
     PASSWORD_RESET_PER_ADDRESS = _int("PASSWORD_RESET_PER_ADDRESS", 20)
     PASSWORD_RESET_ANSWER_MS = _int("PASSWORD_RESET_ANSWER_MS", 250)
+    # The public "join the network" form (/join): requests stored from one address within the window (seconds);
+    # beyond them the form is refused until the window has passed. See crm.joining.services.
+    JOIN_THROTTLE_WINDOW = _int("JOIN_THROTTLE_WINDOW", 60 * 60)
+    JOIN_REQUESTS_PER_ADDRESS = _int("JOIN_REQUESTS_PER_ADDRESS", 5)
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)

@@ -9,7 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR
 
 #: The areas with a signals.py of receivers for the cross-area events.
-SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal", "reports")
+SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "joining", "mail", "meetings", "portal",
+                    "reports")
 
 
 def create_app(config_class=None):
@@ -64,6 +65,7 @@ def create_app(config_class=None):
     from crm.exchange.blueprint import portal_bp as portal_exchange_bp
     from crm.groups.blueprint import bp as groups_bp
     from crm.home.blueprint import bp as home_bp
+    from crm.joining.blueprint import bp as joining_bp
     from crm.mail.blueprint import bp as mail_bp
     from crm.mail.blueprint import public_bp as mail_public_bp
     from crm.mail.cli import mail_cli
@@ -85,6 +87,7 @@ def create_app(config_class=None):
     app.register_blueprint(portal_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(exchange_bp)
+    app.register_blueprint(joining_bp)
     app.register_blueprint(portal_exchange_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

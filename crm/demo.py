@@ -18,6 +18,7 @@ from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.db import utcnow
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
+from crm.joining.demo import load_demo_join_requests
 from crm.meetings.demo import load_demo_meetings
 from crm.reports.demo import load_demo_goals, load_demo_portal_use
 from crm.security import Role
@@ -73,11 +74,13 @@ def load(if_empty):
     meetings = load_demo_meetings()
     invoices = load_demo_billing()
     goals = load_demo_goals()
+    join_requests = load_demo_join_requests()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten.")
+               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten, "
+               f"{join_requests} anmodninger om optagelse.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

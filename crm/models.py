@@ -28,6 +28,7 @@ from crm.groups.models import (  # noqa: F401
     MembershipRequest,
     WorkingGroup,
 )
+from crm.joining.models import JoinRequest  # noqa: F401
 from crm.mail.models import Newsletter, OutboundAttachment, OutboundEmail  # noqa: F401
 from crm.meetings.models import (  # noqa: F401
     ActionItem,

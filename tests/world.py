@@ -58,6 +58,7 @@ from crm.groups.models import (
     RequestKind,
     WorkingGroup,
 )
+from crm.joining.models import JoinRequest
 from crm.mail.models import EmailStatus, MassMailing, Newsletter
 from crm.mail.newsletters import unsubscribe_token
 from crm.mail.services import queue_email
@@ -121,6 +122,7 @@ class World:
     company_user: object
     colleague_user: object
     users: dict
+    join_request: JoinRequest = None
     goal: ReportGoal = None
     manual_goal: ReportGoal = None
     tokens: dict = field(default_factory=dict)
@@ -367,7 +369,12 @@ def build_world(db, app):
     manual_goal = ReportGoal(year=today.year, text="Flere arter på de vilde arealer", target=Decimal("100"),
                              manual_result=Decimal("105"), manual_source="Optælling på 100 m², juni",
                              narrative="Der blev talt {species} arter mod 2 på græsplænen.")
-    db.session.add_all([goal, manual_goal])
+    join_request = JoinRequest(cvr=valid_cvr(900_200), name="Holmens Nye Solceller ApS", street="Stamholmen 173",
+                               postal_code="2650", city="Hvidovre", role=CompanyRole.TENANT,
+                               contact_name="Åse Ny-Østergaard", contact_email="aase@nye-solceller.dk",
+                               contact_phone="+45 20 30 40 50", consent_text_version="join-2024-1",
+                               address="192.0.2.10", created_at=now - timedelta(days=2))
+    db.session.add_all([goal, manual_goal, join_request])
     db.session.flush()
     group_request.requested_by_id = company_user.id
 
@@ -386,7 +393,8 @@ def build_world(db, app):
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
         mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
-        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today))
+        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
+        join_request=join_request)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -450,6 +458,9 @@ URL_ARGUMENTS = {
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
     "portal.decide_group_request:request_id": lambda w: w.group_request.id,
+    "joining.show:request_id": lambda w: w.join_request.id,
+    "joining.approve:request_id": lambda w: w.join_request.id,
+    "joining.decline:request_id": lambda w: w.join_request.id,
     "meetings_public.rsvp:token": lambda w: w.tokens["rsvp"],
     "mail_public.unsubscribe:token": lambda w: w.tokens["unsubscribe"],
     "meetings_public.calendar_feed_file:token": lambda w: w.tokens["calendar"],

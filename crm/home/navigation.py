@@ -32,6 +32,7 @@ MENU = (
 SUBPAGES = {
     "portal.meetings": ("portal.meeting",),
     "portal.company": ("portal.add_contact", "portal.edit_contact"),
+    "companies.index": ("joining.requests", "joining.show"),
 }
 
 

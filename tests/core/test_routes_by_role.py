@@ -174,6 +174,12 @@ ROUTES = {
     "portal.disable_login": ("POST", "/portal/users/999999/disable", STAFF),
     "portal.carry_out_erasure": ("POST", "/portal/erasure/999999", STAFF),
     "portal.decide_group_request": ("POST", "/portal/group-requests/999999", STAFF),
+    "joining.join": ("GET", "/join", PUBLIC),
+    "joining.thanks": ("GET", "/join/thanks", PUBLIC),
+    "joining.requests": ("GET", "/companies/join-requests", STAFF),
+    "joining.show": ("GET", "/companies/join-requests/999999", STAFF),
+    "joining.approve": ("POST", "/companies/join-requests/999999/approve", STAFF),
+    "joining.decline": ("POST", "/companies/join-requests/999999/decline", STAFF),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
