@@ -120,6 +120,10 @@ class Config:
     PASSWORD_RESET_PER_ADDRESS = _int("PASSWORD_RESET_PER_ADDRESS", 20)
     PASSWORD_RESET_ANSWER_MS = _int("PASSWORD_RESET_ANSWER_MS", 250)
 
+    # The access log of personal data (crm.audit.access): rows older than this many days are deleted by the
+    # retention job (purge_access_log).
+    ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365)
+
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
