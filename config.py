@@ -127,6 +127,10 @@ class Config:
     JOIN_THROTTLE_WINDOW = _int("JOIN_THROTTLE_WINDOW", 60 * 60)
     JOIN_REQUESTS_PER_ADDRESS = _int("JOIN_REQUESTS_PER_ADDRESS", 5)
 
+    # The access log of personal data (crm.audit.access): rows older than this many days are deleted by the
+    # retention job (purge_access_log).
+    ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365)
+
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)

@@ -35,12 +35,14 @@ def create_app(config_class=None):
         )
 
     from crm import errors, http, i18n, instrumentation, security
+    from crm.audit import access
     from crm.auth.services import user_for_session
     from crm.db import include_in_migrations
     from crm.extensions import csrf, db, login_manager, mail, migrate
 
     http.init_app(app)  # before any route is added: <int:...> ids the database can hold
     db.init_app(app)
+    access.init_app(app)  # the first after-request function, so it runs last (crm.audit.access)
     migrations = os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir, "migrations"))
     migrate.init_app(app, db, directory=migrations, render_as_batch=True, compare_type=True,
                      include_name=include_in_migrations)

@@ -1,9 +1,15 @@
 """The audit trail's part of what happens to a company or a person elsewhere: removal requests follow a merge, and
-an erased person's name and e-mail leave the old and new values of the log (the entries and counts stay)."""
+an erased person's name and e-mail leave the old and new values of the log (the entries and counts stay).
+
+The access log (crm.audit.access_models) holds ids only: a merge points the duplicate's rows at the survivor, so
+"who has seen this person" stays complete; an erasure keeps the rows (an id is all they hold of the person, and
+who read the person's data before the erasure is what the data protection officer may still be asked), and takes
+the person's e-mail out of the rows where they were the reader (a portal user)."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
+from crm.audit.access_models import AccessEntry
 from crm.audit.models import AuditEntry, ErasureRequest
 from crm.extensions import db
 from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
@@ -31,6 +37,35 @@ def _move_requests_of_joined_contact(survivor, duplicate):
 
 declare(contact_erased, "erasure_requests.contact_id", "the request is the record that the person was erased")
 declare(contact_erased, "erasure_requests.company_id", "the request is the record that the person was erased")
+
+
+@handles(company_merged, "access_log.company_id")
+def _move_reads_of_company(survivor, duplicate):
+    repoint(AccessEntry.company_id, duplicate.id, survivor.id)
+
+
+@handles(contacts_merged, "access_log.contact_id")
+def _move_reads_of_joined_contact(survivor, duplicate):
+    repoint(AccessEntry.contact_id, duplicate.id, survivor.id)
+
+
+declare(contact_erased, "access_log.contact_id", "kept: the row holds the id alone, and who read the person stays "
+        "answerable (the reader's e-mail is scrubbed by crm.audit.signals._scrub_the_readers)")
+declare(contact_erased, "access_log.company_id", "kept: the company's id, no personal data")
+declare(company_merged, "access_log.contact_id", "contacts keep their ids when their company merges; a person on "
+        "both is joined by contacts_merged")
+declare(contacts_merged, "access_log.company_id", "the survivor's company is moved by company_merged")
+for _column in ("access_log.contact_id", "access_log.company_id"):
+    declare(company_export_parts, _column, "not in the data ZIP: who read the company's data is the network's log, "
+            "answered by an admin on request (/audit/access)")
+
+
+@contact_erased.connect
+def _scrub_the_readers(contact, old_email, **_kwargs):
+    """The erased person's own reads (as a portal user) keep their rows, without the person's e-mail."""
+    if old_email:
+        db.session.execute(update(AccessEntry).where(AccessEntry.user_email == old_email)
+                           .values(user_email=ANONYMISED_NAME).execution_options(synchronize_session=False))
 
 
 def _scrubbed(value, words):

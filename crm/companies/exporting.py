@@ -5,10 +5,11 @@ spreadsheet, and the importer reads the guarded text back as it was, so export a
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from crm.companies.importer import CANONICAL_COLUMNS
-from crm.companies.models import Company
+from crm.companies.models import Company, Contact
 from crm.downloads import table_csv, table_xlsx
 from crm.extensions import db
 
@@ -39,6 +40,13 @@ def export_rows(statement):
             "contact_phone": contact.phone if contact else "", "status": company.status,
             "member_since": company.joined_on,
         }
+
+
+def exported_contacts(statement):
+    """(id, company_id) of the primary contacts export_rows() writes for the companies of the statement."""
+    companies = statement.with_only_columns(Company.id).order_by(None).subquery()
+    return db.session.execute(select(Contact.id, Contact.company_id).where(
+        Contact.is_primary, Contact.company_id.in_(select(companies.c.id)))).all()
 
 
 def _cell(value, column):

@@ -6,6 +6,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.companies import exporting, lookup, merging, search, services
 from crm.companies.blueprint import bp
 from crm.companies.forms import (
@@ -55,6 +57,8 @@ def _company_or_404(company_id):
 def index():
     filters = search.CompanyFilters.from_args(request.args)
     page = search.company_page(filters, request.args.get("page", 1, type=whole_number))
+    if shown := [company.primary_contact for company in page.items if company.primary_contact]:
+        record_access(AccessKind.SEARCH, contacts=shown)
     return render_template(
         "companies/index.html", page=page, filters=filters, tags=search.all_tags(), groups=search.all_groups(),
         roles=ROLE_LABELS, statuses=STATUS_LABELS,
@@ -74,7 +78,9 @@ def lookup_names():
 @roles_required(*STAFF_ROLES)
 def export():
     filters = search.CompanyFilters.from_args(request.args)
-    rows = exporting.export_rows(search.company_statement(filters))
+    statement = search.company_statement(filters)
+    record_access(AccessKind.EXPORT, contacts=exporting.exported_contacts(statement))
+    rows = exporting.export_rows(statement)
     if request.args.get("format") == "xlsx":
         data = exporting.write_xlsx(rows)
         mimetype, extension = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
@@ -125,6 +131,7 @@ def show(company_id):
     owned, rented = services.plots_of(company)
     activities = company.activities.limit(100).all()
     panels = sorted(collect(company_page_panels, company), key=lambda panel: panel.order)
+    record_access(AccessKind.COMPANY_CONTACTS, contacts=company.contacts, company_ids=[company.id])
     return render_template(
         "companies/show.html", company=company, owned=owned, rented=rented, activities=activities, panels=panels,
         activity_form=ActivityForm(), left_form=LeftForm(), plot_form=PlotForm(), tenancy_form=TenancyForm(),
@@ -215,6 +222,7 @@ def add_contact(company_id):
 def edit_contact(company_id, contact_id):
     company = _company_or_404(company_id)
     contact = _contact_of(company, contact_id)
+    record_access(AccessKind.CONTACT, contacts=[contact])
     form = ContactForm(obj=contact)
     if form.validate_on_submit():
         try:

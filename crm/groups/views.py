@@ -8,6 +8,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.companies.lookup import FIRST_LIST, suggestions
 from crm.companies.models import Company
 from crm.downloads import as_download
@@ -84,8 +86,11 @@ def _group_page(group, *, add_form=None, initiative_form=None):
     with 422."""
     panels = sorted(collect(group_page_panels, group), key=lambda panel: panel.order)
     refused = add_form is not None or initiative_form is not None
+    members = services.current_members(group)
+    if contacts := [member.contact for member in members if member.contact is not None]:
+        record_access(AccessKind.SEARCH, contacts=contacts)
     return render_template(
-        "groups/show.html", group=group, members=services.current_members(group),
+        "groups/show.html", group=group, members=members,
         add_form=add_form or AddMembersForm(formdata=None), initiative_form=initiative_form or InitiativeForm(
             formdata=None), is_admin=current_user.role == Role.ADMIN, documents=services.documents_of(group),
         panels=panels, companies=suggestions("", FIRST_LIST) if group.active else [],

@@ -11,8 +11,9 @@ from flask import current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import escape
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
+from crm.companies.models import Contact
 from crm.db import utcnow
 from crm.extensions import db
 from crm.mail.attachments import Generated
@@ -246,6 +247,18 @@ def _attachment_values(attachments):
             values.append({"filename": filename, "content_type": content_type, "data": data, "generator": None,
                            "generator_id": None})
     return values
+
+
+def recipient_contacts(emails):
+    """(id, company_id) of the contact persons the mails were addressed to: by address, within the mail's company
+    where it names one (an address may belong to a person of several companies)."""
+    addresses = {email.to_address.lower() for email in emails if email.to_address}
+    if not addresses:
+        return []
+    companies = {email.to_address.lower(): email.company_id for email in emails if email.to_address}
+    return [row for row in db.session.execute(select(Contact.id, Contact.company_id, Contact.email)
+                                              .where(Contact.email.in_(addresses)))
+            if companies.get(row.email) in (None, row.company_id)]
 
 
 def formatted_recipient(email):

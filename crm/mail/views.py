@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.audit.services import record
 from crm.companies.models import Company
 from crm.extensions import db
@@ -54,16 +56,25 @@ def index():
     page = db.paginate(statement, page=page_number, per_page=PER_PAGE, error_out=False)
     if page.page > page.pages > 0:  # past the end: the last page
         page = db.paginate(statement, page=page.pages, per_page=PER_PAGE, error_out=False)
+    if page.items:  # the recipients' addresses and names
+        record_access(AccessKind.SEARCH, contacts=services.recipient_contacts(page.items),
+                      company_ids=[email.company_id for email in page.items])
     recent = db.session.scalars(select(MassMailing).order_by(MassMailing.created_at.desc(), MassMailing.id.desc())
                                 .limit(RECENT_MAILINGS)).all()
     return render_template("mail/outbox.html", page=page, filters=filters, statuses=list(EmailStatus),
                            mailing=mailing, recent=recent, counts=mass_mailing_counts([m.id for m in recent]))
 
 
+def _record_body_read(email):
+    record_access(AccessKind.OUTBOX_BODY, contacts=services.recipient_contacts([email]),
+                  company_ids=[email.company_id])
+
+
 @bp.get("/<int:email_id>")
 @roles_required(*STAFF_ROLES)
 def show(email_id):
     email = db.get_or_404(OutboundEmail, email_id)
+    _record_body_read(email)
     return render_template("mail/show.html", email=email, to=services.formatted_recipient(email))
 
 
@@ -73,6 +84,7 @@ def html_body(email_id):
     email = db.get_or_404(OutboundEmail, email_id)
     if not email.body_html:
         abort(404)
+    _record_body_read(email)
     response = make_response(email.body_html)
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     response.headers["Content-Type"] = "text/html; charset=utf-8"

@@ -213,6 +213,12 @@ def export_table(meeting):
                      for company, cvr, person, email, status, walk_in, checked_in_at in rows]
 
 
+def persons_recorded(meeting):
+    """(id, company_id) of the contact persons with an attendance at the meeting (the attendance export's)."""
+    return db.session.execute(select(Attendance.contact_id.label("id"), Attendance.company_id)
+                              .where(Attendance.meeting_id == meeting.id, Attendance.contact_id.is_not(None))).all()
+
+
 def company_history(company):
     """The meetings a company was invited to or came to, newest first: (meeting, answer, persons present)."""
     invited = select(Invitation.meeting_id, Invitation.rsvp).where(Invitation.company_id == company.id).subquery()

@@ -6,6 +6,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.companies.models import Contact
 from crm.companies.services import find_by_cvr
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
@@ -25,6 +27,7 @@ def checkin(meeting_id):
     view = attendance.CheckinView.from_args(request.args)
     if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
         rows = attendance.checkin_rows(meeting, view.q, offset=view.offset, limit=view.limit)
+        _record_persons_shown(rows)
         template = "meetings/_checkin_more.html" if view.offset else "meetings/_checkin_list.html"
         return render_template(template, meeting=meeting, rows=rows, view=view)
     return _checkin_page(meeting, replace(view, offset=0))  # a whole page starts at the top
@@ -33,9 +36,15 @@ def checkin(meeting_id):
 def _checkin_page(meeting, view, walk_in_form=None):
     """The check-in page; a refused walk-in is shown again as typed, with 422."""
     rows = attendance.checkin_rows(meeting, view.q, limit=view.limit)
+    _record_persons_shown(rows)
     return render_template("meetings/checkin.html", meeting=meeting, rows=rows, view=view,
                            counts=attendance.counts(meeting),
                            walk_in_form=walk_in_form or WalkInForm(formdata=None)), 200 if walk_in_form is None else 422
+
+
+def _record_persons_shown(rows):
+    if contacts := [contact for company in rows.companies for contact in company.contacts]:
+        record_access(AccessKind.SEARCH, contacts=contacts)
 
 
 @bp.post("/<int:meeting_id>/attendance")
@@ -85,6 +94,7 @@ def walk_in(meeting_id):
 def export_attendance(meeting_id, file_format):
     meeting = db.get_or_404(Meeting, meeting_id)
     columns, rows = attendance.export_table(meeting)
+    record_access(AccessKind.EXPORT, contacts=attendance.persons_recorded(meeting))
     if file_format == "xlsx":
         data = table_xlsx(columns, rows, _("Fremmøde"))
     else:

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from crm import ics
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Company
 from crm.companies.search import CompanyFilters, all_tags, company_statement
+from crm.companies.services import meeting_mail_contacts
 from crm.downloads import CSV, XLSX, as_download, table_csv, table_xlsx
 from crm.extensions import db
 from crm.forms import errors_text
@@ -152,7 +155,10 @@ def invitation_list(meeting_id):
     rows = invitations.invitations_of(meeting)
     answer = answers.answer_filter(request.args.get("svar"))
     pending = sum(1 for row in rows if row.sent_sequence is None or row.sent_sequence < meeting.sequence)
-    return render_template("meetings/invitations.html", meeting=meeting, invitations=answers.chosen(rows, answer),
+    chosen = answers.chosen(rows, answer)
+    if shown := [row.company.primary_contact for row in chosen if row.company.primary_contact]:
+        record_access(AccessKind.SEARCH, contacts=shown)
+    return render_template("meetings/invitations.html", meeting=meeting, invitations=chosen,
                            summary=answers.summary(rows), answer=answer, answer_names=answers.ANSWER_NAMES,
                            filters=answers.ANSWER_FILTERS, to_remind=len(answers.to_remind(rows)),
                            pending=pending, labels=RSVP_LABELS, delivery=_delivery(meeting), nothing=NOTHING,
@@ -202,6 +208,8 @@ def export_invitations(meeting_id, file_format):
     answer = answers.answer_filter(request.args.get("svar"))
     rows = answers.chosen(invitations.invitations_of(meeting), answer)
     columns, table = answers.export_table(rows, _delivery(meeting))
+    record_access(AccessKind.EXPORT, company_ids=[row.company_id for row in rows],
+                  contacts=[contact for row in rows for contact in meeting_mail_contacts(row.company)])
     if file_format == "xlsx":
         data = table_xlsx(columns, table, _("Inviterede"))
     else:

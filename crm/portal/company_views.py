@@ -4,6 +4,8 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.audit.services import record
 from crm.companies.models import Contact
 from crm.companies.services import DuplicateContact, remove_contact
@@ -25,6 +27,7 @@ def _our_contact(contact_id):
 @roles_required(Role.COMPANY)
 def company():
     company = current_user.company
+    record_access(AccessKind.COMPANY_CONTACTS, contacts=company.contacts, company_ids=[company.id])
     form = OurCompanyForm(obj=company)
     if form.validate_on_submit():
         services.update_our_company(company, form.company_values(), by=current_user)
@@ -58,6 +61,7 @@ def add_contact():
 @roles_required(Role.COMPANY)
 def edit_contact(contact_id):
     contact = _our_contact(contact_id)
+    record_access(AccessKind.CONTACT, contacts=[contact])
     form = OurContactForm(obj=contact)
     if form.validate_on_submit():
         try:
@@ -122,6 +126,7 @@ def request_erasure(contact_id):
 def download_data():
     company = current_user.company
     data = data_export.company_archive(company)
+    record_access(AccessKind.DATA_ZIP, contacts=company.contacts, company_ids=[company.id])
     # Who took a copy of the company's personal data is kept, as the refusals are (the audit log, not the data).
     record("portal.data_export", actor=current_user, obj=company)
     db.session.commit()

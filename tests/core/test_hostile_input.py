@@ -114,6 +114,8 @@ QUERY_PARAMETERS = {
     "mail.index": ("status", "q", "company", "from", "to", "page", "mailing"),
     "mail.newsletter": ("q", "role", "status", "tag", "group", "sort", "dir"),
     "audit.index": ("action", "actor", "from", "to", "page"),
+    "audit.access": ("q", "contact", "company", "user", "page"),
+    "audit.export_access": ("contact", "company", "user"),
     "meetings.invite": ("cvrs",),
     "reports.index": ("year",),
     "reports.company_list": ("role",),

@@ -54,6 +54,8 @@ ROUTES = {
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
     "audit.index": ("GET", "/audit/", STAFF),
+    "audit.access": ("GET", "/audit/access", ADMIN),
+    "audit.export_access": ("GET", "/audit/access.csv", ADMIN),
     "mail.index": ("GET", "/outbox/", STAFF),
     "mail.show": ("GET", "/outbox/{email}", STAFF),
     "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
