@@ -77,6 +77,7 @@ class CheckedBackup:
 
 
 def revision_state(revision):
+    """How a backup's revision stands to the code's migrations: "current", "older" or "newer" (unknown)."""
     scripts = _scripts()
     if revision == scripts.get_current_head():
         return "current"
@@ -118,6 +119,7 @@ def checked(path):
 
 
 def newer_message(backup):
+    """Why a backup from newer code is refused, and what to do."""
     return (f"Backuppen er fra en nyere version af Holme CRM: dens skemarevision {backup.manifest.revision} kendes "
             f"ikke af denne kode (dens nyeste er {_scripts().get_current_head()}). Opdatér koden, før du gendanner.")
 
@@ -130,6 +132,7 @@ def current_tables():
 
 
 def is_empty(tables):
+    """No rows beyond what `db upgrade` writes (a customised working group implies a user, so it counts)."""
     return not any(rows for name, rows in tables.items() if name not in MIGRATION_ROWS)
 
 
@@ -147,7 +150,7 @@ def restore(backup):
                           "Gendan i samme slags database.")
     db.session.remove()
     if kind == "sqlite":
-        sqlite.restore(engine, backup.dump, backup.manifest)
+        sqlite.restore(engine, backup.dump)
     else:
         postgresql.restore(engine, backup.dump, backup.manifest, backup.folder)
     if backup.revision_state == "older":

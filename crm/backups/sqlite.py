@@ -70,7 +70,7 @@ def current(engine):
         return tables_and_revision(raw.driver_connection)[0]
 
 
-def restore(engine, dump, manifest):
+def restore(engine, dump):
     """Replace the database's content with the dump's, page by page, in one write transaction (SQLite's backup
     API into the live file: a reader sees the old database or the new one, never a mix)."""
     database_path(engine)
