@@ -58,6 +58,7 @@ def create_app(config_class=None):
     from crm.audit.blueprint import bp as audit_bp
     from crm.auth.blueprint import bp as auth_bp
     from crm.auth.cli import users_cli
+    from crm.backups.cli import backup_cli
     from crm.companies.blueprint import bp as companies_bp
     from crm.companies.cli import companies_cli
     from crm.contributions.blueprint import bp as contributions_bp
@@ -92,6 +93,7 @@ def create_app(config_class=None):
     app.register_blueprint(joining_bp)
     app.register_blueprint(portal_exchange_bp)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)
