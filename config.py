@@ -120,6 +120,17 @@ class Config:
     PASSWORD_RESET_PER_ADDRESS = _int("PASSWORD_RESET_PER_ADDRESS", 20)
     PASSWORD_RESET_ANSWER_MS = _int("PASSWORD_RESET_ANSWER_MS", 250)
 
+    # Retention (`flask retention run`, crm.audit.retention; see README "Retention"): contact persons of companies
+    # that left the network more than RETENTION_LEFT_COMPANY_YEARS ago, and persons without consent and with no sign
+    # of life for RETENTION_INACTIVE_PERSON_YEARS, are anonymised; mails in the outbox lose their text and files
+    # after RETENTION_OUTBOX_DAYS; failed logins and reset requests are deleted after RETENTION_THROTTLE_DAYS, the
+    # access log after RETENTION_ACCESS_LOG_DAYS.
+    RETENTION_LEFT_COMPANY_YEARS = _int("RETENTION_LEFT_COMPANY_YEARS", 3)
+    RETENTION_INACTIVE_PERSON_YEARS = _int("RETENTION_INACTIVE_PERSON_YEARS", 5)
+    RETENTION_OUTBOX_DAYS = _int("RETENTION_OUTBOX_DAYS", 180)
+    RETENTION_THROTTLE_DAYS = _int("RETENTION_THROTTLE_DAYS", 30)
+    RETENTION_ACCESS_LOG_DAYS = _int("RETENTION_ACCESS_LOG_DAYS", 365)
+
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)

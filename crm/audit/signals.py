@@ -12,6 +12,7 @@ from crm.signals import (
     company_export_parts,
     company_merged,
     contact_erased,
+    contacts_active_since,
     contacts_merged,
     declare,
     handles,
@@ -55,6 +56,12 @@ def _scrub_the_log(contact, old_email, words, **_kwargs):
             entry.changes = _scrubbed(entry.changes, words)
         if old_email and entry.actor_email == old_email:
             entry.actor_email = ANONYMISED_NAME
+
+
+@contacts_active_since.connect
+def _contacts_changed_since(since):
+    """A person whose record was added or changed (by staff or in the portal) is in use."""
+    return select(AuditEntry.object_id).where(AuditEntry.object_type == "contacts", AuditEntry.at >= since)
 
 
 REQUEST_COLUMNS = {"contact_id": _l("Kontaktperson (id)"), "created_at": _l("Anmodet"), "done_at": _l("Udført")}
