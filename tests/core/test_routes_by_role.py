@@ -54,6 +54,7 @@ ROUTES = {
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
     "audit.index": ("GET", "/audit/", STAFF),
+    "audit.retention_page": ("GET", "/audit/retention", ADMIN),
     "mail.index": ("GET", "/outbox/", STAFF),
     "mail.show": ("GET", "/outbox/{email}", STAFF),
     "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
