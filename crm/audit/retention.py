@@ -1,6 +1,17 @@
 """The retention run: each area's RetentionTask (crm.signals.retention_tasks) finds what of its own is past its
 period; a real run removes or anonymises it, a dry run only counts. The command (crm.audit.cli) commits once per
-kind and keeps a RetentionRun, which the admins' page shows with the settings and what a run would do now."""
+kind and keeps a RetentionRun, which the admins' page shows with the settings and what a run would do now.
+
+An area adds a kind of its own in its signals.py (the access log, say, with its setting RETENTION_ACCESS_LOG_DAYS):
+
+    @retention_tasks.connect
+    def _old_access_log(_app):
+        return RetentionTask("access_log", _l("Adgangslog"), delete_old_access_log,
+                             setting="RETENTION_ACCESS_LOG_DAYS", action=_l("slettes"), order=60)
+
+where delete_old_access_log(cutoff, *, apply) counts the rows older than the cutoff and, with apply, deletes them
+(purge() below does both for a plain table; the task must count without apply, for --dry-run and the page).
+"""
 
 from datetime import timedelta
 

@@ -14,4 +14,6 @@ def retention_page():
     due = retention.preview()
     labels = {task.kind: task.label for task, _count in due}
     rows = [{"task": task, "period": retention.period_text(task), "count": count} for task, count in due]
-    return render_template("audit/retention.html", rows=rows, runs=retention.recent_runs(), labels=labels)
+    runs = [(run, [(labels.get(kind, kind), count) for kind, count in (run.counts or {}).items() if count])
+            for run in retention.recent_runs()]
+    return render_template("audit/retention.html", rows=rows, runs=runs)

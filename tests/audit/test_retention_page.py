@@ -20,15 +20,18 @@ def table_counts():
 def test_admins_see_the_settings_what_a_run_would_do_and_the_last_runs(app, db, admin_client):
     old = datetime.now(UTC) - timedelta(days=31)
     db.session.add_all([LoginFailure(email="x@y.example", address="192.0.2.1", at=old) for _ in range(3)])
-    db.session.add(RetentionRun(dry_run=False, counts={"login_failures": 7, "spent_links": 2}, started_by="holme",
+    db.session.add(RetentionRun(dry_run=False, counts={"login_failures": 7, "spent_links": 0}, started_by="holme",
                                 scheduled=True, finished_at=datetime.now(UTC)))
+    db.session.add(RetentionRun(dry_run=True, counts={"login_failures": 0}, started_by="ole", scheduled=False))
     db.session.commit()
     before = table_counts()
     page = admin_client.get("/audit/retention").get_data(as_text=True)
     assert table_counts() == before, "looking at the page changes nothing"
     assert "RETENTION_LEFT_COMPANY_YEARS" in page and "3 år" in page and "180 dage" in page
     assert "Mislykkede login" in page and '<td class="app-number">3</td>' in page, "the preview counts the old rows"
-    assert "holme (planlagt)" in page and "Mislykkede login: 7" in page
+    assert "holme (planlagt)" in page and "Mislykkede login: 7" in page and "ny adgangskode og" not in page.split(
+        "Seneste kørsler")[-1], "a run names the kinds it did something to"
+    assert "ole (i terminal)" in page and "Ikke færdig" in page and "Intet var ældre end sin periode" in page
     assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 3
     assert 'href="/audit/retention"' in admin_client.get("/audit/").get_data(as_text=True)
 
