@@ -2,9 +2,10 @@
 an erased person's name and e-mail leave the old and new values of the log (the entries and counts stay)."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from crm.audit.models import AuditEntry, ErasureRequest
+from crm.db import utcnow
 from crm.extensions import db
 from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
 from crm.signals import (
@@ -30,8 +31,15 @@ def _move_requests_of_joined_contact(survivor, duplicate):
     repoint(ErasureRequest.contact_id, duplicate.id, survivor.id)
 
 
-declare(contact_erased, "erasure_requests.contact_id", "the request is the record that the person was erased")
 declare(contact_erased, "erasure_requests.company_id", "the request is the record that the person was erased")
+
+
+@handles(contact_erased, "erasure_requests.contact_id")
+def _close_open_requests(contact, **_kwargs):
+    """The request is the record that the person was erased: once they are (also by the retention run), it is done."""
+    db.session.execute(update(ErasureRequest).where(ErasureRequest.contact_id == contact.id,
+                                                    ErasureRequest.done_at.is_(None)).values(done_at=utcnow())
+                       .execution_options(synchronize_session=False))
 
 
 def _scrubbed(value, words):

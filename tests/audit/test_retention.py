@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from crm.audit import retention
-from crm.audit.models import AuditEntry, RetentionRun
+from crm.audit.models import AuditEntry, ErasureRequest, RetentionRun
 from crm.audit.services import record
 from crm.auth.models import LoginAddress, LoginFailure, PasswordResetRequest, PasswordResetToken, User
 from crm.companies.models import Activity, ActivityKind, CompanyStatus, Contact
@@ -182,6 +182,7 @@ def past_everything(app, db, make_company, make_user):
     record("contact.update", object_type="contacts", object_id=birthe.id,
            changes={"name": ["Birthe Hansen", "Birthe Bøgholm"]})
     old_mail(company, timedelta(days=400))
+    db.session.add(ErasureRequest(contact_id=birthe.id, company_id=company.id))
     db.session.add_all([LoginFailure(email="x@y.example", address="192.0.2.9", at=NOW - timedelta(days=400)),
                         PasswordResetRequest(email="x@y.example", address="192.0.2.9", at=NOW - timedelta(days=400)),
                         LoginAddress(user_id=user.id, address="192.0.2.9", last_login_at=NOW - timedelta(days=400)),
@@ -226,6 +227,7 @@ def test_a_real_run_anonymises_through_the_erasure_deletes_and_a_second_run_find
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.action == "contact.anonymised", AuditEntry.object_id == birthe.id)) == 1
     assert (user.active, user.name) == (False, ANONYMISED_NAME) and "boegholm" not in user.email
+    assert db.session.scalars(select(ErasureRequest.done_at)).one() is not None, "her open request is done"
     mail = db.session.scalars(select(OutboundEmail).where(OutboundEmail.company_id == company.id)).one()
     assert "boegholm" not in mail.to_address and mail.body_text in ("", "(anonymiseret)")
     assert db.session.scalar(select(func.count()).select_from(OutboundAttachment)) == 0
