@@ -84,6 +84,7 @@ declare(contact_erased, "users.company_id", "a login is a person only through it
 declare(contact_erased, "portal_logins.company_id",
         "a row holds a time and the login, which is anonymised (users.contact_id); the count stays")
 
+
 @contacts_active_since.connect
 def _logged_in_since(since):
     """A person whose portal login was made or used since then is active."""
