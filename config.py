@@ -127,9 +127,16 @@ class Config:
     JOIN_THROTTLE_WINDOW = _int("JOIN_THROTTLE_WINDOW", 60 * 60)
     JOIN_REQUESTS_PER_ADDRESS = _int("JOIN_REQUESTS_PER_ADDRESS", 5)
 
-    # The access log of personal data (crm.audit.access): rows older than this many days are deleted by the
-    # retention job (purge_access_log).
-    ACCESS_LOG_RETENTION_DAYS = _int("ACCESS_LOG_RETENTION_DAYS", 365)
+    # Retention (`flask retention run`, crm.audit.retention; see README "Retention"): contact persons of companies
+    # that left the network more than RETENTION_LEFT_COMPANY_YEARS ago, and persons without consent and with no sign
+    # of life for RETENTION_INACTIVE_PERSON_YEARS, are anonymised; mails in the outbox lose their text and files
+    # after RETENTION_OUTBOX_DAYS; failed logins and reset requests are deleted after RETENTION_THROTTLE_DAYS, the
+    # access log after RETENTION_ACCESS_LOG_DAYS.
+    RETENTION_LEFT_COMPANY_YEARS = _int("RETENTION_LEFT_COMPANY_YEARS", 3)
+    RETENTION_INACTIVE_PERSON_YEARS = _int("RETENTION_INACTIVE_PERSON_YEARS", 5)
+    RETENTION_OUTBOX_DAYS = _int("RETENTION_OUTBOX_DAYS", 180)
+    RETENTION_THROTTLE_DAYS = _int("RETENTION_THROTTLE_DAYS", 30)
+    RETENTION_ACCESS_LOG_DAYS = _int("RETENTION_ACCESS_LOG_DAYS", 365)
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)

@@ -56,6 +56,7 @@ def create_app(config_class=None):
     instrumentation.init_app(app)
 
     from crm.audit.blueprint import bp as audit_bp
+    from crm.audit.cli import retention_cli
     from crm.auth.blueprint import bp as auth_bp
     from crm.auth.cli import users_cli
     from crm.backups.cli import backup_cli
@@ -98,6 +99,7 @@ def create_app(config_class=None):
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)
     app.cli.add_command(contributions_cli)
+    app.cli.add_command(retention_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

@@ -8,6 +8,7 @@ nothing, is declared with `declare(...)` and how. A test walks every foreign key
 `contacts.id` and fails on one that the merge, the erasure or the data ZIP leaves uncovered.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from blinker import Namespace
@@ -60,6 +61,35 @@ company_filter_choices = _signals.signal("company-filter-choices")
 #: The staff home page: what needs doing today. sender: the logged-in User. A receiver returns a Panel (as on the
 #: company page) or a list of them: the reports area, which builds on every other, gathers the day's work.
 staff_home_panels = _signals.signal("staff-home-panels")
+
+#: The retention run (crm.audit.retention, `flask retention run`) gathers what may be removed when past its period.
+#: sender: the app. A receiver returns a RetentionTask or a list of them; each area names its own rows.
+retention_tasks = _signals.signal("retention-tasks")
+
+#: Which contact persons showed a sign of life at or after a moment (the retention of inactive persons).
+#: sender: the moment (UTC). A receiver returns a select of one column, contact ids (NULLs are left out).
+contacts_active_since = _signals.signal("contacts-active-since")
+
+
+@dataclass
+class RetentionTask:
+    """One kind of data the retention run removes or anonymises once it is past its period."""
+
+    #: A stable key, in the run's counts and the command's output, e.g. "login_failures".
+    kind: str
+    #: What it is, in Danish (lazy), e.g. "Mislykkede logins".
+    label: str
+    #: run(cutoff, apply=...) -> how many rows (or persons) are past the period: older than the cutoff (UTC).
+    #: With apply=False it only counts; with apply=True it removes them (flush, never commit) and says how many.
+    run: Callable[..., int]
+    #: The config key holding the period, or None when the rows carry their own expiry (the cutoff is then now).
+    setting: str | None = None
+    #: The unit of the setting: "days" or "years".
+    unit: str = "days"
+    #: What happens to a row past its period, in Danish (lazy), e.g. "slettes".
+    action: str = ""
+    #: The order in the run and on the page (smaller first).
+    order: int = 100
 
 
 @dataclass

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
 
-from crm.audit import access_views, views  # noqa: E402,F401  (routes register on bp)
+from crm.audit import access_views, retention_views, views  # noqa: E402,F401  (routes register on bp)

@@ -1,4 +1,5 @@
-"""AuditEntry: one recorded action."""
+"""AuditEntry: one recorded action; ErasureRequest: a person's wish to be removed; RetentionRun: one run of the
+retention command."""
 
 from datetime import datetime
 
@@ -43,3 +44,22 @@ class ErasureRequest(db.Model):
 
     contact = relationship("Contact")
     company = relationship("Company")
+
+
+class RetentionRun(db.Model):
+    """One run of `flask retention run`: when, whether it changed anything, and what it found by kind."""
+
+    __tablename__ = "retention_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: None while the run goes on, or when it stopped midway (then counts show the kinds done so far).
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: --dry-run: it only counted, nothing was changed.
+    dry_run: Mapped[bool] = mapped_column(default=False)
+    #: {"kind": number of rows or persons} of each kind done, e.g. {"login_failures": 12}.
+    counts: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Who started it: the operating-system user at the command line.
+    started_by: Mapped[str] = mapped_column(String(200), default="")
+    #: Started without a terminal, by cron or a systemd timer.
+    scheduled: Mapped[bool] = mapped_column(default=False)

@@ -114,7 +114,7 @@ FIELD_LABELS = {
     "purpose": _l("Formål"), "slug": _l("Kort navn"), "base_ore": _l("Grundbeløb"), "net_ore": _l("Beløb"),
     "skipped": _l("Sprunget over"), "from": _l("Fra"), "request_id": _l("Anmodning"), "is_primary": _l("Primær"),
     "consent": _l("Samtykke"), "directory_listed": _l("Vist i medlemsoversigten"), "job_title": _l("Stilling"),
-    "created": _l("Oprettet"), "tiers": _l("Trin"),
+    "created": _l("Oprettet"), "tiers": _l("Trin"), "retention": _l("Opbevaringsregel"),
 }
 #: Whole numbers that are names, not amounts: written without a thousands separator.
 PLAIN_NUMBERS = {"year", "sequence", "cvr", "credit_number", "invoice_number"}
@@ -127,6 +127,7 @@ VALUE_LABELS = {
     "cancelled": _l("Aflyst"), "staff": _l("Medarbejder"), "admin": _l("Administrator"),
     "company": _l("Virksomhed"), "draft": _l("Kladde"), "sent": _l("Sendt"), "paid": _l("Betalt"),
     "credited": _l("Krediteret"), "waived": _l("Eftergivet"),
+    "left_company": _l("virksomheden meldt ud for flere år siden"), "inactive": _l("ingen aktivitet i flere år"),
 }
 
 #: Fields that hold the id of a row of this table: shown by the row's name.

@@ -11,16 +11,21 @@ from sqlalchemy import or_, select, update
 
 from crm.audit.access_models import AccessEntry
 from crm.audit.models import AuditEntry, ErasureRequest
+from crm.audit.retention import purge
+from crm.db import utcnow
 from crm.extensions import db
 from crm.merging import ANONYMISED_NAME, repoint, scrub_words, text_contains_any
 from crm.signals import (
     ExportPart,
+    RetentionTask,
     company_export_parts,
     company_merged,
     contact_erased,
+    contacts_active_since,
     contacts_merged,
     declare,
     handles,
+    retention_tasks,
 )
 
 
@@ -35,7 +40,6 @@ def _move_requests_of_joined_contact(survivor, duplicate):
     repoint(ErasureRequest.contact_id, duplicate.id, survivor.id)
 
 
-declare(contact_erased, "erasure_requests.contact_id", "the request is the record that the person was erased")
 declare(contact_erased, "erasure_requests.company_id", "the request is the record that the person was erased")
 
 
@@ -66,6 +70,12 @@ def _scrub_the_readers(contact, old_email, **_kwargs):
     if old_email:
         db.session.execute(update(AccessEntry).where(AccessEntry.user_email == old_email)
                            .values(user_email=ANONYMISED_NAME).execution_options(synchronize_session=False))
+@handles(contact_erased, "erasure_requests.contact_id")
+def _close_open_requests(contact, **_kwargs):
+    """The request is the record that the person was erased: once they are (also by the retention run), it is done."""
+    db.session.execute(update(ErasureRequest).where(ErasureRequest.contact_id == contact.id,
+                                                    ErasureRequest.done_at.is_(None)).values(done_at=utcnow())
+                       .execution_options(synchronize_session=False))
 
 
 def _scrubbed(value, words):
@@ -92,6 +102,12 @@ def _scrub_the_log(contact, old_email, words, **_kwargs):
             entry.actor_email = ANONYMISED_NAME
 
 
+@contacts_active_since.connect
+def _contacts_changed_since(since):
+    """A person whose record was added or changed (by staff or in the portal) is in use."""
+    return select(AuditEntry.object_id).where(AuditEntry.object_type == "contacts", AuditEntry.at >= since)
+
+
 REQUEST_COLUMNS = {"contact_id": _l("Kontaktperson (id)"), "created_at": _l("Anmodet"), "done_at": _l("Udført")}
 
 
@@ -102,3 +118,14 @@ def _request_part(company):
                               .order_by(ErasureRequest.created_at))
     return ExportPart("removal_requests", REQUEST_COLUMNS,
                       [{key: getattr(row, key) for key in REQUEST_COLUMNS} for row in rows], order=70)
+
+
+def delete_old_access_log(cutoff, *, apply):
+    """The access log's rows are kept RETENTION_ACCESS_LOG_DAYS, then deleted by the retention run."""
+    return purge(AccessEntry, AccessEntry.at < cutoff, apply=apply)
+
+
+@retention_tasks.connect
+def _old_access_log(_app):
+    return RetentionTask("access_log", _l("Adgangslog over persondata"), delete_old_access_log,
+                         setting="RETENTION_ACCESS_LOG_DAYS", action=_l("slettes"), order=60)

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from crm.audit.services import record
+from crm.auth import retention
 from crm.auth.models import PortalLogin, User
 from crm.auth.services import close_logins_of_contact, end_sessions, readdress_logins_of_contact, spend_links
 from crm.companies.models import ActivityKind
@@ -17,9 +18,11 @@ from crm.signals import (
     contact_email_changed,
     contact_erased,
     contact_removed,
+    contacts_active_since,
     contacts_merged,
     declare,
     handles,
+    retention_tasks,
 )
 
 AUDIT_ACTIONS = {"closed": "auth.login_closed", "withdrawn": "auth.invitation_withdrawn",
@@ -80,6 +83,18 @@ def _anonymise_logins(contact, **_kwargs):
 declare(contact_erased, "users.company_id", "a login is a person only through its contact (users.contact_id)")
 declare(contact_erased, "portal_logins.company_id",
         "a row holds a time and the login, which is anonymised (users.contact_id); the count stays")
+
+
+@contacts_active_since.connect
+def _logged_in_since(since):
+    """A person whose portal login was made or used since then is active."""
+    return select(User.contact_id).where((User.last_login_at >= since) | (User.created_at >= since))
+
+
+@retention_tasks.connect
+def _throttles_and_spent_links(_app):
+    return list(retention.TASKS)
+
 
 LOGIN_COLUMNS = {"email": _l("E-mail"), "name": _l("Navn"), "active": _l("Aktiv"),
                  "last_login_at": _l("Sidst logget ind"), "created_at": _l("Oprettet")}

@@ -261,9 +261,13 @@ def placeholder_email(contact):
     return f"kontakt-{contact.id}@{ANONYMISED_DOMAIN}"
 
 
-def erase_contact(contact, *, by=None):
-    """Anonymise a person at their request: "Anonymiseret", without e-mail, phone or consent, no longer mailed;
-    every area removes the person from its rows (contact_erased), and counts (attendance, invitations) stay true."""
+ERASED_AT_REQUEST = _l("En kontaktperson er anonymiseret efter anmodning.")
+
+
+def erase_contact(contact, *, by=None, note=ERASED_AT_REQUEST):
+    """Anonymise a person at their request (or when past the retention period; `note` says why on the timeline):
+    "Anonymiseret", without e-mail, phone or consent, no longer mailed; every area removes the person from its rows
+    (contact_erased), and counts (attendance, invitations) stay true."""
     old_name, old_email = contact.name, contact.email
     # The person as known now and as the log remembers them (a name or e-mail changed since).
     words = sorted({old_name, old_email, *former_values("contacts", contact.id, ("name", "email"))} - {None, ""},
@@ -281,8 +285,7 @@ def erase_contact(contact, *, by=None):
     db.session.flush()
     contact_erased.send(contact, old_name=old_name, old_email=old_email, words=words, by=by)
     refresh_search_text(contact.company)
-    log_activity(contact.company_id, ActivityKind.CHANGE, _l("En kontaktperson er anonymiseret efter anmodning."),
-                 author=by)
+    log_activity(contact.company_id, ActivityKind.CHANGE, note, author=by)
     db.session.flush()
     return contact
 

@@ -4,6 +4,7 @@ tags itself; these receivers move, scrub and export the rest of the register's r
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from crm.companies import retention
 from crm.companies.forms import ACTIVITY_LABELS, BASIS_LABELS, ROLE_LABELS, STATUS_LABELS
 from crm.companies.models import Activity, Contact, Plot, Tenancy
 from crm.extensions import db
@@ -15,6 +16,7 @@ from crm.signals import (
     contact_erased,
     declare,
     handles,
+    retention_tasks,
 )
 
 declare(company_merged, "contacts.company_id", "crm.companies.merging moves the contacts and joins a person on both")
@@ -42,6 +44,12 @@ def _scrub_timeline(contact, words, **_kwargs):
         if activity.message_values:
             activity.message_values = {key: scrub_words(value, words) if isinstance(value, str) else value
                                        for key, value in activity.message_values.items()}
+
+
+@retention_tasks.connect
+def _anonymise_persons_past_their_period(_app):
+    """Persons of companies that left long ago, and persons silent for years, are anonymised."""
+    return list(retention.TASKS)
 
 
 COMPANY_COLUMNS = {

@@ -26,10 +26,18 @@ from crm.signals import (
     company_merged,
     company_page_panels,
     contact_erased,
+    contacts_active_since,
     contacts_merged,
     declare,
     handles,
 )
+
+
+@contacts_active_since.connect
+def _in_a_group_since(since):
+    """A person taking part in a working group, or who did until a day since then, is active."""
+    return select(GroupMembership.contact_id).where(
+        (GroupMembership.left_on.is_(None)) | (GroupMembership.left_on >= since.date()))
 
 
 @company_filter.connect_via("group")

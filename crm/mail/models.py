@@ -56,6 +56,9 @@ class OutboundEmail(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the retention run removed the text, headers and files (RETENTION_OUTBOX_DAYS); recipient, subject, state
+    #: and times stay. Such a mail is never sent again.
+    trimmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     company = relationship("Company")
     mass_mailing = relationship("MassMailing")

@@ -267,8 +267,8 @@ def formatted_recipient(email):
 
 
 def retry_email(email):
-    """Queue a failed or cancelled mail again, now; False when it is in another state."""
-    if email.status not in (EmailStatus.FAILED, EmailStatus.CANCELLED):
+    """Queue a failed or cancelled mail again, now; False when it is in another state or its text is gone."""
+    if email.status not in (EmailStatus.FAILED, EmailStatus.CANCELLED) or email.trimmed_at is not None:
         return False
     email.status = EmailStatus.QUEUED
     email.next_attempt_at = utcnow()

@@ -5,10 +5,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, delete, select, update
 
 from crm.extensions import db
+from crm.mail import retention
 from crm.mail.delivery import DELIVERY_LABELS
 from crm.mail.models import EmailKind, EmailStatus, OutboundAttachment, OutboundEmail
 from crm.merging import repoint
-from crm.signals import ExportPart, company_export_parts, company_merged, contact_erased, handles
+from crm.signals import ExportPart, company_export_parts, company_merged, contact_erased, handles, retention_tasks
 
 #: Mail not yet gone: an erased person's mail of these states is cancelled, never sent.
 UNSENT = (EmailStatus.QUEUED.value, EmailStatus.FAILED.value)
@@ -37,6 +38,11 @@ def _forget_mails_to_the_person(contact, old_email, **_kwargs):
                 status=case((OutboundEmail.status.in_(UNSENT), EmailStatus.CANCELLED.value),
                             else_=OutboundEmail.status))
         .execution_options(synchronize_session=False))
+
+
+@retention_tasks.connect
+def _trim_old_mails(_app):
+    return list(retention.TASKS)
 
 
 KIND_WORDS = {EmailKind.SERVICE: _l("Servicemail"), EmailKind.NEWSLETTER: _l("Nyhedsbrev")}

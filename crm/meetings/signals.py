@@ -17,6 +17,7 @@ from crm.signals import (
     company_merged,
     company_page_panels,
     contact_erased,
+    contacts_active_since,
     contacts_merged,
     declare,
     group_page_panels,
@@ -28,6 +29,13 @@ from crm.signals import (
 def _company_panel(company):
     """The meetings the company was invited to or came to, on the staff company page."""
     return Panel("meetings/_company_panel.html", {"meetings": company_history(company)}, order=40)
+
+
+@contacts_active_since.connect
+def _attended_since(since):
+    """A person who came to (or sent word about) a meeting held since then is active."""
+    return select(Attendance.contact_id).join(Meeting, Meeting.id == Attendance.meeting_id) \
+        .where(Meeting.starts_at >= since)
 
 
 @group_page_panels.connect

@@ -172,7 +172,7 @@ def test_an_erasure_keeps_the_rows_and_takes_the_persons_email_out_of_its_own_re
 
 def test_the_retention_job_deletes_rows_before_its_limit(app, db):
     now = datetime.now(UTC)
-    days = app.config["ACCESS_LOG_RETENTION_DAYS"]
+    days = app.config["RETENTION_ACCESS_LOG_DAYS"]
     assert days == 365
     for age in (days + 10, days + 1, days - 1, 0):
         _entry(db, company_id=1, at=now - timedelta(days=age))

@@ -190,3 +190,24 @@ def test_last_years_report_measures_the_strategys_goals_on_the_demos_data(db):
     assert (nature.result_text, nature.reached) == ("105", True)
     assert "Målet om 10 er dermed overgået." in nature.verdict
     assert goals.year_goals(current_year()), "this year's goals are set too"
+
+
+def test_a_first_retention_run_on_the_demo_takes_the_long_gone_and_the_silent_and_keeps_the_network(demo_app, db):
+    from crm.audit.retention import cutoff, tasks
+    from crm.companies.models import Contact
+    from crm.companies.retention import contacts_of_companies_that_left, inactive_contacts
+
+    app, _output = demo_app
+    result = app.test_cli_runner().invoke(args=["retention", "run", "--dry-run"])
+    assert result.exit_code == 0 and "Prøvekørsel" in result.output
+    now = datetime.now(UTC)
+    rules = {task.kind: cutoff(task, now) for task in tasks()}
+    left = db.session.scalars(contacts_of_companies_that_left(rules["left_company_contacts"])).all()
+    silent = db.session.scalars(inactive_contacts(rules["inactive_contacts"])).all()
+    everyone = db.session.scalar(select(func.count()).select_from(Contact))
+    assert 0 < len(left) < 40 and 0 < len(silent) <= everyone // 8, "a first run shows the rules, it wipes nothing"
+    assert f"left_company_contacts: {len(left)} " in result.output
+    chosen = db.session.scalars(select(Contact).where(Contact.id.in_(left + silent))).all()
+    assert not [contact for contact in chosen if contact.is_primary and contact.company.status == CompanyStatus.MEMBER]
+    logins = db.session.scalars(select(User.contact_id).where(User.contact_id.is_not(None))).all()
+    assert not set(logins) & set(silent), "persons with a demo login are active"

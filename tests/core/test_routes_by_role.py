@@ -56,6 +56,7 @@ ROUTES = {
     "audit.index": ("GET", "/audit/", STAFF),
     "audit.access": ("GET", "/audit/access", ADMIN),
     "audit.export_access": ("GET", "/audit/access.csv", ADMIN),
+    "audit.retention_page": ("GET", "/audit/retention", ADMIN),
     "mail.index": ("GET", "/outbox/", STAFF),
     "mail.show": ("GET", "/outbox/{email}", STAFF),
     "mail.html_body": ("GET", "/outbox/{email}/html", STAFF),
