@@ -15,7 +15,7 @@ committed or rolled back, in one INSERT and one short transaction of their own:
 
 from flask import current_app, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import delete, insert
+from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm.actor import current_actor
@@ -91,13 +91,6 @@ def _write_recorded_reads(response):
             raise  # the error page answers instead: the data does not leave without its row
         current_app.logger.exception("The access log could not record the reads of a refused request")
     return response
-
-
-def purge_access_log(before):
-    """Delete the rows read before this time (UTC); the number deleted. For the retention job; flushes only."""
-    result = db.session.execute(delete(AccessEntry).where(AccessEntry.at < before)
-                                .execution_options(synchronize_session=False))
-    return result.rowcount
 
 
 def init_app(app):

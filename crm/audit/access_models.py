@@ -1,9 +1,9 @@
 """AccessEntry: one read of a person's data (who saw it, when, from where, through which page).
 
 The log is append-only for the app: rows are added at the end of the request that read the data
-(crm.audit.access) and leave only through the retention job (purge_access_log). Two duties of the register itself
-touch them: a merge points the rows of the duplicate at the survivor, and an erasure takes the erased person's
-e-mail out of the rows where they were the reader (crm.audit.signals).
+(crm.audit.access) and leave only through the retention run (crm.audit.signals.delete_old_access_log). Two duties
+of the register itself touch them: a merge points the rows of the duplicate at the survivor, and an erasure takes
+the erased person's e-mail out of the rows where they were the reader (crm.audit.signals).
 """
 
 import enum

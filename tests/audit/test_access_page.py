@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from crm.audit.access import purge_access_log
+from crm.audit import retention
 from crm.audit.access_models import AccessEntry, AccessKind
 from crm.companies.merging import merge_companies
 from crm.companies.models import Contact
@@ -170,12 +170,15 @@ def test_an_erasure_keeps_the_rows_and_takes_the_persons_email_out_of_its_own_re
     assert read_by.user_email == ANONYMISED_NAME
 
 
-def test_the_retention_job_deletes_rows_before_its_limit(app, db):
+def test_the_retention_run_deletes_rows_past_their_period(app, db):
     now = datetime.now(UTC)
     days = app.config["RETENTION_ACCESS_LOG_DAYS"]
     assert days == 365
     for age in (days + 10, days + 1, days - 1, 0):
         _entry(db, company_id=1, at=now - timedelta(days=age))
-    assert purge_access_log(now - timedelta(days=days)) == 2
+    task = next(task for task in retention.tasks() if task.kind == "access_log")
+    assert retention.run_task(task, now, apply=False) == 2, "the dry run counts the two past their period"
+    assert db.session.scalar(select(func.count()).select_from(AccessEntry)) == 4, "and deletes nothing"
+    assert retention.run_task(task, now, apply=True) == 2
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(AccessEntry)) == 2
