@@ -137,6 +137,8 @@ class Config:
     RETENTION_OUTBOX_DAYS = _int("RETENTION_OUTBOX_DAYS", 180)
     RETENTION_THROTTLE_DAYS = _int("RETENTION_THROTTLE_DAYS", 30)
     RETENTION_ACCESS_LOG_DAYS = _int("RETENTION_ACCESS_LOG_DAYS", 365)
+    # Days a join request (/join) that was declined or never answered is kept.
+    RETENTION_JOIN_REQUEST_DAYS = _int("RETENTION_JOIN_REQUEST_DAYS", 365)
 
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)

@@ -4,6 +4,7 @@ page."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
+from crm.audit.retention import purge
 from crm.companies.forms import ROLE_LABELS
 from crm.extensions import db
 from crm.joining import services
@@ -12,12 +13,14 @@ from crm.merging import ANONYMISED_DOMAIN, ANONYMISED_NAME, repoint, scrub_words
 from crm.signals import (
     ExportPart,
     Panel,
+    RetentionTask,
     company_export_parts,
     company_merged,
     contact_erased,
     contacts_merged,
     declare,
     handles,
+    retention_tasks,
     staff_home_panels,
 )
 
@@ -75,3 +78,16 @@ def _waiting_requests(user):
     """How many companies wait for an answer to their request to join, when any do."""
     count = services.pending_count()
     return Panel("joining/_home_panel.html", {"count": count}, order=15) if count else None
+
+
+def delete_unanswered_and_declined_requests(cutoff, *, apply):
+    """A request that was declined, or never answered, holds a stranger's name and e-mail and nothing the network
+    needs: it goes after RETENTION_JOIN_REQUEST_DAYS. An approved one stays with its company (its history)."""
+    return purge(JoinRequest, JoinRequest.state != JoinState.APPROVED, JoinRequest.created_at < cutoff, apply=apply)
+
+
+@retention_tasks.connect
+def _old_join_requests(_app):
+    return RetentionTask("join_requests", _l("Afviste og ubesvarede anmodninger om at blive en del af netværket"),
+                         delete_unanswered_and_declined_requests, setting="RETENTION_JOIN_REQUEST_DAYS",
+                         action=_l("slettes"), order=70)

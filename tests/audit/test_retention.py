@@ -23,7 +23,7 @@ from crm.merging import ANONYMISED_NAME
 NOW = datetime.now(UTC).replace(microsecond=0)
 MINUTE, DAY = timedelta(minutes=1), timedelta(days=1)
 KINDS = ("left_company_contacts", "inactive_contacts", "outbox_bodies", "login_failures", "password_reset_requests",
-         "login_addresses", "spent_links", "access_log")
+         "login_addresses", "spent_links", "access_log", "join_requests")
 
 
 def task(kind):

@@ -65,3 +65,31 @@ def test_the_company_data_zip_carries_its_request_without_the_senders_network_ad
     assert "address" not in part
     csv = archive.read("join_requests.csv").decode("utf-8-sig")
     assert csv.splitlines()[0].startswith("Anmodet;CVR-nummer;Navn") and "Godkendt" in csv and "Lejer" in csv
+
+
+def test_the_retention_run_deletes_declined_and_unanswered_requests_after_their_period_and_keeps_approved_ones(
+        app, db, client, make_user):
+    from datetime import UTC, datetime, timedelta
+
+    from crm.audit import retention
+
+    staff = make_user("staff")
+    for n in range(4):
+        send_join(client, contact_email=f"person{n}@nyt-firma.example")
+    pending, declined, kept_approved, recent = db.session.scalars(select(JoinRequest).order_by(JoinRequest.id)).all()
+    services.decline(declined, reason="Virksomheden ligger ikke på Avedøre Holme.", by=staff)
+    approved(db, staff, kept_approved)
+    now = datetime.now(UTC)
+    period = timedelta(days=app.config["RETENTION_JOIN_REQUEST_DAYS"])
+    for row in (pending, declined, kept_approved):
+        row.created_at = now - period - timedelta(days=1)
+    recent.created_at = now - period + timedelta(days=1)
+    db.session.commit()
+    task = next(task for task in retention.tasks() if task.kind == "join_requests")
+
+    assert retention.run_task(task, now, apply=False) == 2
+    assert retention.run_task(task, now, apply=True) == 2
+    db.session.commit()
+
+    left = db.session.scalars(select(JoinRequest.contact_email).order_by(JoinRequest.id)).all()
+    assert left == [kept_approved.contact_email, recent.contact_email]
