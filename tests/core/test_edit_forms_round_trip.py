@@ -42,6 +42,7 @@ NOT_EDIT_FORMS = {
     "contributions.new_scheme": "creates a scenario: the form starts with defaults, not an object",
     "contributions.billing_run": "runs the billing of a year: an action, not an object's form",
     "reports.new_goal": "sets a new goal for a year: the form starts empty",
+    "exchange.new_case": "logs a new case on a company: the form starts empty",
 }
 
 #: Columns that may change when an unchanged form is saved, and why. None: a no-op save writes nothing.

@@ -116,6 +116,7 @@ QUERY_PARAMETERS = {
     "audit.index": ("action", "actor", "from", "to", "page"),
     "meetings.invite": ("cvrs",),
     "reports.index": ("year",),
+    "exchange.cases": ("year", "kind", "partner", "outcome"),
     "reports.company_list": ("role",),
     "reports.export_company_list": ("role",),
 }
