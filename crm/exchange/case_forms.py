@@ -26,7 +26,9 @@ OUTCOME_LABELS = {
 
 def optional_id(value):
     """A chosen id, or None for the empty choice ("none")."""
-    return whole_number(value) if value not in (None, "", "None") else None
+    if isinstance(value, int) or value is None:
+        return value
+    return whole_number(value) if value not in ("", "None") else None
 
 
 class CaseForm(FlaskForm):

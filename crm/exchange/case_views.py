@@ -61,18 +61,6 @@ def _case_form(form, company, case=None):
     return form
 
 
-def _retired_partner(form, case=None):
-    """Add an error when the chosen partner is retired (and was not already the case's)."""
-    chosen = form.partner_id.data
-    if chosen is None or (case is not None and case.partner_id == chosen):
-        return False
-    partner = db.session.get(CasePartner, chosen)
-    if partner is None or not partner.active:
-        form.partner_id.errors.append(_("Partneren er trukket tilbage; vælg en anden."))
-        return True
-    return False
-
-
 def _render_case(form, company, case=None):
     return render_template("exchange/cases/form.html", form=form, company=company, case=case), \
         422 if form.is_submitted() else 200
@@ -83,7 +71,7 @@ def _render_case(form, company, case=None):
 def new_case(company_id):
     company = db.get_or_404(Company, company_id)
     form = _case_form(CaseForm(), company)
-    if form.validate_on_submit() and not _retired_partner(form):
+    if form.validate_on_submit():
         services.save_case(company, form.case_values(), by=current_user)
         db.session.commit()
         flash(_("Sagen er gemt og står på virksomhedens tidslinje."), "success")
@@ -97,7 +85,7 @@ def edit_case(case_id):
     case = db.get_or_404(GreenCase, case_id)
     company = case.company
     form = _case_form(CaseForm(obj=case), company, case)
-    if form.validate_on_submit() and not _retired_partner(form, case):
+    if form.validate_on_submit():
         services.save_case(company, form.case_values(), case, by=current_user)
         db.session.commit()
         flash(_("Sagen er gemt."), "success")
