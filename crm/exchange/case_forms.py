@@ -36,7 +36,7 @@ class CaseForm(FlaskForm):
     contact_choices): the active partners and the company's contacts, with the case's own kept."""
 
     kind = ChoiceField(_l("Slags forløb"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
-                       default=CaseKind.ADVICE.value)
+                       default=CaseKind.ADVICE.value, validators=[DataRequired(_l("Vælg hvilken slags forløb."))])
     partner_id = ChoiceField(_l("Partner"), coerce=optional_id, validators=[Optional()],
                              description=_l("Hvem rådgiver sammen med netværket. Listen holdes under Partnere."))
     contact_id = ChoiceField(_l("Kontaktperson hos virksomheden"), coerce=optional_id, validators=[Optional()])
@@ -45,7 +45,7 @@ class CaseForm(FlaskForm):
     ended_on = DayField(_l("Afsluttet"), validators=[Optional(), within_years],
                         description=_l("Udfyldes, når forløbet er slut. Et udfald kræver en slutdato."))
     outcome = ChoiceField(_l("Udfald"), choices=[SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()],
-                          default=CaseOutcome.OPEN.value)
+                          default=CaseOutcome.OPEN.value, validators=[DataRequired(_l("Vælg et udfald."))])
     note = TextAreaField(_l("Note"), validators=[Optional(), at_most(10_000), plain_text()],
                          description=_l("Kommer med, når virksomheden henter sine data; skriv den, så "
                                         "virksomheden kan læse den."))
