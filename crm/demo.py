@@ -16,6 +16,7 @@ from crm.companies.demo_history import load_demo_joins
 from crm.companies.models import Company
 from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.db import utcnow
+from crm.exchange.case_demo import load_demo_cases
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.joining.demo import load_demo_join_requests
@@ -73,13 +74,14 @@ def load(if_empty):
     portal_logins = load_demo_portal_use()
     meetings = load_demo_meetings()
     invoices = load_demo_billing()
+    cases = load_demo_cases()
     goals = load_demo_goals()
     join_requests = load_demo_join_requests()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten, "
+               f"{meetings} møder, {invoices} fakturaer, {cases} rådgivningsforløb, {goals} mål for årsrapporten, "
                f"{join_requests} anmodninger om optagelse.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:

@@ -21,6 +21,7 @@ from crm.contributions.models import (  # noqa: F401
     ReminderHold,
 )
 from crm.contributions.statement_models import BankCsvMapping, BankStatement, BankTransaction  # noqa: F401
+from crm.exchange.case_models import CasePartner, GreenCase  # noqa: F401
 from crm.groups.models import (  # noqa: F401
     GroupDocument,
     GroupMembership,

@@ -47,6 +47,7 @@ from crm.contributions.models import (
     TierBasis,
 )
 from crm.contributions.statement_models import BankStatement, BankTransaction, StatementStatus, TransactionState
+from crm.exchange.case_models import CaseKind, CaseOutcome, CasePartner, GreenCase
 from crm.groups.models import (
     GroupDocument,
     GroupMembership,
@@ -128,6 +129,8 @@ class World:
     tokens: dict = field(default_factory=dict)
     #: Bank statements: "statement" (a CSV awaiting confirmation), "transaction" (unmatched), "matched"
     bank: dict = field(default_factory=dict)
+    #: Green-transition cases: "case" (a screening that went on), "partner" (active), "retired" (a retired partner)
+    cases: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     #: URL argument values, read once: a route may delete the object, and its id is still asked for afterwards.
     ids: dict = field(default_factory=dict)
@@ -153,6 +156,22 @@ def _bank(db, contribution, today):
                            transaction_id=matched.id))
     contribution.paid_ore += 50_000
     return {"statement": waiting, "transaction": unmatched, "matched": matched}
+
+
+def _cases(db, company, contact, author, today):
+    """A screening for symbiosis that went on, with an active partner and the company's contact; a retired
+    partner."""
+    partner = CasePartner(name="Klimarådgiverne & Co. ApS")
+    retired = CasePartner(name="Gammel Rådgiver I/S", active=False)
+    db.session.add_all([partner, retired])
+    db.session.flush()
+    case = GreenCase(company_id=company.id, contact_id=contact.id, kind=CaseKind.SCREENING, partner_id=partner.id,
+                     started_on=date(today.year, 1, 15), ended_on=date(today.year, 1, 31),
+                     outcome=CaseOutcome.WENT_ON, created_by_id=author.id,
+                     note="Træ og pap til naboen.\r\nKaren Ærø Sørensen følger op – 38 paller.")
+    db.session.add(case)
+    db.session.flush()
+    return {"case": case, "partner": partner, "retired": retired}
 
 
 def _company(db, serial, **values):
@@ -395,6 +414,7 @@ def build_world(db, app):
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
         users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
         join_request=join_request)
+    world.cases = _cases(db, company, contact, users["staff"], today)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -454,6 +474,8 @@ URL_ARGUMENTS = {
     "year": lambda w: date.today().year,
     "list_name": lambda w: "invited",
     "goal_id": lambda w: w.goal.id,
+    "case_id": lambda w: w.cases["case"].id,
+    "partner_id": lambda w: w.cases["partner"].id,
     "step": lambda w: "invited",
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
@@ -479,6 +501,7 @@ ALTERNATES = {
     "scheme_id": lambda w: [w.scenario.id],
     "email_id": lambda w: [w.failed_email.id],
     "goal_id": lambda w: [w.manual_goal.id],
+    "partner_id": lambda w: [w.cases["retired"].id],
 }
 
 

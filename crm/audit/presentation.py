@@ -28,6 +28,10 @@ ACTION_LABELS = {
     "auth.password_reset_unknown": _l("Nulstilling bestilt for ukendt e-mail"),
     "calendar.feed_created": _l("Kalenderabonnement oprettet"),
     "calendar.feed_revoked": _l("Kalenderabonnement lukket"),
+    "case.create": _l("Rådgivningsforløb oprettet"),
+    "case.update": _l("Rådgivningsforløb ændret"),
+    "case_partner.create": _l("Partner i rådgivningsforløb tilføjet"),
+    "case_partner.update": _l("Partner i rådgivningsforløb ændret"),
     "company.create": _l("Virksomhed oprettet"),
     "company.import": _l("Virksomheder importeret"),
     "company.merge": _l("Virksomheder lagt sammen"),
@@ -92,7 +96,7 @@ OBJECT_LABELS = {
     "invitations": _l("Invitation"), "attendances": _l("Fremmøde"), "action_items": _l("Opgave"),
     "working_groups": _l("Arbejdsgruppe"), "users": _l("Bruger"), "contributions": _l("Bidrag"),
     "contribution_schemes": _l("Bidragsmodel"), "newsletters": _l("Nyhedsbrev"), "plots": _l("Grund"),
-    "outbound_emails": _l("Mail"),
+    "outbound_emails": _l("Mail"), "green_cases": _l("Rådgivningsforløb"), "case_partners": _l("Partner"),
 }
 
 FIELD_LABELS = {
@@ -115,6 +119,8 @@ FIELD_LABELS = {
     "skipped": _l("Sprunget over"), "from": _l("Fra"), "request_id": _l("Anmodning"), "is_primary": _l("Primær"),
     "consent": _l("Samtykke"), "directory_listed": _l("Vist i medlemsoversigten"), "job_title": _l("Stilling"),
     "created": _l("Oprettet"), "tiers": _l("Trin"), "retention": _l("Opbevaringsregel"),
+    "partner_id": _l("Partner"), "started_on": _l("Startet"),
+    "ended_on": _l("Afsluttet"), "outcome": _l("Udfald"), "note": _l("Note"),
 }
 #: Whole numbers that are names, not amounts: written without a thousands separator.
 PLAIN_NUMBERS = {"year", "sequence", "cvr", "credit_number", "invoice_number"}
@@ -128,11 +134,13 @@ VALUE_LABELS = {
     "company": _l("Virksomhed"), "draft": _l("Kladde"), "sent": _l("Sendt"), "paid": _l("Betalt"),
     "credited": _l("Krediteret"), "waived": _l("Eftergivet"),
     "left_company": _l("virksomheden meldt ud for flere år siden"), "inactive": _l("ingen aktivitet i flere år"),
+    "went_on": _l("Gik videre med en ny løsning"),
+    "not_on": _l("Gik ikke videre"),
 }
 
 #: Fields that hold the id of a row of this table: shown by the row's name.
 ID_TABLES = {"company_id": "companies", "contact_id": "contacts", "group_id": "working_groups",
-             "agenda_items": "agenda_items"}
+             "agenda_items": "agenda_items", "partner_id": "case_partners"}
 #: The column that names a row of a table, by preference.
 NAME_COLUMNS = ("name", "title", "email", "subject", "filename")
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")

@@ -66,6 +66,11 @@ DEMO_GOALS = (
     ("10 netværksmøder om året", "network_meetings", 10, None, "",
      "Der er holdt {network_meetings} netværksmøder med {average_companies} virksomheder i gennemsnit."),
     ("Mindst 20 virksomheder pr. netværksmøde i gennemsnit", "average_companies", 20, None, "", ""),
+    ("Mindst 10 virksomheder rådgives om grøn omstilling", "advised", 10, None, "",
+     "{advised} virksomheder er rådgivet om grøn omstilling."),
+    ("Virksomheders affaldsprodukter gennemgås for industrielle symbioser", "screened", 5, None, "",
+     "{screened} virksomheder har fået deres affaldsprodukter gennemgået af en konsulent for at finde industrielle "
+     "symbioser; {gone_on} er gået videre med nye løsninger efter et forløb."),
     ("Vild natur: flere arter end på græsplænen", None, 10, 105, "Optælling på 100 m² vild natur",
      "19 virksomheder og kommunen har udlagt 15 ha til vild natur; der er talt 105 arter mod 2 på græsplænen."),
 )

@@ -10,12 +10,13 @@ from flask_babel import lazy_gettext as _l
 
 from crm.companies.models import CompanyRole
 from crm.contributions.reporting import overview
+from crm.exchange import case_services as cases
 from crm.reports import group_figures, network
 from crm.reports.meeting_figures import came_once, meeting_figures
 
 #: Sections of the report, in order.
 SECTIONS = {"network": _l("Netværket"), "portal": _l("Portalen"), "meetings": _l("Møder"),
-            "groups": _l("Arbejdsgrupper"), "contributions": _l("Bidrag")}
+            "groups": _l("Arbejdsgrupper"), "contributions": _l("Bidrag"), "green": _l("Grøn omstilling")}
 
 #: The company lists behind figures: name -> (title, SELECT of company ids for a year).
 COMPANY_LISTS = {
@@ -31,6 +32,10 @@ COMPANY_LISTS = {
                             lambda year: group_figures.members_at_start(year)),
     "group-members-end": (_l("Virksomheder i arbejdsgrupper ved årets slutning"),
                           lambda year: group_figures.members_at_end(year)),
+    "advised": (_l("Virksomheder rådgivet om grøn omstilling"), lambda year: cases.advised(year)),
+    "screened": (_l("Virksomheder, hvis affald og ressourcer er screenet for symbioser"),
+                 lambda year: cases.screened(year)),
+    "gone-on": (_l("Virksomheder, der er gået videre med en ny løsning"), lambda year: cases.gone_on(year)),
 }
 
 
@@ -85,6 +90,12 @@ FIGURES = (
     Figure("paid", "contributions", _l("Betalt"), kind="ore", page="contributions"),
     Figure("outstanding", "contributions", _l("Udestående"), kind="ore", page="contributions",
            lower_is_better=True),
+    # Companies, not cases; by the year a case started, and for "gone on" the year it ended (crm.exchange.cases).
+    Figure("advised", "green", _l("Virksomheder rådgivet om grøn omstilling"), company_list="advised"),
+    Figure("screened", "green", _l("Virksomheder, hvis affald og ressourcer er screenet for symbioser"),
+           company_list="screened"),
+    Figure("gone_on", "green", _l("Virksomheder, der er gået videre med en ny løsning efter et forløb"),
+           company_list="gone-on"),
 )
 FIGURES_BY_KEY = {figure.key: figure for figure in FIGURES}
 
@@ -132,5 +143,8 @@ def year_report(year, now=None):
         "billed": money.billed_ore,
         "paid": money.paid_ore,
         "outstanding": money.outstanding_ore,
+        "advised": network.count(cases.advised(year)),
+        "screened": network.count(cases.screened(year)),
+        "gone_on": network.count(cases.gone_on(year)),
     }
     return YearReport(year, values, meetings, groups, money)

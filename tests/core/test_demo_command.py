@@ -189,6 +189,11 @@ def test_last_years_report_measures_the_strategys_goals_on_the_demos_data(db):
     nature = measured["Vild natur: flere arter end på græsplænen"]
     assert (nature.result_text, nature.reached) == ("105", True)
     assert "Målet om 10 er dermed overgået." in nature.verdict
+    advised = measured["Mindst 10 virksomheder rådgives om grøn omstilling"]
+    assert (advised.result_text, advised.verdict) == ("18", "Målet om 10 er dermed overgået.")
+    screened = measured["Virksomheders affaldsprodukter gennemgås for industrielle symbioser"]
+    assert screened.narrative.startswith("7 virksomheder har fået deres affaldsprodukter gennemgået")
+    assert "2 er gået videre med nye løsninger" in screened.narrative
     assert goals.year_goals(current_year()), "this year's goals are set too"
 
 

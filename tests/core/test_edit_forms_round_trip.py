@@ -43,6 +43,7 @@ NOT_EDIT_FORMS = {
     "contributions.billing_run": "runs the billing of a year: an action, not an object's form",
     "reports.new_goal": "sets a new goal for a year: the form starts empty",
     "joining.join": "a company asks to join the network: the form starts empty",
+    "exchange.new_case": "logs a new case on a company: the form starts empty",
 }
 
 #: Columns that may change when an unchanged form is saved, and why. None: a no-op save writes nothing.

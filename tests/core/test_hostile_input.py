@@ -118,6 +118,7 @@ QUERY_PARAMETERS = {
     "audit.export_access": ("contact", "company", "user"),
     "meetings.invite": ("cvrs",),
     "reports.index": ("year",),
+    "exchange.cases": ("year", "kind", "partner", "outcome"),
     "reports.company_list": ("role",),
     "reports.export_company_list": ("role",),
 }

@@ -51,6 +51,12 @@ ROUTES = {
     "reports.new_goal": ("GET", "/reports/2025/goals/new", STAFF),
     "reports.edit_goal": ("GET", "/reports/{goal_year}/goals/{goal}/edit", STAFF),
     "reports.delete_goal": ("POST", "/reports/{goal_year}/goals/{goal}/delete", STAFF),
+    "exchange.cases": ("GET", "/exchange/cases/", STAFF),
+    "exchange.new_case": ("GET", "/exchange/cases/companies/{company}/new", STAFF),
+    "exchange.edit_case": ("GET", "/exchange/cases/{case}/edit", STAFF),
+    "exchange.case_partners": ("GET", "/exchange/cases/partners", STAFF),
+    "exchange.add_case_partner": ("POST", "/exchange/cases/partners", STAFF),
+    "exchange.edit_case_partner": ("GET", "/exchange/cases/partners/{partner}/edit", STAFF),
     "home.healthz": ("GET", "/healthz", PUBLIC),
     "home.accessibility_statement": ("GET", "/was", PUBLIC),
     "audit.index": ("GET", "/audit/", STAFF),
@@ -251,13 +257,19 @@ def sample(db, make_company):
 
     mailing = MassMailing(token="prøve-udsendelse", purpose="group", title="Mail til Vand: Prøve", back_path="/")
     goal = ReportGoal(year=2025, text="Ti netværksmøder", figure="network_meetings", target=10)
-    db.session.add_all([contribution, mailing, goal])
+    from crm.exchange.case_models import CaseKind, CasePartner, GreenCase
+
+    partner = CasePartner(name="Prøvepartner")
+    db.session.add_all([contribution, mailing, goal, partner])
+    db.session.flush()
+    case = GreenCase(company_id=company.id, kind=CaseKind.ADVICE, partner_id=partner.id, started_on=starts.date())
+    db.session.add(case)
     db.session.commit()
     return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id, "goal": goal.id,
             "goal_year": goal.year,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id,
-            "statement": statement.id, "transaction": transaction.id}
+            "statement": statement.id, "transaction": transaction.id, "case": case.id, "partner": partner.id}
 
 
 @pytest.mark.parametrize("role", ROLES)
