@@ -8,6 +8,7 @@ import base64
 import binascii
 
 from flask_babel import gettext as _
+
 from crm.api.errors import refuse
 from crm.extensions import db
 from crm.http import DB_INT_MAX
