@@ -10,6 +10,7 @@ from crm.api.access import own_company_id, token_required
 from crm.api.errors import refuse
 from crm.api.paging import keyset_page
 from crm.api.schemas import (
+    ID_MAX,
     ActivityInput,
     ActivitySchema,
     CompanyArgs,
@@ -18,6 +19,7 @@ from crm.api.schemas import (
     ContactSchema,
     PlotArgs,
     PlotSchema,
+    WithRows,
     page_of,
 )
 from crm.companies import search, services
@@ -40,7 +42,7 @@ def companies(limit, cursor=None, **filters):
     return keyset_page(statement.options(selectinload(Company.tags)), Company.id, {"limit": limit, "cursor": cursor})
 
 
-@blp.get("/companies/<int:company_id>")
+@blp.get(f"/companies/<int(max={ID_MAX}):company_id>")
 @blp.response(200, CompanySchema)
 @token_required()
 def company(company_id):
@@ -48,7 +50,7 @@ def company(company_id):
     return get_for_company_or_404(Company, company_id, Company.id)
 
 
-@blp.post("/companies/<int:company_id>/activities")
+@blp.post(f"/companies/<int(max={ID_MAX}):company_id>/activities")
 @blp.arguments(ActivityInput)
 @blp.response(201, ActivitySchema)
 @token_required(staff=True, write=True)
@@ -74,7 +76,7 @@ def contacts(limit, cursor=None, company=None):
     return keyset_page(statement, Contact.id, {"limit": limit, "cursor": cursor})
 
 
-@blp.get("/contacts/<int:contact_id>")
+@blp.get(f"/contacts/<int(max={ID_MAX}):contact_id>")
 @blp.response(200, ContactSchema)
 @token_required(staff=True)
 def contact(contact_id):
@@ -96,9 +98,8 @@ def _as_seen(plot):
     own = own_company_id()
     if own is None:
         return plot
-    return {"id": plot.id, "cadastral_number": plot.cadastral_number, "address": plot.address,
-            "area_m2": plot.area_m2, "owner_id": plot.owner_id if plot.owner_id == own else None,
-            "tenancies": [tenancy for tenancy in plot.tenancies if tenancy.company_id == own]}
+    return WithRows(plot, owner_id=plot.owner_id if plot.owner_id == own else None,
+                    tenancies=[tenancy for tenancy in plot.tenancies if tenancy.company_id == own])
 
 
 @blp.get("/plots")
@@ -114,7 +115,7 @@ def plots(limit, cursor=None, company=None):
     return {**page, "items": [_as_seen(plot) for plot in page["items"]]}
 
 
-@blp.get("/plots/<int:plot_id>")
+@blp.get(f"/plots/<int(max={ID_MAX}):plot_id>")
 @blp.response(200, PlotSchema)
 @token_required()
 def plot(plot_id):

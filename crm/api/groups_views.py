@@ -7,7 +7,7 @@ from sqlalchemy import select
 from crm.api.access import own_company_id, token_required
 from crm.api.errors import refuse
 from crm.api.paging import keyset_page
-from crm.api.schemas import GroupDetailSchema, GroupSchema, PageArgs, page_of
+from crm.api.schemas import ID_MAX, GroupDetailSchema, GroupSchema, PageArgs, WithRows, page_of
 from crm.extensions import db
 from crm.groups.models import GroupMembership, WorkingGroup
 
@@ -23,7 +23,7 @@ def groups(limit, cursor=None):
     return keyset_page(select(WorkingGroup), WorkingGroup.id, {"limit": limit, "cursor": cursor})
 
 
-@blp.get("/groups/<int:group_id>")
+@blp.get(f"/groups/<int(max={ID_MAX}):group_id>")
 @blp.response(200, GroupDetailSchema)
 @token_required()
 def group(group_id):
@@ -36,4 +36,4 @@ def group(group_id):
     own = own_company_id()
     if own is not None:
         members = members.where(GroupMembership.company_id == own)
-    return {**GroupSchema().dump(found), "members": db.session.scalars(members).all()}
+    return WithRows(found, members=db.session.scalars(members).all())

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from crm.api.access import own_company_id, token_required
 from crm.api.errors import refuse
 from crm.api.paging import keyset_page
-from crm.api.schemas import MeetingArgs, MeetingDetailSchema, MeetingSchema, page_of
+from crm.api.schemas import ID_MAX, MeetingArgs, MeetingDetailSchema, MeetingSchema, WithRows, page_of
 from crm.extensions import db
 from crm.meetings.models import Attendance, Invitation, Meeting
 
@@ -44,7 +44,7 @@ def meetings(limit, cursor=None, status=None, kind=None, group=None, year=None):
     return keyset_page(statement, Meeting.id, {"limit": limit, "cursor": cursor})
 
 
-@blp.get("/meetings/<int:meeting_id>")
+@blp.get(f"/meetings/<int(max={ID_MAX}):meeting_id>")
 @blp.response(200, MeetingDetailSchema)
 @token_required()
 def meeting(meeting_id):
@@ -58,5 +58,5 @@ def meeting(meeting_id):
     if own is not None:
         invitations = invitations.where(Invitation.company_id == own)
         attendance = attendance.where(Attendance.company_id == own)
-    return {**MeetingSchema().dump(found), "invitations": db.session.scalars(invitations).all(),
-            "attendance": db.session.scalars(attendance).all()}
+    return WithRows(found, invitations=db.session.scalars(invitations).all(),
+                    attendance=db.session.scalars(attendance).all())

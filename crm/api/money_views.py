@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 from crm.api.access import token_required
 from crm.api.errors import refuse
 from crm.api.paging import keyset_page
-from crm.api.schemas import ContributionArgs, ContributionSchema, page_of
+from crm.api.schemas import ID_MAX, ContributionArgs, ContributionSchema, page_of
 from crm.contributions.models import Contribution
 from crm.extensions import db
 from crm.security import company_scoped
@@ -37,7 +37,7 @@ def contributions(limit, cursor=None, year=None, company=None, state=None):
     return keyset_page(statement, Contribution.id, {"limit": limit, "cursor": cursor})
 
 
-@blp.get("/contributions/<int:contribution_id>")
+@blp.get(f"/contributions/<int(max={ID_MAX}):contribution_id>")
 @blp.response(200, ContributionSchema)
 @token_required()
 def contribution(contribution_id):

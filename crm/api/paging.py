@@ -10,8 +10,8 @@ import binascii
 from flask_babel import gettext as _
 
 from crm.api.errors import refuse
+from crm.api.schemas import ID_MAX
 from crm.extensions import db
-from crm.http import DB_INT_MAX
 
 _MARK = "after:"
 
@@ -29,7 +29,7 @@ def decode_cursor(cursor):
         after = int(text.removeprefix(_MARK), 10) if text.startswith(_MARK) else -1
     except (binascii.Error, UnicodeError, ValueError):
         after = -1
-    if not 0 <= after <= DB_INT_MAX:
+    if not 0 <= after <= ID_MAX:
         refuse(422, _("Markøren (cursor) er ikke en, API'et har givet. Brug next_cursor fra den forrige side."))
     return after
 

@@ -9,11 +9,12 @@ from marshmallow import Schema, ValidationError, fields, validate
 from crm.companies.models import ActivityKind, CompanyRole, CompanyStatus, LawfulBasis
 from crm.contributions.models import ContributionState
 from crm.groups.models import MemberRole
-from crm.http import DB_INT_MAX
 from crm.meetings.models import AttendanceStatus, MeetingKind, MeetingStatus, Rsvp
 
-#: Ids in a query string: what the database can hold.
-ID_RANGE = validate.Range(min=1, max=DB_INT_MAX)
+#: The largest id: the tables' ids are INTEGER, which PostgreSQL holds up to 2^31 - 1 (a larger one in a path is a
+#: 404, in a query string a 422, never an error of the database).
+ID_MAX = 2**31 - 1
+ID_RANGE = validate.Range(min=1, max=ID_MAX)
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -223,6 +224,16 @@ class ContributionSchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
     credited_on = fields.Date(allow_none=True)
     payments = fields.List(fields.Nested(PaymentSchema))
+
+
+class WithRows:
+    """A row with more to show than its columns (a meeting with its invitations): reads as the row, plus these."""
+
+    def __init__(self, row, **more):
+        self._row, self._more = row, more
+
+    def __getattr__(self, name):
+        return self._more[name] if name in self._more else getattr(self._row, name)
 
 
 def page_of(item_schema):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from crm.api import tokens
 from crm.api.forms import SCOPE_LABELS, TokenForm
 from crm.api.models import ApiToken
+from crm.api.schemas import ID_MAX
 from crm.auth.forms import ConfirmForm
 from crm.db import utcnow
 from crm.extensions import db
@@ -45,7 +46,7 @@ def create():
     return _page(TokenForm(formdata=None), secret=secret, status=201)
 
 
-@bp.post("/<int:token_id>/revoke")
+@bp.post(f"/<int(max={ID_MAX}):token_id>/revoke")
 @roles_required(*EVERYONE)
 def revoke(token_id):
     statement = select(ApiToken).where(ApiToken.id == token_id)
