@@ -32,6 +32,7 @@ MENU = (
 SUBPAGES = {
     "portal.meetings": ("portal.meeting",),
     "portal.company": ("portal.add_contact", "portal.edit_contact"),
+    "auth.change_password": ("api_tokens.index", "api_tokens.create"),
 }
 
 
