@@ -37,9 +37,9 @@ def _authenticate():
     """Find the request's token and count it against the rate limit; answer 401 or 429 in JSON, or let it pass."""
     if not is_api_path(request.path):
         return None
-    login_manager._update_request_context_with_user()  # anonymous, whatever cookie came along
-    if request.path in OPEN_PATHS:
+    if request.path in OPEN_PATHS:  # the documentation is a page like others, with the visitor's menu
         return None
+    login_manager._update_request_context_with_user()  # anonymous, whatever cookie came along
     scheme, _space, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return api_error(401, _("Giv et API-token i headeren Authorization: Bearer <token>."),
