@@ -140,6 +140,13 @@ class Config:
     # Days a join request (/join) that was declined or never answered is kept.
     RETENTION_JOIN_REQUEST_DAYS = _int("RETENTION_JOIN_REQUEST_DAYS", 365)
 
+    # The API (/api/v1/, crm.api): requests allowed per token and minute (beyond them 429 with Retry-After), and
+    # the OpenAPI document flask-smorest writes from the code.
+    API_RATE_LIMIT = _int("API_RATE_LIMIT", 120)
+    API_TITLE = "Holme CRM API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.1.0"
+
     # Running behind a reverse proxy: how many proxies to trust for X-Forwarded-* headers.
     PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
     PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bench.api import ensure_api_token
 from bench.meetings import BENCH_MEETING_TITLE, load_meetings
 from bench.portal import ensure_portal_user
 from config import DevelopmentConfig
@@ -211,6 +212,7 @@ def dataset(database, scale, *, rebuild=False, log=print):
         _bring_up_to_date(database, name, scale, log)
     url = database.url(name)
     ensure_portal_user(url, BENCH_MEETING_TITLE)
+    ensure_api_token(url, STAFF_EMAIL)
     engine = create_engine(url)
     try:
         with engine.connect() as connection:

@@ -5,6 +5,7 @@ import statistics
 import sys
 import time
 
+from bench.api import RATE_LIMIT as API_RATE_LIMIT
 from bench.datasets import STAFF_EMAIL, STAFF_PASSWORD
 from bench.portal import PORTAL_EMAIL, PORTAL_PASSWORD
 from bench.serving import gunicorn
@@ -79,7 +80,8 @@ LOGINS = {"staff": (STAFF_EMAIL, STAFF_PASSWORD), "company": (PORTAL_EMAIL, PORT
 
 def measure_pages(dataset, scenarios, *, requests, max_seconds):
     """Serve the CRM and the floor on the dataset, and measure every scenario on both; one result per scenario."""
-    env = {"DATABASE_URL": dataset.url, "HOLME_ENV": "development", "SECRET_KEY": "bench", "HOLME_SQL_COUNT": "1"}
+    env = {"DATABASE_URL": dataset.url, "HOLME_ENV": "development", "SECRET_KEY": "bench", "HOLME_SQL_COUNT": "1",
+           "API_RATE_LIMIT": API_RATE_LIMIT}
     label = f"{dataset.database}-scale-{dataset.scale}"
     results = []
     with gunicorn("wsgi:app", env, f"crm-{label}") as crm, gunicorn("bench.floor:create_app()", env,

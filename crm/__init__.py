@@ -55,6 +55,11 @@ def create_app(config_class=None):
     errors.init_app(app)
     instrumentation.init_app(app)
 
+    from crm.api.blueprint import init_app as init_api
+    from crm.api.cli import api_cli
+
+    init_api(app)  # before the other areas' blueprints: its token check must come before their request hooks
+
     from crm.audit.blueprint import bp as audit_bp
     from crm.audit.cli import retention_cli
     from crm.auth.blueprint import bp as auth_bp
@@ -95,6 +100,7 @@ def create_app(config_class=None):
     app.register_blueprint(portal_exchange_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(api_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)

@@ -1,6 +1,8 @@
 """Danish error pages: nothing of the inside leaks out."""
 
-from flask import current_app, render_template, request
+from http import HTTPStatus
+
+from flask import current_app, has_request_context, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
@@ -13,6 +15,7 @@ from crm.extensions import db, login_manager
 RETRY_AFTER_SECONDS = 30
 
 TEXTS = {
+    401: (_l("Log ind for at se siden."), _l("Forespørgslen kræver, at du er logget ind.")),
     400: (_l("Forespørgslen kunne ikke behandles"),
           _l("Siden fik noget, den ikke kunne bruge. Gå tilbage og prøv igen.")),
     403: (_l("Du har ikke adgang til siden"),
@@ -22,6 +25,8 @@ TEXTS = {
           _l("Vi kunne ikke finde siden. Tjek adressen, eller gå til forsiden.")),
     405: (_l("Handlingen er ikke tilladt"), _l("Siden kan ikke bruges på den måde.")),
     413: (_l("Filen er for stor"), _l("Det, du sendte, er større end grænsen. Vælg en mindre fil.")),
+    409: (_l("Konflikt"), _l("Det sendte strider mod det, der allerede er gemt.")),
+    422: (_l("Forespørgslen kunne ikke behandles"), _l("Noget af det sendte er ikke gyldigt.")),
     429: (_l("For mange forsøg"),
           _l("Der har været for mange forsøg på kort tid. Vent et kvarter, og prøv så igen.")),
     500: (_l("Der skete en fejl"),
@@ -38,7 +43,25 @@ FALLBACK_PAGE = (
 )
 
 
+#: Paths whose answers are JSON, errors included: the API (crm.api), read by programs.
+JSON_PATH_PREFIX = "/api/"
+
+
+def json_error(status, message=None, headers=None, errors=None):
+    """An error as the API gives it: {"code", "status", "message"} (and "errors", field by field), never HTML."""
+    text = message or TEXTS.get(status, TEXTS[500])[1]
+    payload = {"code": status, "status": HTTPStatus(status).phrase, "message": str(text)}
+    if errors:
+        payload["errors"] = errors
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
 def render_error(status, message=None):
+    if has_request_context() and request.path.startswith(JSON_PATH_PREFIX):
+        return json_error(status, message), status
     title, text = TEXTS.get(status, TEXTS[500])
     try:
         page = render_template("errors/error.html", status=status, title=title, text=message or text)
@@ -56,6 +79,11 @@ def _csrf_error(error):
 
 
 def _http_error(error):
+    if request.path.startswith(JSON_PATH_PREFIX) and error.code is not None:
+        data = getattr(error, "data", None) or {}  # webargs' validation errors (422), field by field
+        return json_error(error.code, data.get("message") or getattr(error, "api_message", None),
+                          data.get("headers") or getattr(error, "api_headers", None),
+                          data.get("errors") or data.get("messages"))
     return render_error(error.code if error.code in TEXTS else 500)
 
 

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from crm.api import tokens as api_tokens
 from crm.audit.models import AuditEntry, ErasureRequest
 from crm.auth import services as auth_services
 from crm.auth.models import LinkPurpose
@@ -131,6 +132,8 @@ class World:
     bank: dict = field(default_factory=dict)
     #: Green-transition cases: "case" (a screening that went on), "partner" (active), "retired" (a retired partner)
     cases: dict = field(default_factory=dict)
+    #: Each role's user's personal API token (ApiToken), so /account/tokens shows a revoke form to every role.
+    api_tokens: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     #: URL argument values, read once: a route may delete the object, and its id is still asked for afterwards.
     ids: dict = field(default_factory=dict)
@@ -413,7 +416,8 @@ def build_world(db, app):
         mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
         users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
-        join_request=join_request)
+        join_request=join_request,
+        api_tokens={role: api_tokens.create_token(users[role], f"Integration ({role})")[0] for role in ROLES})
     world.cases = _cases(db, company, contact, users["staff"], today)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
@@ -470,6 +474,8 @@ URL_ARGUMENTS = {
     "email_id": lambda w: w.email.id,
     "mailing_id": lambda w: w.mass_mailing.id,
     "user_id": lambda w: w.colleague_user.id,
+    "token_id": lambda w: w.api_tokens["company"].id,
+    "group_id": lambda w: w.group.id,
     "file_format": lambda w: "csv",
     "year": lambda w: date.today().year,
     "list_name": lambda w: "invited",

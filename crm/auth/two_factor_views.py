@@ -178,7 +178,9 @@ def _enrol_first():
     """A user who must have two-factor login (admins; staff when required) reaches only the enrolment page until
     it is on."""
     view = current_app.view_functions.get(request.endpoint)
-    if view is None or request.endpoint in OPEN_WHILE_ENROLLING or getattr(view, "allowed_roles", None) == "public":
+    # The API's views ("token") know only the bearer token's user, never the session's.
+    if view is None or request.endpoint in OPEN_WHILE_ENROLLING \
+            or getattr(view, "allowed_roles", None) in ("public", "token"):
         return None
     # Without a session or remember cookie nobody is logged in: do not load a user (the database may be away).
     if session.get("_user_id") is None \

@@ -33,6 +33,7 @@ SUBPAGES = {
     "portal.meetings": ("portal.meeting",),
     "portal.company": ("portal.add_contact", "portal.edit_contact"),
     "companies.index": ("joining.requests", "joining.show"),
+    "auth.change_password": ("api_tokens.index", "api_tokens.create"),
 }
 
 

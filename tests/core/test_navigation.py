@@ -17,6 +17,7 @@ def menus(page):
 @pytest.mark.parametrize(("path", "marked"), [
     ("/meetings/calendar", "Kalender"), ("/meetings/", "Møder"), ("/meetings/archive", "Møder"),
     ("/companies/", "Virksomheder"), ("/account/password", "Adgangskode"), ("/", "Forside"),
+    ("/account/tokens", "Adgangskode"),
 ])
 def test_a_staff_page_marks_exactly_one_menu_entry_in_both_menus(staff_client, path, marked):
     wide, drawer = menus(staff_client.get(path).get_data(as_text=True))

@@ -69,8 +69,31 @@ def test_a_page_past_the_end_shows_the_last_page(staff_client, db):
     for number in range(51):
         queue_email(to_address=f"modtager{number}@firma.example", subject=f"Mail {number}", body_text="Hej")
     db.session.commit()
-    page = staff_client.get("/outbox/?page=9223372036854775807").get_data(as_text=True)
+    page = staff_client.get("/outbox/?page=2147483647").get_data(as_text=True)
     assert "Side 2 af 2" in page and "Mail 0" in page
+
+
+BEYOND_AN_ID = ("2147483648", "22393982270", "9223372036854775807")
+
+
+@pytest.mark.parametrize("number", BEYOND_AN_ID)
+@pytest.mark.parametrize("path", ["/companies/{}", "/meetings/{}", "/groups/{}", "/contributions/invoices/{}"])
+def test_an_id_larger_than_a_table_holds_is_not_found(staff_client, path, number):
+    """The ids are INTEGER (32 bits on PostgreSQL): a larger one is a 404, not a database error."""
+    assert staff_client.get(path.format(number)).status_code == 404
+
+
+@pytest.mark.parametrize("number", BEYOND_AN_ID)
+@pytest.mark.parametrize("query", ["/outbox/?mailing={}", "/meetings/?group={}", "/companies/?group={}",
+                                   "/audit/access?contact={}", "/contributions/?year={}"])
+def test_a_number_larger_than_a_table_holds_in_a_query_is_left_out(admin_client, query, number):
+    assert admin_client.get(query.format(number)).status_code == 200
+
+
+@pytest.mark.parametrize("number", BEYOND_AN_ID)
+def test_a_year_larger_than_a_table_holds_shows_this_years_report(admin_client, number):
+    response = admin_client.get(f"/reports/?year={number}")
+    assert response.status_code == 302 and response.location.endswith(f"/reports/{datetime.now(UTC).year}")
 
 
 def test_local_day_at_the_edges_of_the_calendar():

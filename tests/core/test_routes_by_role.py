@@ -15,6 +15,8 @@ ALL = {"admin", "staff", "company"}
 STAFF = {"admin", "staff"}
 ADMIN = {"admin"}
 COMPANY = {"company"}
+#: The API's resources: a bearer token reaches them (tests/api), a session of any role never does (401, JSON).
+TOKEN = "token"
 
 #: endpoint -> (method, url, roles that reach it). {email} is an outbox mail made by the fixture.
 ROUTES = {
@@ -189,6 +191,25 @@ ROUTES = {
     "joining.show": ("GET", "/companies/join-requests/999999", STAFF),
     "joining.approve": ("POST", "/companies/join-requests/999999/approve", STAFF),
     "joining.decline": ("POST", "/companies/join-requests/999999/decline", STAFF),
+    "api_tokens.index": ("GET", "/account/tokens", ALL),
+    "api_tokens.create": ("POST", "/account/tokens", ALL),
+    "api_tokens.revoke": ("POST", "/account/tokens/999999/revoke", ALL),
+    "api_docs.index": ("GET", "/api/v1/", PUBLIC),
+    "api_docs.openapi_json": ("GET", "/api/v1/openapi.json", PUBLIC),
+    "api_docs.docs": ("GET", "/api/v1/docs", PUBLIC),
+    "api_companies.companies": ("GET", "/api/v1/companies", TOKEN),
+    "api_companies.company": ("GET", "/api/v1/companies/{company}", TOKEN),
+    "api_companies.add_activity": ("POST", "/api/v1/companies/{company}/activities", TOKEN),
+    "api_companies.contacts": ("GET", "/api/v1/contacts", TOKEN),
+    "api_companies.contact": ("GET", "/api/v1/contacts/{contact}", TOKEN),
+    "api_companies.plots": ("GET", "/api/v1/plots", TOKEN),
+    "api_companies.plot": ("GET", "/api/v1/plots/{plot}", TOKEN),
+    "api_meetings.meetings": ("GET", "/api/v1/meetings", TOKEN),
+    "api_meetings.meeting": ("GET", "/api/v1/meetings/{meeting}", TOKEN),
+    "api_groups.groups": ("GET", "/api/v1/groups", TOKEN),
+    "api_groups.group": ("GET", "/api/v1/groups/1", TOKEN),
+    "api_contributions.contributions": ("GET", "/api/v1/contributions", TOKEN),
+    "api_contributions.contribution": ("GET", "/api/v1/contributions/{contribution}", TOKEN),
 }
 
 ROLES = ("anonymous", "admin", "staff", "company")
@@ -282,7 +303,10 @@ def test_route_answers_each_role(app, db, make_user, sample, endpoint, role):
         assert login(client, make_user(role).email).status_code == 302
     response = post(client, url) if method == "POST" else client.get(url)
     location = response.headers.get("Location", "")
-    if allowed == PUBLIC or role in allowed:
+    if allowed == TOKEN:  # a session cookie opens nothing in the API
+        assert response.status_code == 401 and response.is_json, f"{role} not refused at {url}"
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    elif allowed == PUBLIC or role in allowed:
         assert response.status_code not in (401, 403), f"{role} refused at {url}"
         if endpoint != "auth.logout":  # logging out ends at the login page
             assert not location.startswith("/login"), f"{role} sent to login from {url}"
