@@ -1,7 +1,7 @@
 """Imports every area's models, so SQLAlchemy and Alembic see the whole schema."""
 
-from crm.audit.access_models import AccessEntry  # noqa: F401
 from crm.api.models import ApiToken  # noqa: F401
+from crm.audit.access_models import AccessEntry  # noqa: F401
 from crm.audit.models import AuditEntry, ErasureRequest  # noqa: F401
 from crm.auth.models import (  # noqa: F401
     LoginAddress,
