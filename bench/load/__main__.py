@@ -46,6 +46,9 @@ def _arguments(argv):
     parser.add_argument("--staff", type=int, default=30)
     parser.add_argument("--company-users", type=int, default=10)
     parser.add_argument("--spawn-rate", type=float, default=10, help="users arriving per second")
+    parser.add_argument("--arrivals", choices=("even", "batched"), default="even",
+                        help="even: one person every 1/rate seconds; batched: as locust spawns them, "
+                             "the rate at once each second")
     parser.add_argument("--burst", type=int, default=400, help="RSVP answers in the burst")
     parser.add_argument("--burst-clients", type=int, default=20)
     return parser.parse_args(argv)
@@ -133,7 +136,8 @@ def drive(args, name, url, plan, servers, sink=None):
     started = time.monotonic()
     samples, locust_cpu = _locust(plan_path, hosts, ["StaffUser", "CompanyUser"], args.staff + args.company_users,
                                   args.spawn_rate, args.seconds, f"{name}-load",
-                                  {"LOAD_STAFF": str(args.staff), "LOAD_COMPANY": str(args.company_users)})
+                                  {"LOAD_STAFF": str(args.staff), "LOAD_COMPANY": str(args.company_users),
+                                   "LOAD_ARRIVAL_RATE": str(args.spawn_rate) if args.arrivals == "even" else ""})
     wall = time.monotonic() - started
     server_cpu, machine = _tree_cpu(processes) - server_cpu, _machine_busy() - machine
     cores = psutil.cpu_count()
@@ -148,7 +152,8 @@ def drive(args, name, url, plan, servers, sink=None):
                                f"{name}-burst", {})
     run = {
         "name": name, "description": DESCRIPTIONS[name], "users": args.staff + args.company_users,
-        "spawn_rate": args.spawn_rate, "seconds": args.seconds, "burst_clients": args.burst_clients,
+        "spawn_rate": args.spawn_rate, "arrivals": args.arrivals, "seconds": args.seconds,
+        "burst_clients": args.burst_clients,
         "judge_p95": name != "sqlite", "load": report.pages(samples), "load_requests": len(samples), "cpu": cpu,
         "timeline": report.timeline(samples),
         "burst": {"pages": report.pages(burst_samples), "seconds": report.span_seconds(burst_samples),

@@ -13,6 +13,7 @@ import random
 import re
 import time
 
+import gevent
 from locust import HttpUser, between, events, task
 from locust.exception import StopUser
 
@@ -27,6 +28,11 @@ _companies = itertools.count()
 _hosts = itertools.count()
 _links = list(reversed(PLAN["burst"]))
 _in_flight = 0
+#: Arrivals evenly spaced at this many a second (LOAD_ARRIVAL_RATE); unset, people start as locust spawns them,
+#: which is a batch of `--spawn-rate` at once each second.
+ARRIVAL_RATE = float(os.environ.get("LOAD_ARRIVAL_RATE") or 0)
+_arrivals = itertools.count()
+_first_arrival = []
 
 
 @events.request.add_listener
@@ -48,6 +54,18 @@ class Person(HttpUser):
     def on_start(self):
         self.client.base_url = HOSTS[next(_hosts) % len(HOSTS)]
         self.token = None
+
+    def arrive(self):
+        """Wait for this person's turn: the n-th arrives n / ARRIVAL_RATE seconds after the first, so people come
+        one after another at the rate, not ten at the same instant each second."""
+        if not ARRIVAL_RATE:
+            return
+        number = next(_arrivals)
+        if not _first_arrival:
+            _first_arrival.append(time.monotonic())
+        delay = _first_arrival[0] + number / ARRIVAL_RATE - time.monotonic()
+        if delay > 0:
+            gevent.sleep(delay)
 
     def page(self, name, path, expect=200, **kwargs):
         """GET a page, counted as failed unless it answers `expect`; its text, and the CSRF token it carries."""
@@ -81,6 +99,7 @@ class StaffUser(Person):
 
     def on_start(self):
         super().on_start()
+        self.arrive()
         self.log_in("staff", PLAN["staff"][next(_staff) % len(PLAN["staff"])])
 
     @task(3)
@@ -129,6 +148,7 @@ class CompanyUser(Person):
 
     def on_start(self):
         super().on_start()
+        self.arrive()
         self.log_in("company", PLAN["companies"][next(_companies) % len(PLAN["companies"])])
         self.invitations = []
 

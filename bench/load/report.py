@@ -12,6 +12,10 @@ MAX_P95_MS = 300
 MAX_BURST_S = 30
 
 
+#: How the people arrived (python -m bench.load --arrivals).
+ARRIVALS = {"even": "one after another", "batched": "in batches of the rate each second, as locust spawns"}
+
+
 def pages(samples):
     """Per request name: requests, failures (with the statuses seen), p50, p95 and max in ms."""
     by_name = {}
@@ -99,7 +103,8 @@ def run_table(run):
         f"== {run['name']}: {run['description']}",
         _table(headers, rows, right={1, 2, 3, 4, 5}),
         f"worst p95: {slowest['name']} ({slowest['p95_ms']:.0f} ms)",
-        f"load: {run['users']} users arriving at {run['spawn_rate']}/s for {run['seconds']} s, "
+        f"load: {run['users']} users arriving at {run['spawn_rate']}/s "
+        f"({ARRIVALS[run.get('arrivals', 'batched')]}) for {run['seconds']} s, "
         f"{run['load_requests']} requests ({run['load_requests'] / run['seconds']:.1f}/s)",
         "all pages by start time (s: p50/p95 ms): " + ", ".join(
             f"{since}-{since + 10}: {p50:.0f}/{p95:.0f}" for since, _n, p50, p95 in run["timeline"]),
