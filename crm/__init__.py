@@ -9,7 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR
 
 #: The areas with a signals.py of receivers for the cross-area events.
-SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal", "reports")
+SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "exchange", "groups", "mail", "meetings", "portal",
+                    "reports")
 
 
 def create_app(config_class=None):

@@ -20,6 +20,15 @@ from crm.contributions.models import (  # noqa: F401
     ReminderHold,
 )
 from crm.contributions.statement_models import BankCsvMapping, BankStatement, BankTransaction  # noqa: F401
+from crm.exchange.models import (  # noqa: F401
+    Conversation,
+    ExchangeCategory,
+    ExchangeMailChoice,
+    Listing,
+    ListingPicture,
+    Message,
+    SavingsFactor,
+)
 from crm.groups.models import (  # noqa: F401
     GroupDocument,
     GroupMembership,

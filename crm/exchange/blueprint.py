@@ -9,3 +9,5 @@ bp = Blueprint("exchange", __name__, url_prefix="/exchange")
 portal_bp = Blueprint("portal_exchange", __name__, url_prefix="/portal/exchange")
 
 # The view modules are imported below as they arrive (routes register on bp and portal_bp).
+
+from crm.exchange import conversation_views, labels, portal_views, staff_views  # noqa: E402,F401  (routes register on bp)
