@@ -3,6 +3,7 @@ the contacts' choice of the swap centre's mails."""
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -15,7 +16,7 @@ from crm.extensions import db
 from crm.http import whole_numbers
 from crm.security import Role, not_found_for_company, roles_required
 
-NOT_POSSIBLE = {"own": "Det er jeres egen annonce.", "not_open": "Annoncen er ikke længere åben."}
+NOT_POSSIBLE = {"own": _l("Det er jeres egen annonce."), "not_open": _l("Annoncen er ikke længere åben.")}
 
 
 def _our_conversation(conversation_id):
@@ -34,7 +35,7 @@ def interest(listing_id):
         conversation = conversations.open_conversation(listing, current_user.company)
     except conversations.NotPossible as refused:
         db.session.rollback()
-        flash(_(NOT_POSSIBLE[str(refused)]), "error")
+        flash(str(NOT_POSSIBLE[str(refused)]), "error")
         return redirect(url_for(".show_listing", listing_id=listing.id))
     db.session.commit()
     return redirect(url_for(".conversation", conversation_id=conversation.id))
@@ -57,7 +58,7 @@ def conversation(conversation_id):
             conversations.post_message(talk, current_user, form.body.data.strip())
         except conversations.NotPossible as refused:
             db.session.rollback()
-            flash(_(NOT_POSSIBLE[str(refused)]), "error")
+            flash(str(NOT_POSSIBLE[str(refused)]), "error")
         else:
             db.session.commit()
             flash(_("Beskeden er sendt."), "success")

@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
 
 from crm.companies.forms import DanishDecimalField
@@ -44,25 +45,41 @@ def show_waste_code(code):
     return f"{code[0:2]} {code[2:4]} {code[4:6]}{code[6:]}" if code else ""
 
 
+class AmountField(DanishDecimalField):
+    """A quantity or factor, shown as Danish writes it ("0,025", "40"), so that it reads back as the same number
+    ("40.000" would read as forty thousand)."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal) and self.data.is_finite():
+            return format(self.data.normalize(), "f").replace(".", ",")
+        return super()._value()
+
+
+def category_choices(categories):
+    return [SelectChoice(c.id, c.name) for c in categories]
+
+
 QUANTITY_RANGE = NumberRange(min=Decimal("0.001"), max=MAX_QUANTITY,
                              message=_l("Skriv en mængde mellem 0,001 og 1.000.000.000."))
 
 
 class ListingForm(FlaskForm):
-    kind = SelectField(_l("Tilbud eller behov"), choices=[(k.value, label) for k, label in KIND_LABELS.items()],
+    kind = SelectField(_l("Tilbud eller behov"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
                        default=ListingKind.OFFER.value)
     category_id = SelectField(_l("Kategori"), coerce=int, validate_choice=True)
     title = StringField(_l("Overskrift"), validators=[DataRequired(_l("Skriv en overskrift.")), at_most(120),
                                                       single_line()])
     description = TextAreaField(_l("Beskrivelse"), validators=[Optional(), at_most(5000), plain_text()])
-    quantity = DanishDecimalField(_l("Mængde"), places=None,
+    quantity = AmountField(_l("Mængde"), places=None,
                                   validators=[DataRequired(_l("Skriv mængden.")), QUANTITY_RANGE])
-    unit = SelectField(_l("Enhed"), choices=[(u.value, label) for u, label in UNIT_LABELS.items()],
+    unit = SelectField(_l("Enhed"), choices=[SelectChoice(u.value, label) for u, label in UNIT_LABELS.items()],
                        default=Unit.PIECES.value)
     available_from = DateField(_l("Kan hentes fra"), validators=[Optional(), in_years])
     available_to = DateField(_l("Kan hentes til"), validators=[Optional(), in_years])
     place = SelectField(_l("Hvor"), choices=[])
-    price = DanishDecimalField(_l("Pris i kr. for det hele"), places=2,
+    price = AmountField(_l("Pris i kr. for det hele"), places=None,
                                description=_l("Lad feltet stå tomt, hvis det er gratis."),
                                validators=[Optional(), NumberRange(min=0, max=100_000_000, message=_l(
                                    "Skriv en pris mellem 0 og 100.000.000 kr."))])
@@ -72,9 +89,9 @@ class ListingForm(FlaskForm):
     pictures = MultipleFileField(_l("Billeder"), description=_l("Højst 5 billeder i alt, JPEG, PNG eller WebP."))
 
     def set_choices(self, categories, plots, address):
-        self.category_id.choices = [(c.id, c.name) for c in categories]
-        self.place.choices = [("", address or _l("Virksomhedens adresse"))] + [
-            (str(p.id), p.address or p.cadastral_number) for p in plots]
+        self.category_id.choices = category_choices(categories)
+        self.place.choices = [SelectChoice("", address or _l("Virksomhedens adresse"))] + [
+            SelectChoice(str(p.id), p.address or p.cadastral_number) for p in plots]
 
     def validate_available_to(self, field):
         if field.data and self.available_from.data and field.data < self.available_from.data:
@@ -95,20 +112,20 @@ class ListingForm(FlaskForm):
             "quantity": self.quantity.data, "unit": Unit(self.unit.data),
             "available_from": self.available_from.data, "available_to": self.available_to.data,
             "plot_id": int(self.place.data) if self.place.data else None,
-            "price_ore": None if self.price.data is None else int(self.price.data * 100),
+            "price_ore": None if self.price.data is None else int((self.price.data * 100).to_integral_value()),
             "waste_code": normalise_waste_code(self.waste_code.data) if self.waste_code.data else None,
         }
 
 
 class CloseForm(FlaskForm):
     counterpart = SelectField(_l("Byttet med"), choices=[])
-    quantity = DanishDecimalField(_l("Mængde, der faktisk blev flyttet"), places=None,
+    quantity = AmountField(_l("Mængde, der faktisk blev flyttet"), places=None,
                                   validators=[DataRequired(_l("Skriv mængden.")), QUANTITY_RANGE])
     exchanged_on = DateField(_l("Dato"), validators=[DataRequired(_l("Skriv datoen.")), in_years])
 
     def set_choices(self, companies):
-        self.counterpart.choices = [(str(c.id), c.name) for c in companies] + [
-            ("", _l("En virksomhed uden for netværket"))]
+        self.counterpart.choices = [SelectChoice(str(c.id), c.name) for c in companies] + [
+            SelectChoice("", _l("En virksomhed uden for netværket"))]
 
 
 class MessageForm(FlaskForm):
@@ -128,15 +145,15 @@ class CategoryForm(FlaskForm):
 
 class FactorForm(FlaskForm):
     category_id = SelectField(_l("Kategori"), coerce=int)
-    unit = SelectField(_l("Enhed"), choices=[(u.value, label) for u, label in UNIT_LABELS.items()])
-    tonnes_per_unit = DanishDecimalField(_l("Ton pr. enhed"), places=None, validators=[
+    unit = SelectField(_l("Enhed"), choices=[SelectChoice(u.value, label) for u, label in UNIT_LABELS.items()])
+    tonnes_per_unit = AmountField(_l("Ton pr. enhed"), places=None, validators=[
         Optional(),
         NumberRange(min=0, max=1_000_000, message=_l("Skriv et tal mellem 0 og 1.000.000."))])
-    co2e_kg_per_unit = DanishDecimalField(_l("Kg CO2e undgået pr. enhed"), places=None, validators=[
+    co2e_kg_per_unit = AmountField(_l("Kg CO2e undgået pr. enhed"), places=None, validators=[
         Optional(), NumberRange(min=0, max=1_000_000_000, message=_l("Skriv et tal mellem 0 og 1.000.000.000."))])
     source = TextAreaField(_l("Kilde"), validators=[DataRequired(_l("Skriv kilden.")), at_most(2000), plain_text()])
-    estimate = SelectField(_l("Tallet er"), choices=[("y", _l("Et skøn ud fra kilden")),
-                                                     ("n", _l("Læst direkte i kilden"))])
+    estimate = SelectField(_l("Tallet er"), choices=[SelectChoice("y", _l("Et skøn ud fra kilden")),
+                                                     SelectChoice("n", _l("Læst direkte i kilden"))])
 
     def factor_values(self):
         return {"category_id": self.category_id.data, "unit": Unit(self.unit.data),

@@ -80,9 +80,10 @@ def set_mail_choices(company, messages_ids, digest_ids):
     """The company's contacts' choices: who gets message notices and who gets the weekly digest."""
     choices = mail_choices(company)
     for contact in company.contacts:
-        choice = choices.get(contact.id)
-        if choice is None:
+        choice, messages, digest = choices.get(contact.id), contact.id in messages_ids, contact.id in digest_ids
+        if choice is None and (messages or digest):
             choice = ExchangeMailChoice(contact_id=contact.id)
             db.session.add(choice)
-        choice.messages, choice.digest = contact.id in messages_ids, contact.id in digest_ids
+        if choice is not None:
+            choice.messages, choice.digest = messages, digest
     db.session.flush()

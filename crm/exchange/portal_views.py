@@ -1,5 +1,7 @@
 """The swap centre in the portal: the network's open listings, a company's own listings, writing and closing."""
 
+from decimal import Decimal
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -57,7 +59,7 @@ def _listing_form(listing=None):
     form.set_choices(categories, _plots_of(company.id), company.street)
     if listing is not None and not form.is_submitted():
         form.place.data = str(listing.plot_id or "")
-        form.price.data = None if listing.price_ore is None else listing.price_ore / 100
+        form.price.data = None if listing.price_ore is None else Decimal(listing.price_ore) / 100
         form.waste_code.data = show_waste_code(listing.waste_code)
         form.kind.data, form.unit.data = listing.kind.value, listing.unit.value
     return form

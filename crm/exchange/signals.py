@@ -71,9 +71,12 @@ def _move_authorship_and_choices(survivor, duplicate):
     db.session.flush()
 
 
-@handles(contact_erased, "exchange_messages.author_contact_id")
+@handles(contact_erased, "exchange_messages.author_contact_id", "exchange_mail_choices.contact_id")
 def _scrub_authored_messages(contact, words, **_kwargs):
-    """The person's messages keep their text and time, not the person's name (as author or in the text)."""
+    """The person's messages keep their text and time, not the person's name (as author or in the text); the
+    person gets no more of the swap centre's mails."""
+    for choice in db.session.scalars(select(ExchangeMailChoice).where(ExchangeMailChoice.contact_id == contact.id)):
+        choice.messages = choice.digest = False
     for message in db.session.scalars(select(Message).where(or_(
             Message.author_contact_id == contact.id,
             (Message.company_id == contact.company_id) & text_contains_any(Message.body, words)))):
@@ -82,8 +85,6 @@ def _scrub_authored_messages(contact, words, **_kwargs):
         message.body = scrub_words(message.body, words)
 
 
-declare(contact_erased, "exchange_mail_choices.contact_id", "a yes/no per mail kind: stays with the anonymised "
-        "contact, who has no e-mail left to receive it")
 for _column in ("exchange_listings.company_id", "exchange_listings.exchanged_with_id",
                 "exchange_conversations.company_id", "exchange_messages.company_id"):
     declare(contact_erased, _column, "names a company, not a person; the messages' authors are scrubbed")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from crm.exchange import conversations, listings, savings
 from crm.exchange.blueprint import bp
-from crm.exchange.forms import CategoryForm, FactorForm, HideForm, show_waste_code
+from crm.exchange.forms import CategoryForm, FactorForm, HideForm, category_choices, show_waste_code
 from crm.exchange.models import Conversation, ExchangeCategory, Listing, ListingState, SavingsFactor
 from crm.extensions import db
 from crm.http import whole_number
@@ -149,7 +149,7 @@ def edit_factor(factor_id):
 
 def _factor_page(factor):
     form = FactorForm(obj=factor)
-    form.category_id.choices = [(c.id, c.name) for c in listings.categories(active_only=False)]
+    form.category_id.choices = category_choices(listings.categories(active_only=False))
     if factor is not None and not form.is_submitted():
         form.unit.data, form.estimate.data = factor.unit.value, "y" if factor.estimate else "n"
     if form.validate_on_submit():
