@@ -62,8 +62,8 @@ def create_app(config_class=None):
     from crm.contributions.cli import contributions_cli
     from crm.demo import demo_cli
     from crm.exchange.blueprint import bp as exchange_bp
-    from crm.exchange.cli import exchange_cli
     from crm.exchange.blueprint import portal_bp as portal_exchange_bp
+    from crm.exchange.cli import exchange_cli
     from crm.groups.blueprint import bp as groups_bp
     from crm.home.blueprint import bp as home_bp
     from crm.mail.blueprint import bp as mail_bp

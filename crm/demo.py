@@ -16,6 +16,7 @@ from crm.companies.demo_history import load_demo_joins
 from crm.companies.models import Company
 from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.db import utcnow
+from crm.exchange.demo import load_demo_exchange
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.meetings.demo import load_demo_meetings
@@ -73,11 +74,13 @@ def load(if_empty):
     meetings = load_demo_meetings()
     invoices = load_demo_billing()
     goals = load_demo_goals()
+    listings = load_demo_exchange()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten.")
+               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten, "
+               f"{listings} annoncer i byttecentralen.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

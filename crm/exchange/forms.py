@@ -66,8 +66,8 @@ QUANTITY_RANGE = NumberRange(min=Decimal("0.001"), max=MAX_QUANTITY,
 
 
 class ListingForm(FlaskForm):
-    kind = SelectField(_l("Tilbud eller behov"), choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()],
-                       default=ListingKind.OFFER.value)
+    kind = SelectField(_l("Tilbud eller behov"), default=ListingKind.OFFER.value,
+                       choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()])
     category_id = SelectField(_l("Kategori"), coerce=int, validate_choice=True)
     title = StringField(_l("Overskrift"), validators=[DataRequired(_l("Skriv en overskrift.")), at_most(120),
                                                       single_line()])
