@@ -47,6 +47,7 @@ from crm.contributions.models import (
     TierBasis,
 )
 from crm.contributions.statement_models import BankStatement, BankTransaction, StatementStatus, TransactionState
+from crm.exchange.listings import search_text_of
 from crm.exchange.models import (
     Conversation,
     ExchangeCategory,
@@ -178,7 +179,8 @@ def _exchange(db, company, tenant, neighbour, users, now):
     def listing(owner, kind, title, **values):
         row = Listing(**{"company_id": owner.id, "kind": kind, "category_id": pallets.id, "title": title,
                          "quantity": Decimal("40"), "unit": Unit.PIECES, "state": ListingState.OPEN,
-                         "published_at": now, "search_text": title.lower(), **values})
+                         "published_at": now, **values})
+        row.search_text = search_text_of(row, pallets.name)
         db.session.add(row)
         return row
 

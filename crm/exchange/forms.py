@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, MultipleFileField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from crm.companies.forms import DanishDecimalField
 from crm.companies.importer.danish_dates import EARLIEST_DATE, LATEST_DATE
@@ -47,7 +48,9 @@ def show_waste_code(code):
 
 class AmountField(DanishDecimalField):
     """A quantity or factor, shown as Danish writes it ("0,025", "40"), so that it reads back as the same number
-    ("40.000" would read as forty thousand)."""
+    ("40.000" would read as forty thousand), in a text input (a number input refuses the comma)."""
+
+    widget = TextInput()
 
     def _value(self):
         if self.raw_data:

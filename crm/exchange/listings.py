@@ -24,8 +24,9 @@ def categories(active_only=True):
     return db.session.scalars(statement).all()
 
 
-def _search_text(listing, category_name):
-    return " ".join([listing.title, listing.description, category_name, listing.waste_code or ""]).lower()
+def search_text_of(listing, category_name):
+    """What the search looks in: the listing's title, description, category and waste code, lower-cased."""
+    return " ".join([listing.title or "", listing.description or "", category_name, listing.waste_code or ""]).lower()
 
 
 def save_listing(listing, company, values, by, publish):
@@ -37,7 +38,7 @@ def save_listing(listing, company, values, by, publish):
     for key, value in values.items():
         setattr(listing, key, value)
     category = db.session.get(ExchangeCategory, listing.category_id)
-    listing.search_text = _search_text(listing, category.name if category else "")
+    listing.search_text = search_text_of(listing, category.name if category else "")
     if publish and listing.state == ListingState.DRAFT:
         listing.state = ListingState.OPEN
         listing.published_at = listing.published_at or utcnow()

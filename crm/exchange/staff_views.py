@@ -60,17 +60,17 @@ def listing(listing_id):
 @roles_required(*STAFF_ROLES)
 def hide_listing(listing_id):
     found = db.get_or_404(Listing, listing_id)
+    if found.state != ListingState.OPEN:
+        flash(_("Kun en åben annonce kan skjules."), "error")
+        return redirect(url_for(".listing", listing_id=found.id))
     form = HideForm()
     if not form.validate_on_submit():
         return render_template("exchange/listing.html", listing=found, form=form,
                                talks=conversations.all_conversations_of_listing(found.id),
                                waste_code=show_waste_code(found.waste_code)), 422
-    if found.state == ListingState.OPEN:
-        listings.hide(found, form.reason.data.strip(), by=current_user)
-        db.session.commit()
-        flash(_("Annoncen er skjult. Virksomheden ser begrundelsen."), "success")
-    else:
-        flash(_("Kun en åben annonce kan skjules."), "error")
+    listings.hide(found, form.reason.data.strip(), by=current_user)
+    db.session.commit()
+    flash(_("Annoncen er skjult. Virksomheden ser begrundelsen."), "success")
     return redirect(url_for(".listing", listing_id=found.id))
 
 
