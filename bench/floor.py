@@ -12,6 +12,7 @@ from flask import Flask, abort, current_app, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from bench.exchange import FLOOR_ROUTES as EXCHANGE_FLOOR_ROUTES
 from bench.portal import FLOOR_ROUTES
 from bench.reports import FLOOR_ROUTES as REPORT_FLOOR_ROUTES
 from crm import instrumentation
@@ -321,6 +322,7 @@ ROUTES = {
     "checkin_page": ("/meetings/<int:meeting_id>/checkin", checkin_page, CHECKIN_PAGE),
     **FLOOR_ROUTES,
     **REPORT_FLOOR_ROUTES,
+    **EXCHANGE_FLOOR_ROUTES,
 }
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from bench.exchange import SEARCH_CATEGORY, SEARCH_WORD
+
 #: SQL statements a page may run per request (and the count must not grow with the data: no N+1).
 MAX_SQL = 8
 
@@ -110,6 +112,15 @@ COMPANY_PAGE_TARGET = Target(max_sql=11)
 #: each (about 110 in all, none per row); the home page gathers the day from every area.
 REPORT_TARGET = Target(max_floor_ratio=2.0, max_sql=None)
 
+#: "The listing search at scale 100 (about 20,000 listings) and the portal exchange page within 2x the floor,
+#: constant SQL statements" (bench/exchange.py: the page, its search and its floor).
+EXCHANGE_TARGET = Target(max_floor_ratio=2.0)
+
+
+def _exchange_search(dataset):
+    return "/portal/exchange/?" + urlencode({"q": SEARCH_WORD, "category": dataset.exchange_category_id or ""})
+
+
 SCENARIOS = [
     Scenario("company list", "companies", _list(), "company_list", LIST_TARGET),
     Scenario("search 'hammerholmen'", "companies", _list(q="hammerholmen"), "company_list", SEARCH_TARGET),
@@ -134,5 +145,9 @@ SCENARIOS = [
     Scenario("year report", "reports", lambda dataset: f"/reports/{date.today().year}", "report_year",
              REPORT_TARGET),
     Scenario("staff home", "reports", lambda dataset: "/", "staff_home", REPORT_TARGET),
+    Scenario("portal exchange", "exchange", lambda dataset: "/portal/exchange/", "portal_exchange", EXCHANGE_TARGET,
+             user="company"),
+    Scenario(f"listing search '{SEARCH_WORD}' + {SEARCH_CATEGORY}", "exchange", _exchange_search, "portal_exchange",
+             EXCHANGE_TARGET, user="company"),
 ]
 AREAS = sorted({scenario.area for scenario in SCENARIOS})
