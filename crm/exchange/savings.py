@@ -87,13 +87,26 @@ class YearFigures:
     without_factor: int
 
 
+def _in_year(year):
+    """The conditions on listings: published in the year (local time), and exchanged in it."""
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    begins, ends = (datetime(y, 1, 1, tzinfo=LOCAL).astimezone(UTC) for y in (year, year + 1))
+    return ((Listing.published_at >= begins) & (Listing.published_at < ends),
+            (Listing.exchanged_on >= start) & (Listing.exchanged_on < end))
+
+
+def taking_part(year):
+    """SELECT of the ids of the companies taking part in the year: with a listing published or exchanged in it, or
+    the counterpart of an exchange (a company may appear more than once)."""
+    published, exchanged = _in_year(year)
+    return union(select(Listing.company_id).where(or_(published, exchanged)),
+                 select(Listing.exchanged_with_id).where(exchanged, Listing.exchanged_with_id.is_not(None)))
+
+
 def year_figures(year):
     """The swap centre's year: listings published, exchanges closed, tonnes and CO2e saved, companies taking part
     (with a listing published or an exchange), by category."""
-    start, end = date(year, 1, 1), date(year + 1, 1, 1)
-    begins, ends = (datetime(y, 1, 1, tzinfo=LOCAL).astimezone(UTC) for y in (year, year + 1))
-    published = (Listing.published_at >= begins) & (Listing.published_at < ends)
-    exchanged = (Listing.exchanged_on >= start) & (Listing.exchanged_on < end)
+    published, exchanged = _in_year(year)
     rows = db.session.execute(
         select(ExchangeCategory.name,
                func.count(Listing.id).filter(published),
@@ -103,10 +116,8 @@ def year_figures(year):
                func.count(Listing.id).filter(exchanged & Listing.saved_co2e_kg.is_(None)))
         .join(Listing, Listing.category_id == ExchangeCategory.id).where(or_(published, exchanged))
         .group_by(ExchangeCategory.name).order_by(ExchangeCategory.name)).all()
-    taking_part = union(select(Listing.company_id).where(or_(published, exchanged)),
-                        select(Listing.exchanged_with_id).where(exchanged, Listing.exchanged_with_id.is_not(None))
-                        ).subquery()
-    companies = db.session.scalar(select(func.count(distinct(taking_part.c.company_id))))
+    taking = taking_part(year).subquery()
+    companies = db.session.scalar(select(func.count(distinct(taking.c.company_id))))
     by_category = [(name, n, x, Decimal(t), Decimal(c)) for name, n, x, t, c, _none in rows]
     return YearFigures(year, sum(r[1] for r in by_category), sum(r[2] for r in by_category),
                        sum((r[3] for r in by_category), Decimal(0)), sum((r[4] for r in by_category), Decimal(0)),
