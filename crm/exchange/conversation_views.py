@@ -1,7 +1,7 @@
 """Conversations in the portal: "interested" opens one, the two companies write, a message can be reported; and
 the contacts' choice of the swap centre's mails."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -9,14 +9,14 @@ from sqlalchemy import select
 
 from crm.exchange import conversations, notifications
 from crm.exchange.blueprint import portal_bp as bp
-from crm.exchange.forms import MessageForm
+from crm.exchange.forms import MailChoicesForm, MessageForm
 from crm.exchange.models import Conversation, ListingState, Message
 from crm.exchange.portal_views import visible_listing
 from crm.extensions import db
-from crm.http import whole_numbers
 from crm.security import Role, not_found_for_company, roles_required
 
-NOT_POSSIBLE = {"own": _l("Det er jeres egen annonce."), "not_open": _l("Annoncen er ikke længere åben.")}
+NOT_POSSIBLE = {"own": _l("Det er jeres egen annonce."), "not_open": _l("Annoncen er ikke længere åben."),
+                "merged": _l("Samtalen er lukket: begge sider er nu samme virksomhed.")}
 
 
 def _our_conversation(conversation_id):
@@ -65,7 +65,8 @@ def conversation(conversation_id):
         return redirect(url_for(".conversation", conversation_id=talk.id, _anchor="ny-besked"))
     other = talk.company if talk.listing.company_id == current_user.company_id else talk.listing.company
     return render_template("exchange/portal/conversation.html", talk=talk, form=form, other=other,
-                           writable=talk.listing.state != ListingState.HIDDEN), 422 if form.is_submitted() else 200
+                           writable=talk.listing.state != ListingState.HIDDEN and not talk.is_with_itself), \
+        422 if form.is_submitted() else 200
 
 
 @bp.post("/conversations/<int:conversation_id>/messages/<int:message_id>/report")
@@ -86,13 +87,13 @@ def report_message(conversation_id, message_id):
 @roles_required(Role.COMPANY)
 def mail_choices():
     company = current_user.company
-    if request.method == "POST":
-        # CSRFProtect checked the token before the view; the boxes are lists of contact ids.
-        notifications.set_mail_choices(company, set(whole_numbers(request.form.getlist("messages"))),
-                                       set(whole_numbers(request.form.getlist("digest"))))
+    contacts = [contact for contact in company.contacts if contact.email]
+    form = MailChoicesForm()
+    form.set_choices(contacts, notifications.mail_choices(company))
+    if form.validate_on_submit():
+        notifications.set_mail_choices(company, set(form.messages.data or ()), set(form.digest.data or ()))
         db.session.commit()
         flash(_("Valgene er gemt."), "success")
         return redirect(url_for(".mail_choices"))
-    return render_template("exchange/portal/mail.html", company=company,
-                           choices=notifications.mail_choices(company))
-
+    return render_template("exchange/portal/mail.html", form=form, contacts=contacts), \
+        422 if form.is_submitted() else 200

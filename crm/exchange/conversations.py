@@ -11,7 +11,7 @@ from crm.extensions import db
 
 
 class NotPossible(ValueError):
-    """The conversation cannot be opened or written in; str() is the reason's key ("own", "not_open")."""
+    """The conversation cannot be opened or written in; str() is the reason's key ("own", "not_open", "merged")."""
 
 
 def open_conversation(listing, company):
@@ -51,6 +51,8 @@ def post_message(conversation, user, body):
     """A message from the user's company; the other side's contacts who chose it get a notice by mail."""
     if conversation.listing.state == ListingState.HIDDEN:
         raise NotPossible("not_open")
+    if conversation.is_with_itself:
+        raise NotPossible("merged")
     message = Message(conversation_id=conversation.id, company_id=user.company_id, author_id=user.id,
                       author_contact_id=user.contact_id, author_name=user.name or "", body=body)
     db.session.add(message)

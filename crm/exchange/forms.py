@@ -6,10 +6,10 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import DateField, MultipleFileField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, ValidationError
-from wtforms.widgets import TextInput
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from crm.companies.forms import DanishDecimalField
 from crm.companies.importer.danish_dates import EARLIEST_DATE, LATEST_DATE
@@ -134,6 +134,37 @@ class CloseForm(FlaskForm):
 class MessageForm(FlaskForm):
     body = TextAreaField(_l("Besked"), validators=[DataRequired(_l("Skriv en besked.")), at_most(5000),
                                                    plain_text()])
+
+
+class ContactBoxes(SelectMultipleField):
+    """One checkbox per contact person (the values are contact ids); the template lays them out in a table."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        """Every box ticked must be one of the company's contacts; refused in Danish otherwise."""
+        if self.data and not {value for value, _label in self.choices} >= set(self.data):
+            raise ValidationError(_l("Vælg kun blandt jeres kontaktpersoner."))
+
+
+class MailChoicesForm(FlaskForm):
+    """Who of the company's contact persons gets notices of new messages, and who gets the weekly digest."""
+
+    messages = ContactBoxes(_l("Nye beskeder"), coerce=int)
+    digest = ContactBoxes(_l("Ugens match"), coerce=int)
+
+    def set_choices(self, contacts, choices):
+        """The contacts with an e-mail address as the boxes; on a page not yet sent, ticked as they stand."""
+        for field in (self.messages, self.digest):
+            field.choices = [(contact.id, contact.name) for contact in contacts]
+        if not self.is_submitted():
+            self.messages.data = [cid for cid, choice in choices.items() if choice.messages]
+            self.digest.data = [cid for cid, choice in choices.items() if choice.digest]
+
+    def boxes(self):
+        """{contact id: (messages box, digest box)} for the template's table."""
+        return {int(box.data): (box, digest) for box, digest in zip(self.messages, self.digest, strict=True)}
 
 
 class HideForm(FlaskForm):

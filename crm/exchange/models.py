@@ -173,6 +173,11 @@ class Conversation(db.Model):
     def company_ids(self):
         return {self.listing.company_id, self.company_id}
 
+    @property
+    def is_with_itself(self):
+        """Both sides are one company (a merge joined them): the conversation is closed, its messages kept."""
+        return self.company_id == self.listing.company_id
+
 
 class Message(db.Model):
     """One message in a conversation, with its time and author."""

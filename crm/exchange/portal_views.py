@@ -193,7 +193,8 @@ def close_listing(listing_id):
         flash(_("Kun en åben annonce kan lukkes som byttet."), "error")
         return redirect(url_for(".show_listing", listing_id=listing.id))
     counterparts = db.session.scalars(select(Company).join(Conversation, Conversation.company_id == Company.id)
-                                      .where(Conversation.listing_id == listing.id).order_by(Company.name)).all()
+                                      .where(Conversation.listing_id == listing.id, Company.id != listing.company_id)
+                                      .order_by(Company.name)).all()
     form = CloseForm()
     form.set_choices(counterparts)
     if request.method == "GET":

@@ -40,7 +40,9 @@ def _waste_group_panel(group):
          "exchange_conversations.company_id", "exchange_messages.company_id")
 def _move_listings_and_conversations(survivor, duplicate):
     """Listings, exchanges and conversations move to the survivor; where both talked about one listing, the
-    duplicate's messages join the survivor's conversation."""
+    duplicate's messages join the survivor's conversation. A conversation between the two (one's listing, the
+    other interested) is then the survivor's with itself: it is kept with its messages, closed for writing
+    (Conversation.is_with_itself), and no longer offered as the counterpart of the listing's exchange."""
     ours = {row.listing_id: row for row in db.session.scalars(
         select(Conversation).where(Conversation.company_id == survivor.id))}
     for theirs in db.session.scalars(select(Conversation).where(Conversation.company_id == duplicate.id)).all():
