@@ -16,6 +16,7 @@ from random import Random
 from flask import current_app, request
 from sqlalchemy import insert, select, text
 
+from crm.companies.models import Company
 from crm.exchange import listings, savings
 from crm.exchange.models import Listing
 from crm.extensions import db
@@ -60,7 +61,6 @@ DESCRIPTIONS = ("Kan hentes på adressen efter aftale.", "Står på pladsen bag 
 def load_listings(scale, seed, portal_company_id=None):
     """The swap centre's listings of a dataset of `scale`, unless it has listings; flush, never commit. Returns the
     number of listings added (0 when there were some already)."""
-    from crm.companies.models import Company
     from crm.exchange.models import ExchangeCategory
 
     session = db.session
@@ -146,18 +146,19 @@ def portal_exchange():
     count, the categories, the company's matches and its own listings."""
     from bench.portal import portal_user
 
-    company_id = portal_user().company_id
+    company = db.session.get(Company, portal_user().company_id)  # for the distances, as the page has it
+    company_id = company.id
     words = request.args.get("q", "")[:200]
     category_id = request.args.get("category", None, type=whole_number)
     kind = request.args.get("kind", "") or None
     page = listings.search_open(words, category_id, kind, request.args.get("page", 1, type=whole_number))
     return current_app.extensions["floor_templates"]["portal_exchange"].render(
-        page=page, categories=listings.categories(active_only=False),
+        company=company, page=page, categories=listings.categories(active_only=False),
         matches=listings.matches_for_company(company_id, limit=10), own=listings.company_listings(company_id))
 
 
 PORTAL_EXCHANGE = """<!doctype html>
-<title>Byttecentral</title>
+<title>Byttecentral {{ company.name }}</title>
 <ul>{% for ours, theirs in matches %}<li>{{ ours.title }} {{ theirs.title }} {{ theirs.company.name }}
 {{ theirs.category.name }}</li>{% endfor %}</ul>
 <select name="category">{% for c in categories %}<option value="{{ c.id }}">{{ c.name }}</option>{% endfor %}</select>

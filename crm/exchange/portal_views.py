@@ -94,8 +94,9 @@ def index():
     category_id = request.args.get("category", None, type=whole_number)
     kind = request.args.get("kind", "")
     kind = kind if kind in {k.value for k in ListingKind} else ""
-    page = listings.search_open(words, category_id, kind or None, request.args.get("page", 1, type=whole_number))
+    # The company before the listings: the same statements whether or not a listing on the page is its own.
     here = places.position(current_user.company.street)
+    page = listings.search_open(words, category_id, kind or None, request.args.get("page", 1, type=whole_number))
     distances = {listing.id: places.distance_km(here, listing_position(listing)) for listing, _pic in page.items}
     return render_template(
         "exchange/portal/index.html", page=page, words=words, category_id=category_id, kind=kind,
