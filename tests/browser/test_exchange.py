@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from crm.security import Role
 from tests.browser.conftest import log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, valid_cvr
 
 pytestmark = pytest.mark.browser
 
@@ -20,9 +20,10 @@ def _companies(live_server):
 
     with live_server.app.app_context():
         made = []
-        for cvr, name, street in (("29910448", "Palle Lager A/S", "Stamholmen 151"),
-                                  ("29910456", "Kyst Byg ApS", "Kystholmen 10"),
-                                  ("29910464", "Tredje Firma ApS", "Jernholmen 5")):
+        # CVR numbers of their own: the browser tests share one database (test_responsive has 29910448).
+        for cvr, name, street in ((valid_cvr(1510), "Palle Lager A/S", "Stamholmen 151"),
+                                  (valid_cvr(1520), "Kyst Byg ApS", "Kystholmen 10"),
+                                  (valid_cvr(1530), "Tredje Firma ApS", "Jernholmen 5")):
             company = db.session.scalars(select(Company).where(Company.cvr == cvr)).first()
             if company is None:
                 company = Company(cvr=cvr, name=name, street=street)
