@@ -18,8 +18,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench.api import ensure_api_token
+from bench.exchange import load_listings, search_category_id
 from bench.meetings import BENCH_MEETING_TITLE, load_meetings
-from bench.portal import ensure_portal_user
+from bench.portal import PORTAL_COMPANY, ensure_portal_user
 from config import DevelopmentConfig
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -185,6 +186,9 @@ class Dataset:
     invitations: int
     #: The next network meeting, with 394 invitations and 22 companies checked in (bench/meetings.py).
     meeting_id: int
+    #: The swap centre's listings (bench/exchange.py) and the category its search is measured in.
+    listings: int = 0
+    exchange_category_id: int | None = None
 
     @property
     def last_page(self):
@@ -222,13 +226,15 @@ def dataset(database, scale, *, rebuild=False, log=print):
             invitations = connection.scalar(text("SELECT count(*) FROM invitations"))
             meeting = connection.scalar(text("SELECT min(id) FROM meetings WHERE title = :title"),
                                         {"title": BENCH_MEETING_TITLE})
+            listings = connection.scalar(text("SELECT count(*) FROM exchange_listings"))
+            category = search_category_id(connection)
     finally:
         engine.dispose()
     if sample is None:
         raise RuntimeError(f"no company in {name} has the sample shape the company page is measured on")
     if meeting is None:
         raise RuntimeError(f"{name} has no benchmark meeting ({BENCH_MEETING_TITLE!r})")
-    return Dataset(database.kind, scale, url, companies, sample, meetings, invitations, meeting)
+    return Dataset(database.kind, scale, url, companies, sample, meetings, invitations, meeting, listings, category)
 
 
 def _build(database, name, scale):
@@ -249,19 +255,30 @@ def _build(database, name, scale):
         db.session.commit()
         load_meetings(scale, SEED)
         db.session.commit()
+        _load_listings(scale)
+        db.session.commit()
     _close(app)
     database.analyze(building)
     database.drop(name)
     database.rename(building, name)
 
 
+def _load_listings(scale):
+    """The swap centre's listings, a few of them the portal user's company's (bench/exchange.py)."""
+    from crm.extensions import db
+
+    portal_company = db.session.scalar(PORTAL_COMPANY, {"title": BENCH_MEETING_TITLE})
+    return load_listings(scale, SEED, portal_company)
+
+
 def _bring_up_to_date(database, name, scale, log):
     """A cached dataset migrated to the latest revision, with what later builds add: the working groups' members,
-    and the meetings with their invitations.
+    the meetings with their invitations, and the swap centre's listings.
 
     The migrations run on the data as on a database in use; the groups' members, chairs and initiatives are added
     (as load_demo_groups does on a fresh build) when the dataset has no memberships yet, the meetings (as
-    bench.meetings.load_meetings does on a fresh build) when it has no meetings yet.
+    bench.meetings.load_meetings does on a fresh build) when it has no meetings yet, the listings (as
+    bench.exchange.load_listings does) when it has none.
     """
     from crm.extensions import db
     from crm.groups.demo import load_demo_groups
@@ -280,7 +297,11 @@ def _bring_up_to_date(database, name, scale, log):
             if meetings:
                 log(f"added {', '.join(f'{count:,} {table}' for table, count in meetings.items())} to the cached "
                     f"{database.kind} dataset {name} in {time.perf_counter() - started:.1f} s")
+            listings = _load_listings(scale)
+            db.session.commit()
+            if listings:
+                log(f"added {listings:,} listings to the cached {database.kind} dataset {name}")
     finally:
         _close(app)
-    if added or meetings:
+    if added or meetings or listings:
         database.analyze(name)

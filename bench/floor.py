@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from bench.api import FLOOR_ROUTES as API_FLOOR_ROUTES
+from bench.exchange import FLOOR_ROUTES as EXCHANGE_FLOOR_ROUTES
 from bench.portal import FLOOR_ROUTES
 from bench.reports import FLOOR_ROUTES as REPORT_FLOOR_ROUTES
 from crm import instrumentation
@@ -323,6 +324,7 @@ ROUTES = {
     **FLOOR_ROUTES,
     **REPORT_FLOOR_ROUTES,
     **API_FLOOR_ROUTES,
+    **EXCHANGE_FLOOR_ROUTES,
 }
 
 

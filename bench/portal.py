@@ -18,6 +18,11 @@ PORTAL_EMAIL = "portal@bench.example"
 PORTAL_PASSWORD = "portal-maalebaand-2024"  # noqa: S105  (a benchmark user in a throwaway database)
 
 
+#: The portal user's company: the first company invited to the benchmark meeting.
+PORTAL_COMPANY = text("SELECT min(company_id) FROM invitations WHERE meeting_id = "
+                      "(SELECT min(id) FROM meetings WHERE title = :title)")
+
+
 def ensure_portal_user(url, meeting_title):
     """Add the benchmark's company user to the dataset when it is missing."""
     from crm.auth.passwords import hash_password
@@ -27,9 +32,7 @@ def ensure_portal_user(url, meeting_title):
         with engine.begin() as connection:
             if connection.scalar(text("SELECT id FROM users WHERE email = :email"), {"email": PORTAL_EMAIL}):
                 return
-            company_id = connection.scalar(text(
-                "SELECT min(company_id) FROM invitations WHERE meeting_id = "
-                "(SELECT min(id) FROM meetings WHERE title = :title)"), {"title": meeting_title})
+            company_id = connection.scalar(PORTAL_COMPANY, {"title": meeting_title})
             connection.execute(text(
                 "INSERT INTO users (email, name, password_hash, role, company_id, active, session_token, created_at) "
                 "VALUES (:email, 'Portal Bruger', :hash, 'company', :company, :active, 'bench-portal', "
@@ -39,14 +42,15 @@ def ensure_portal_user(url, meeting_title):
         engine.dispose()
 
 
-def _portal_user():
+def portal_user():
+    """The benchmark's company user (the floor has no login)."""
     user = db.session.scalars(select(User).where(User.email == PORTAL_EMAIL, User.role == Role.COMPANY)).first()
     return user or abort(404)
 
 
 def portal_home():
     """The portal home's data: upcoming invitations, latest minutes, open tasks, groups, news."""
-    company_id = _portal_user().company_id
+    company_id = portal_user().company_id
     company = db.session.get(Company, company_id)
     return _render("portal_home", company=company, upcoming=services.upcoming_invitations(company_id),
                    minutes=services.published_minutes(company_id, limit=5),
@@ -56,7 +60,7 @@ def portal_home():
 
 def our_company():
     """Our company's data: details, contacts, portal logins, open removal requests."""
-    company_id = _portal_user().company_id
+    company_id = portal_user().company_id
     company = db.session.scalars(select(Company).where(Company.id == company_id)
                                  .options(selectinload(Company.contacts))).one()
     logins = {user.contact_id: user for user in access.logins_of(company)}

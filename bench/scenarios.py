@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlencode
 
+from bench.exchange import SEARCH_CATEGORY, SEARCH_WORD
+
 #: SQL statements a page may run per request (and the count must not grow with the data: no N+1).
 MAX_SQL = 8
 
@@ -116,6 +118,14 @@ API_LIST_TARGET = Target(max_floor_ratio=2.0)
 #: The benchmark staff user's API token (bench/api.py gives it to every dataset; a throwaway database).
 API_TOKEN = "hcrm_bench-token-of-a-throwaway-database"  # noqa: S105
 API_HEADERS = {"Authorization": f"Bearer {API_TOKEN}"}
+#: "The listing search at scale 100 (about 20,000 listings) and the portal exchange page within 2x the floor,
+#: constant SQL statements" (bench/exchange.py: the page, its search and its floor).
+EXCHANGE_TARGET = Target(max_floor_ratio=2.0)
+
+
+def _exchange_search(dataset):
+    return "/portal/exchange/?" + urlencode({"q": SEARCH_WORD, "category": dataset.exchange_category_id or ""})
+
 
 SCENARIOS = [
     Scenario("company list", "companies", _list(), "company_list", LIST_TARGET),
@@ -143,5 +153,9 @@ SCENARIOS = [
     Scenario("staff home", "reports", lambda dataset: "/", "staff_home", REPORT_TARGET),
     Scenario("API company list", "api", lambda dataset: "/api/v1/companies", "api_company_list", API_LIST_TARGET,
              headers=API_HEADERS),
+    Scenario("portal exchange", "exchange", lambda dataset: "/portal/exchange/", "portal_exchange", EXCHANGE_TARGET,
+             user="company"),
+    Scenario(f"listing search '{SEARCH_WORD}' + {SEARCH_CATEGORY}", "exchange", _exchange_search, "portal_exchange",
+             EXCHANGE_TARGET, user="company"),
 ]
 AREAS = sorted({scenario.area for scenario in SCENARIOS})

@@ -72,6 +72,7 @@ def create_app(config_class=None):
     from crm.demo import demo_cli
     from crm.exchange.blueprint import bp as exchange_bp
     from crm.exchange.blueprint import portal_bp as portal_exchange_bp
+    from crm.exchange.cli import exchange_cli
     from crm.groups.blueprint import bp as groups_bp
     from crm.home.blueprint import bp as home_bp
     from crm.joining.blueprint import bp as joining_bp
@@ -106,6 +107,7 @@ def create_app(config_class=None):
     app.cli.add_command(companies_cli)
     app.cli.add_command(contributions_cli)
     app.cli.add_command(retention_cli)
+    app.cli.add_command(exchange_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

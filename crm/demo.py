@@ -17,6 +17,7 @@ from crm.companies.models import Company
 from crm.contributions.demo import load_demo_billing, load_demo_schemes
 from crm.db import utcnow
 from crm.exchange.case_demo import load_demo_cases
+from crm.exchange.demo import load_demo_exchange
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.joining.demo import load_demo_join_requests
@@ -77,12 +78,13 @@ def load(if_empty):
     cases = load_demo_cases()
     goals = load_demo_goals()
     join_requests = load_demo_join_requests()
+    listings = load_demo_exchange()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
                f"{meetings} møder, {invoices} fakturaer, {cases} rådgivningsforløb, {goals} mål for årsrapporten, "
-               f"{join_requests} anmodninger om optagelse.")
+               f"{join_requests} anmodninger om optagelse, {listings} annoncer i byttecentralen.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

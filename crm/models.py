@@ -23,6 +23,15 @@ from crm.contributions.models import (  # noqa: F401
 )
 from crm.contributions.statement_models import BankCsvMapping, BankStatement, BankTransaction  # noqa: F401
 from crm.exchange.case_models import CasePartner, GreenCase  # noqa: F401
+from crm.exchange.models import (  # noqa: F401
+    Conversation,
+    ExchangeCategory,
+    ExchangeMailChoice,
+    Listing,
+    ListingPicture,
+    Message,
+    SavingsFactor,
+)
 from crm.groups.models import (  # noqa: F401
     GroupDocument,
     GroupMembership,

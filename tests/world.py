@@ -49,6 +49,18 @@ from crm.contributions.models import (
 )
 from crm.contributions.statement_models import BankStatement, BankTransaction, StatementStatus, TransactionState
 from crm.exchange.case_models import CaseKind, CaseOutcome, CasePartner, GreenCase
+from crm.exchange.listings import search_text_of
+from crm.exchange.models import (
+    Conversation,
+    ExchangeCategory,
+    Listing,
+    ListingKind,
+    ListingPicture,
+    ListingState,
+    Message,
+    SavingsFactor,
+    Unit,
+)
 from crm.groups.models import (
     GroupDocument,
     GroupMembership,
@@ -83,6 +95,8 @@ from crm.security import Role
 from tests.conftest import PASSWORD, enrol_two_factor, valid_cvr
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cfc0000003010100c9fe92ef0000000049454e44ae426082")
 ROLES = ("admin", "staff", "company")
 
 
@@ -134,6 +148,10 @@ class World:
     cases: dict = field(default_factory=dict)
     #: Each role's user's personal API token (ApiToken), so /account/tokens shows a revoke form to every role.
     api_tokens: dict = field(default_factory=dict)
+    #: The swap centre: "listing" (the company's open offer with a picture and a conversation with the tenant),
+    #: "other" (the tenant's open need), "hidden" (the neighbour's, hidden by staff), "picture", "conversation",
+    #: "message" (the tenant's), "category", "factor"
+    exchange: dict = field(default_factory=dict)
     clients: dict = field(default_factory=dict)
     #: URL argument values, read once: a route may delete the object, and its id is still asked for afterwards.
     ids: dict = field(default_factory=dict)
@@ -175,6 +193,37 @@ def _cases(db, company, contact, author, today):
     db.session.add(case)
     db.session.flush()
     return {"case": case, "partner": partner, "retired": retired}
+def _exchange(db, company, tenant, neighbour, users, now):
+    """The swap centre: an offer with a picture and a conversation, a need, a hidden listing."""
+    pallets = db.session.scalars(select(ExchangeCategory).where(ExchangeCategory.slug == "paller")).one()
+    factor = db.session.scalars(select(SavingsFactor).where(SavingsFactor.category_id == pallets.id)).first()
+
+    def listing(owner, kind, title, **values):
+        row = Listing(**{"company_id": owner.id, "kind": kind, "category_id": pallets.id, "title": title,
+                         "quantity": Decimal("40"), "unit": Unit.PIECES, "state": ListingState.OPEN,
+                         "published_at": now, **values})
+        row.search_text = search_text_of(row, pallets.name)
+        db.session.add(row)
+        return row
+
+    offer = listing(company, ListingKind.OFFER, "40 EUR-paller – hele og rene", description="Hentes på pladsen.\r\n"
+                    "Ring ikke; skriv her.", price_ore=None, waste_code="150103")
+    need = listing(tenant, ListingKind.NEED, "Søger stålrester", price_ore=50_000)
+    hidden = listing(neighbour, ListingKind.OFFER, "Brugte dæk", state=ListingState.HIDDEN,
+                     hidden_reason="Dæk tages ikke i byttecentralen.")
+    db.session.flush()
+    picture = ListingPicture(listing_id=offer.id, content_type="image/png", data=PNG, width=1, height=1)
+    conversation = Conversation(listing_id=offer.id, company_id=tenant.id, last_message_at=now)
+    db.session.add_all([picture, conversation])
+    db.session.flush()
+    message = Message(conversation_id=conversation.id, company_id=tenant.id, author_name="Søren Ørsted",
+                      body="Vi tager gerne 20 af dem – kan vi hente på torsdag?", created_at=now)
+    db.session.add_all([message, Message(conversation_id=conversation.id, company_id=company.id,
+                                         author_id=users["company"].id, author_name="Karen Ærø Sørensen",
+                                         body="Ja, mellem 8 og 15.", created_at=now)])
+    db.session.flush()
+    return {"listing": offer, "other": need, "hidden": hidden, "picture": picture, "conversation": conversation,
+            "message": message, "category": pallets, "factor": factor}
 
 
 def _company(db, serial, **values):
@@ -417,7 +466,8 @@ def build_world(db, app):
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
         users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
         join_request=join_request,
-        api_tokens={role: api_tokens.create_token(users[role], f"Integration ({role})")[0] for role in ROLES})
+        api_tokens={role: api_tokens.create_token(users[role], f"Integration ({role})")[0] for role in ROLES},
+        exchange=_exchange(db, company, tenant, neighbour, users, now))
     world.cases = _cases(db, company, contact, users["staff"], today)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
@@ -483,6 +533,12 @@ URL_ARGUMENTS = {
     "case_id": lambda w: w.cases["case"].id,
     "partner_id": lambda w: w.cases["partner"].id,
     "step": lambda w: "invited",
+    "listing_id": lambda w: w.exchange["listing"].id,
+    "picture_id": lambda w: w.exchange["picture"].id,
+    "conversation_id": lambda w: w.exchange["conversation"].id,
+    "message_id": lambda w: w.exchange["message"].id,
+    "category_id": lambda w: w.exchange["category"].id,
+    "factor_id": lambda w: w.exchange["factor"].id,
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,
     "portal.decide_group_request:request_id": lambda w: w.group_request.id,
@@ -508,6 +564,7 @@ ALTERNATES = {
     "email_id": lambda w: [w.failed_email.id],
     "goal_id": lambda w: [w.manual_goal.id],
     "partner_id": lambda w: [w.cases["retired"].id],
+    "listing_id": lambda w: [w.exchange["other"].id, w.exchange["hidden"].id],
 }
 
 

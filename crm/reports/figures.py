@@ -11,12 +11,14 @@ from flask_babel import lazy_gettext as _l
 from crm.companies.models import CompanyRole
 from crm.contributions.reporting import overview
 from crm.exchange import case_services as cases
+from crm.exchange import savings as exchange
 from crm.reports import group_figures, network
 from crm.reports.meeting_figures import came_once, meeting_figures
 
 #: Sections of the report, in order.
 SECTIONS = {"network": _l("Netværket"), "portal": _l("Portalen"), "meetings": _l("Møder"),
-            "groups": _l("Arbejdsgrupper"), "contributions": _l("Bidrag"), "green": _l("Grøn omstilling")}
+            "groups": _l("Arbejdsgrupper"), "exchange": _l("Byttecentralen"), "contributions": _l("Bidrag"),
+            "green": _l("Grøn omstilling")}
 
 #: The company lists behind figures: name -> (title, SELECT of company ids for a year).
 COMPANY_LISTS = {
@@ -36,6 +38,7 @@ COMPANY_LISTS = {
     "screened": (_l("Virksomheder, hvis affald og ressourcer er screenet for symbioser"),
                  lambda year: cases.screened(year)),
     "gone-on": (_l("Virksomheder, der er gået videre med en ny løsning"), lambda year: cases.gone_on(year)),
+    "exchange": (_l("Virksomheder, der deltog i byttecentralen"), lambda year: exchange.taking_part(year)),
 }
 
 
@@ -49,7 +52,8 @@ class Figure:
     #: The company list behind it (COMPANY_LISTS), with a role filter where it counts one role.
     company_list: str | None = None
     role: str | None = None
-    #: Or another page behind it: "meetings" (the report's meeting table), "meeting_list:<kind>", "contributions".
+    #: Or another page behind it: "meetings" (the report's meeting table), "meeting_list:<kind>", "contributions",
+    #: "exchange" (the report's table of the swap centre by category).
     page: str | None = None
     #: A goal for it is a ceiling ("at most 14 days"), not a floor.
     lower_is_better: bool = False
@@ -86,6 +90,12 @@ FIGURES = (
     Figure("group_members_end", "groups", _l("Virksomheder i arbejdsgrupper ved årets slutning"),
            company_list="group-members-end"),
     Figure("chairs", "groups", _l("Formænd ved årets slutning"), page="groups"),
+    Figure("exchange_listings", "exchange", _l("Annoncer offentliggjort i byttecentralen"), page="exchange"),
+    Figure("exchanges", "exchange", _l("Byttehandler lukket"), page="exchange"),
+    Figure("exchange_tonnes", "exchange", _l("Ton holdt fra affald"), kind="decimal", page="exchange"),
+    Figure("exchange_co2e_tonnes", "exchange", _l("Ton CO2e undgået"), kind="decimal", page="exchange"),
+    Figure("exchange_companies", "exchange", _l("Virksomheder, der deltog i byttecentralen"),
+           company_list="exchange"),
     Figure("billed", "contributions", _l("Faktureret"), kind="ore", page="contributions"),
     Figure("paid", "contributions", _l("Betalt"), kind="ore", page="contributions"),
     Figure("outstanding", "contributions", _l("Udestående"), kind="ore", page="contributions",
@@ -108,6 +118,8 @@ class YearReport:
     meetings: object
     groups: list
     contributions: object
+    #: The swap centre's year (crm.exchange.savings.YearFigures), with its table by category.
+    exchange: object
 
 
 def year_report(year, now=None):
@@ -117,6 +129,7 @@ def year_report(year, now=None):
     meetings = meeting_figures(year, now)
     groups = group_figures.group_rows(year, now)
     money = overview(year)
+    swap = exchange.year_figures(year)
     members_start, members_end, joined, gone = network.member_counts(year)
     values = {
         "invited": sum(roles.values()),
@@ -140,6 +153,11 @@ def year_report(year, now=None):
         "group_members_start": network.count(group_figures.members_at_start(year)),
         "group_members_end": network.count(group_figures.members_at_end(year)),
         "chairs": sum(row.chairs for row in groups),
+        "exchange_listings": swap.listings,
+        "exchanges": swap.exchanges,
+        "exchange_tonnes": float(swap.tonnes),
+        "exchange_co2e_tonnes": float(swap.co2e_kg / 1000),
+        "exchange_companies": swap.companies,
         "billed": money.billed_ore,
         "paid": money.paid_ore,
         "outstanding": money.outstanding_ore,
@@ -147,4 +165,4 @@ def year_report(year, now=None):
         "screened": network.count(cases.screened(year)),
         "gone_on": network.count(cases.gone_on(year)),
     }
-    return YearReport(year, values, meetings, groups, money)
+    return YearReport(year, values, meetings, groups, money, swap)

@@ -34,6 +34,8 @@ def figure_link(figure, year):
         return url_for("contributions.index", year=year)
     if figure.page == "groups":
         return url_for(".year", year=year, _anchor="arbejdsgrupper")
+    if figure.page == "exchange":
+        return url_for(".year", year=year, _anchor="byttecentralen")
     if figure.page and figure.page.startswith("meeting_list:"):
         return url_for("meetings.index", year=year, kind=figure.page.partition(":")[2])
     return url_for(".meetings", year=year)

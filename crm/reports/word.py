@@ -1,8 +1,8 @@
 """The yearly report as a Word file (python-docx), for the team to paste into the council's document.
 
 The same content as the PDF (crm.reports.document): the title, per goal the goal, the result and the narrative,
-then the tables of figures, the meetings and the working groups. Values are written by the report page's own
-macro, so a figure reads the same in the page, the PDF and the Word file.
+then the tables of figures, the meetings, the working groups and the swap centre. Values are written by the report
+page's own macro, so a figure reads the same in the page, the PDF and the Word file.
 """
 
 import io
@@ -13,6 +13,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from flask import current_app, get_template_attribute
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from crm.i18n import localtime, number
 from crm.meetings.forms import KIND_LABELS
@@ -90,6 +91,24 @@ def _meetings_and_groups(document, context):
                       _("Initiativer og resultater")], rows, numeric=(1, 2, 3))
 
 
+def _exchange(document, context):
+    year, swap = context["year"], context["report"].exchange
+    document.add_heading(_("Byttecentralen %(year)d", year=year), level=2)
+    rows = [[name, number(listed), number(exchanged), number(tonnes), number(co2e)]
+            for name, listed, exchanged, tonnes, co2e in swap.by_category]
+    if rows:
+        _table(document, [_("Kategori"), _("Annoncer"), _("Byttet"), _("Ton"), _("Kg CO2e")], rows)
+    else:
+        document.add_paragraph(_("Ingen annoncer eller byt i året."))
+    note = ngettext("%(num)d virksomhed har været med.", "%(num)d virksomheder har været med.", swap.companies)
+    if swap.without_factor:
+        note += " " + ngettext(
+            "%(num)d byt tæller kun ton, fordi der ikke er en CO2e-faktor for dets kategori og enhed.",
+            "%(num)d byt tæller kun ton, fordi der ikke er en CO2e-faktor for deres kategori og enhed.",
+            swap.without_factor)
+    document.add_paragraph(note)
+
+
 def report_docx(year, now=None):
     """The year's report as a Word file (bytes)."""
     context = report_context(year, now)
@@ -104,6 +123,7 @@ def report_docx(year, now=None):
     _goals(document, context)
     _figures(document, context)
     _meetings_and_groups(document, context)
+    _exchange(document, context)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

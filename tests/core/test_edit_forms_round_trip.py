@@ -44,6 +44,11 @@ NOT_EDIT_FORMS = {
     "reports.new_goal": "sets a new goal for a year: the form starts empty",
     "joining.join": "a company asks to join the network: the form starts empty",
     "exchange.new_case": "logs a new case on a company: the form starts empty",
+    "portal_exchange.new_listing": "creates a listing: the form starts empty",
+    "portal_exchange.close_listing": "closes a listing as exchanged: an action that records the exchange",
+    "portal_exchange.conversation": "writes a message: the form starts empty",
+    "exchange.categories": "adds a category: the form starts empty",
+    "exchange.factors": "adds a savings factor: the form starts empty",
 }
 
 #: Columns that may change when an unchanged form is saved, and why. None: a no-op save writes nothing.

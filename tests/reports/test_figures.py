@@ -86,6 +86,8 @@ def test_the_year_report_gathers_every_figure(built):
         "average_companies": 2.0, "fewest_companies": 1, "most_companies": 3, "came_once": 4,
         "answer_rate": pytest.approx(75.0), "minutes_published": 2, "days_to_minutes": pytest.approx(4.0),
         "group_members_start": 2, "group_members_end": 3, "chairs": 2,
+        "exchange_listings": 0, "exchanges": 0, "exchange_tonnes": 0.0, "exchange_co2e_tonnes": 0.0,
+        "exchange_companies": 0,
         # A: 1.250 kr. billed, 500 paid; B: 1.000 billed and paid; C's credited invoice counts for nothing
         "billed": 225_000, "paid": 150_000, "outstanding": 75_000,
         # No advice cases in the hand-built network (tests/exchange/test_cases_figures.py counts them)

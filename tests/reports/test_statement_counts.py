@@ -4,8 +4,9 @@ one: no query per company, meeting, group or goal."""
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
+from crm.exchange.models import ExchangeCategory, Listing, ListingKind, ListingState, Unit
 from crm.extensions import db as _db
 from crm.groups.models import GroupMembership, Initiative, InitiativeFigure, MemberRole, WorkingGroup
 from crm.meetings.models import ActionItem, Attendance, Invitation, Meeting, MeetingKind, Rsvp
@@ -33,7 +34,8 @@ def statements(client, url):
 
 def grow(db, make_company, size, batch):
     """More of everything the pages list: companies, meetings with answers and attendance, groups with members and
-    initiatives, action items, goals."""
+    initiatives, action items, goals, listings exchanged in every category."""
+    categories = _db.session.scalars(select(ExchangeCategory).order_by(ExchangeCategory.id)).all()
     companies = [make_company(name=f"Vækst {batch}-{n}", joined_on=date(2023, 1, 1)) for n in range(size)]
     soon = datetime.now(UTC) + timedelta(days=3)
     for n in range(size):
@@ -48,6 +50,12 @@ def grow(db, make_company, size, batch):
                                       rsvp=Rsvp.YES if m % 2 else None))
             if m % 3 == 0:
                 db.session.add(Attendance(meeting_id=meeting.id, company_id=company.id))
+        db.session.add(Listing(company_id=companies[n].id, kind=ListingKind.OFFER,
+                               category_id=categories[n % len(categories)].id, title=f"Overskud {n}",
+                               quantity=Decimal(10), unit=Unit.KG, state=ListingState.CLOSED,
+                               published_at=utc(YEAR, 1 + n % 12, 1, 9), exchanged_with_id=companies[0].id,
+                               exchanged_quantity=Decimal(10), exchanged_on=date(YEAR, 1 + n % 12, 15),
+                               saved_tonnes=Decimal("0.01")))
         db.session.add(ActionItem(meeting_id=meeting.id, title=f"Opgave {n}", owner_company_id=companies[n].id,
                                   due_on=date.today() + timedelta(days=n - 2)))
         group = WorkingGroup(name=f"Vækstgruppe {batch}-{n}", slug=f"vaekst-{batch}-{n}")
