@@ -9,7 +9,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from config import CONFIGS, INSTANCE_DIR
 
 #: The areas with a signals.py of receivers for the cross-area events.
-SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "portal", "reports")
+SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "groups", "mail", "meetings", "partnership",
+                    "portal", "reports")
 
 
 def create_app(config_class=None):
@@ -69,6 +70,9 @@ def create_app(config_class=None):
     from crm.mail.cli import mail_cli
     from crm.meetings.blueprint import bp as meetings_bp
     from crm.meetings.blueprint import public_bp as meetings_public_bp
+    from crm.partnership.blueprint import bp as partnership_bp
+    from crm.partnership.blueprint import portal_bp as portal_partnership_bp
+    from crm.partnership.cli import partnership_cli
     from crm.portal.blueprint import bp as portal_bp
     from crm.reports.blueprint import bp as reports_bp
 
@@ -86,11 +90,14 @@ def create_app(config_class=None):
     app.register_blueprint(reports_bp)
     app.register_blueprint(exchange_bp)
     app.register_blueprint(portal_exchange_bp)
+    app.register_blueprint(partnership_bp)
+    app.register_blueprint(portal_partnership_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)
     app.cli.add_command(contributions_cli)
+    app.cli.add_command(partnership_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

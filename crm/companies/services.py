@@ -35,7 +35,7 @@ COMPANY_FIELDS = (
     "directory_listed",
 )
 CONTACT_FIELDS = (
-    "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "lawful_basis", "source",
+    "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "may_sign", "lawful_basis", "source",
     "newsletter_consent", "consent_text_version", "consent_channel",
 )
 LEGAL_SUFFIXES = re.compile(r"\b(aps|a/s|as|i/s|is|k/s|ks|ivs|p/s|smba|amba|fmba)\b\.?", re.IGNORECASE)
