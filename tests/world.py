@@ -75,6 +75,7 @@ from crm.meetings.models import (
     MeetingStatus,
     Rsvp,
 )
+from crm.partnership.models import AgreementVersion, Signature, SignatureKind
 from crm.reports.models import ReportGoal
 from crm.security import Role
 from tests.conftest import PASSWORD, enrol_two_factor, valid_cvr
@@ -122,6 +123,7 @@ class World:
     colleague_user: object
     users: dict
     goal: ReportGoal = None
+    agreement: AgreementVersion = None
     manual_goal: ReportGoal = None
     tokens: dict = field(default_factory=dict)
     #: Bank statements: "statement" (a CSV awaiting confirmation), "transaction" (unmatched), "matched"
@@ -369,6 +371,17 @@ def build_world(db, app):
                              narrative="Der blev talt {species} arter mod 2 på græsplænen.")
     db.session.add_all([goal, manual_goal])
     db.session.flush()
+    # The agreement: the company signed up under the first version; a second is in force and waits for it.
+    first = AgreementVersion(title="Partnerskabsaftale 2019", takes_effect_on=date(2019, 1, 1), notice_months=3,
+                             body="# Formål\r\n\r\nVi driver netværket **sammen**.\r\n- Bidrag årligt")
+    agreement = AgreementVersion(title="Partnerskabsaftale – ny udgave", takes_effect_on=today - timedelta(days=30),
+                                 notice_months=3, body="# Formål\r\n\r\nVi driver netværket sammen.\r\n\r\n"
+                                                       "<script>alert(1)</script>")
+    db.session.add_all([first, agreement])
+    db.session.flush()
+    db.session.add(Signature(company_id=company.id, kind=SignatureKind.SIGN_UP, agreement_id=first.id,
+                             contact_id=contact.id, user_id=company_user.id, signer_name=contact.name,
+                             starts_on=date(2019, 3, 1), year=2019, net_ore=400_000, vat_ore=100_000))
     group_request.requested_by_id = company_user.id
 
     tokens = {
@@ -386,7 +399,8 @@ def build_world(db, app):
         adjustment=adjustment, contribution=contribution, draft=draft, email=email, failed_email=failed_email,
         mass_mailing=mass_mailing,
         company_import=company_import, erasure=erasure, company_user=company_user, colleague_user=colleague_user,
-        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today))
+        users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
+        agreement=agreement)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
     db.session.commit()
@@ -446,6 +460,7 @@ URL_ARGUMENTS = {
     "year": lambda w: date.today().year,
     "list_name": lambda w: "invited",
     "goal_id": lambda w: w.goal.id,
+    "version_id": lambda w: w.agreement.id,
     "step": lambda w: "invited",
     "mail.retry:email_id": lambda w: w.failed_email.id,
     "portal.carry_out_erasure:request_id": lambda w: w.erasure.id,

@@ -43,8 +43,12 @@ def _page(*, figures=None, sign_up=None, accept=None, notice=None, status=200):
     starts_on = _start_chosen(months)
     agreement = services.current_agreement()
     member = services.is_member(company)
-    offers = [] if member else [services.offer(company, starts_on.year, starts_on),
-                                services.offer(company, starts_on.year + 1)]
+    if member:  # what it pays as the member it is
+        starts_on = company.joined_on or date(services.today().year, 1, 1)
+        year = max(starts_on.year, services.today().year)
+    else:
+        year = starts_on.year
+    offers = [services.offer(company, year, starts_on), services.offer(company, year + 1, starts_on)]
     sign_up = sign_up or SignUpForm(months, data={"starts_on": starts_on.isoformat()})
     return render_template(
         "partnership/portal.html", company=company, agreement=agreement, member=member, starts_on=starts_on,
@@ -88,34 +92,25 @@ def _signed(action, form, success):
     return redirect(url_for(".index"))
 
 
-@bp.post("/sign-up")
+@bp.post("/sign")
 @roles_required(Role.COMPANY)
-def sign_up():
-    form = SignUpForm(services.start_months())
-    company, agreement = current_user.company, services.current_agreement()
-    done = _signed(lambda: services.sign_up(company, current_user, agreement, form.start), form,
-                   _("Velkommen i partnerskabet. En bekræftelse med aftalen er sendt til %(email)s.",
-                     email=current_user.email))
-    return done or _page(sign_up=form, status=422)
-
-
-@bp.post("/accept")
-@roles_required(Role.COMPANY)
-def accept():
-    form = AcceptForm()
-    agreement = services.current_agreement()
-    done = _signed(lambda: services.accept_version(current_user.company, current_user, agreement), form,
-                   _("Aftalen er accepteret. En bekræftelse er sendt til %(email)s.", email=current_user.email))
-    return done or _page(accept=form, status=422)
-
-
-@bp.post("/notice")
-@roles_required(Role.COMPANY)
-def notice():
+def sign():
+    """Every signature goes here, its kind in the form: a sign-up, a new version accepted, or a notice."""
+    company, agreement, email = current_user.company, services.current_agreement(), current_user.email
+    kind = request.form.get("kind", "")
+    if kind == "sign_up":
+        form = SignUpForm(services.start_months())
+        done = _signed(lambda: services.sign_up(company, current_user, agreement, form.start), form,
+                       _("Velkommen i partnerskabet. En bekræftelse med aftalen er sendt til %(email)s.", email=email))
+        return done or _page(sign_up=form, status=422)
+    if kind == "acceptance":
+        form = AcceptForm()
+        done = _signed(lambda: services.accept_version(company, current_user, agreement), form,
+                       _("Aftalen er accepteret. En bekræftelse er sendt til %(email)s.", email=email))
+        return done or _page(accept=form, status=422)
     form = NoticeForm()
-    agreement = services.current_agreement()
-    done = _signed(lambda: services.give_notice(current_user.company, current_user, agreement), form,
-                   _("Udmeldelsen er modtaget. En bekræftelse er sendt til %(email)s.", email=current_user.email))
+    done = _signed(lambda: services.give_notice(company, current_user, agreement), form,
+                   _("Udmeldelsen er modtaget. En bekræftelse er sendt til %(email)s.", email=email))
     return done or _page(notice=form, status=422)
 
 
