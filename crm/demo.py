@@ -19,6 +19,7 @@ from crm.db import utcnow
 from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.meetings.demo import load_demo_meetings
+from crm.partnership.demo import load_demo_partnership
 from crm.reports.demo import load_demo_goals, load_demo_portal_use
 from crm.security import Role
 
@@ -73,11 +74,13 @@ def load(if_empty):
     meetings = load_demo_meetings()
     invoices = load_demo_billing()
     goals = load_demo_goals()
+    signatures = load_demo_partnership()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
-               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten.")
+               f"{meetings} møder, {invoices} fakturaer, {goals} mål for årsrapporten, "
+               f"{signatures} underskrifter på partnerskabsaftalen.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")
