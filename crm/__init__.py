@@ -72,7 +72,6 @@ def create_app(config_class=None):
     from crm.meetings.blueprint import public_bp as meetings_public_bp
     from crm.partnership.blueprint import bp as partnership_bp
     from crm.partnership.blueprint import portal_bp as portal_partnership_bp
-    from crm.partnership.cli import partnership_cli
     from crm.portal.blueprint import bp as portal_bp
     from crm.reports.blueprint import bp as reports_bp
 
@@ -97,7 +96,6 @@ def create_app(config_class=None):
     app.cli.add_command(mail_cli)
     app.cli.add_command(companies_cli)
     app.cli.add_command(contributions_cli)
-    app.cli.add_command(partnership_cli)
     app.cli.add_command(i18n.translations_cli)
 
     import crm.models  # noqa: F401  (every model known to SQLAlchemy and Alembic)

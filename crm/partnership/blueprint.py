@@ -9,4 +9,4 @@ from flask import Blueprint
 bp = Blueprint("partnership", __name__, url_prefix="/partnership")
 portal_bp = Blueprint("portal_partnership", __name__, url_prefix="/portal/membership")
 
-from crm.partnership import portal_views, staff_views  # noqa: E402,F401  (routes register on bp and portal_bp)
+from crm.partnership import ending, portal_views, staff_views  # noqa: E402,F401  (routes and hooks register on bp)

@@ -188,7 +188,8 @@ def give_notice(company, user, agreement, *, on=None):
 def end_memberships(on=None, *, by=None):
     """Members whose notice has run out become invited again (they stay in the network); how many."""
     ended = db.session.scalars(select(Company).where(Company.status == CompanyStatus.MEMBER,
-                                                     Company.left_on < (on or today()))).all()
+                                                     Company.left_on < (on or today()))
+                               .with_for_update(skip_locked=True)).all()  # two app processes: each company once
     for company in ended:
         update_company(company, {"status": CompanyStatus.INVITED, "left_on": company.left_on}, by=by)
     return len(ended)
