@@ -3,6 +3,7 @@ and notice."""
 
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
@@ -45,7 +46,7 @@ class SignUpForm(FlaskForm):
 
     def __init__(self, months, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.starts_on.choices = [(month.isoformat(), month.strftime("%m.%Y")) for month in months]
+        self.starts_on.choices = [(month.isoformat(), format_date(month, "LLLL y")) for month in months]
 
     @property
     def start(self):

@@ -29,12 +29,13 @@ REFUSED = {
 
 
 def _start_chosen(months):
-    """The month the offer is computed from: ?fra=YYYY-MM-01 when it is one of those offered, else next month."""
+    """The month the offer is computed from: ?starts_on=YYYY-MM-01 when it is one of those offered, else the
+    default (services.default_start)."""
     try:
         chosen = date.fromisoformat(request.values.get("starts_on", ""))
     except ValueError:
         chosen = None
-    return chosen if chosen in months else months[min(1, len(months) - 1)]
+    return chosen if chosen in months else services.default_start(months)
 
 
 def _page(*, figures=None, sign_up=None, accept=None, notice=None, status=200):

@@ -84,6 +84,15 @@ def start_months(on=None, count=12):
             for step in range(count)]
 
 
+def default_start(months):
+    """The month offered first: next month, or this month when next month's year has no scheme to show yet and
+    this month's has (in December, before next year's scheme is published)."""
+    following = months[min(1, len(months) - 1)]
+    if schemes.proposed_or_active(following.year) is None and schemes.proposed_or_active(months[0].year):
+        return months[0]
+    return following
+
+
 def notice_end(agreement, given_on):
     """The last day of membership for notice given on the day: the end of the calendar year in which the notice
     period (the agreement's months) runs out."""

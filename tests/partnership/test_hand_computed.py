@@ -65,6 +65,9 @@ def test_the_offer_a_company_signs_is_the_invoice_billing_makes(db, make_company
     assert offer.amount.months == 7
     assert [line["part"] for line in offer.lines] == ["base", "tier", "minimum", "prorated"]
     assert services.offer(delta, YEAR + 1) is None, "no scheme for 2032 yet"
+    from_january = services.offer(delta, YEAR, date(YEAR, 1, 1))
+    assert (from_january.amount.months, from_january.amount.net_ore) == (12, 250_000), "the whole year"
+    assert "prorated" not in [line["part"] for line in from_january.lines], "no '12 of 12 months' line"
 
     signature = services.sign_up(delta, signer, agreement, date(YEAR, 6, 1), on=date(YEAR, 5, 20))
     db.session.commit()
