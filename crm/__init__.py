@@ -10,7 +10,7 @@ from config import CONFIGS, INSTANCE_DIR
 
 #: The areas with a signals.py of receivers for the cross-area events.
 SIGNAL_RECEIVERS = ("audit", "auth", "companies", "contributions", "exchange", "groups", "joining", "mail", "meetings",
-                    "portal", "reports")
+                    "partnership", "portal", "reports")
 
 
 def create_app(config_class=None):
@@ -81,6 +81,8 @@ def create_app(config_class=None):
     from crm.mail.cli import mail_cli
     from crm.meetings.blueprint import bp as meetings_bp
     from crm.meetings.blueprint import public_bp as meetings_public_bp
+    from crm.partnership.blueprint import bp as partnership_bp
+    from crm.partnership.blueprint import portal_bp as portal_partnership_bp
     from crm.portal.blueprint import bp as portal_bp
     from crm.reports.blueprint import bp as reports_bp
 
@@ -99,6 +101,8 @@ def create_app(config_class=None):
     app.register_blueprint(exchange_bp)
     app.register_blueprint(joining_bp)
     app.register_blueprint(portal_exchange_bp)
+    app.register_blueprint(partnership_bp)
+    app.register_blueprint(portal_partnership_bp)
     app.cli.add_command(users_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(api_cli)

@@ -1,4 +1,4 @@
-"""`flask demo load`: the fictional demo network of 394 companies and three demo logins; `flask demo code`: the
+"""`flask demo load`: the fictional demo network of 394 companies and four demo logins; `flask demo code`: the
 demo admin's current two-factor code."""
 
 import os
@@ -22,6 +22,7 @@ from crm.extensions import db
 from crm.groups.demo import load_demo_groups
 from crm.joining.demo import load_demo_join_requests
 from crm.meetings.demo import load_demo_meetings
+from crm.partnership.demo import add_demo_signer, load_demo_partnership
 from crm.reports.demo import load_demo_goals, load_demo_portal_use
 from crm.security import Role
 
@@ -32,7 +33,10 @@ DEMO_LOGINS = (
     ("admin@holme.example", "holme-demo-admin", Role.ADMIN, "Anne Admin"),
     ("staff@holme.example", "holme-demo-staff", Role.STAFF, "Søren Sekretariat"),
     ("firma@holme.example", "holme-demo-firma", Role.COMPANY, "Frida Firma"),
+    ("inviteret@holme.example", "holme-demo-inviteret", Role.COMPANY, "Ida Inviteret"),
 )
+#: The login of an invited company's contact who may sign for it: signing up in the portal (Medlemskab).
+DEMO_SIGNER = "inviteret@holme.example"
 
 #: The demo admin's two-factor secret. Admins must have two-factor login on, in development as in production, so
 #: the demo admin is enrolled with this known secret: add it to an authenticator app, or run `flask demo code`.
@@ -41,16 +45,20 @@ DEMO_ADMIN_TWO_FACTOR_SECRET = "HOLMEDEMOADMINTOFAKTORKUNTILDEMO"  # noqa: S105 
 
 
 def load_demo_logins():
-    """Create the three demo users unless they exist (the company user in the first demo company); the demo admin
-    with two-factor login on (DEMO_ADMIN_TWO_FACTOR_SECRET)."""
+    """Create the demo users unless they exist (the company user in the first demo company, the signer in an invited
+    one); the demo admin with two-factor login on (DEMO_ADMIN_TWO_FACTOR_SECRET)."""
     company = db.session.scalars(select(Company).order_by(Company.id).limit(1)).first()
     for email, password, role, name in DEMO_LOGINS:
-        if auth_services.find_user(email) is None:
-            user = auth_services.create_user(email, password, role, name=name,
-                                             company=company if role == Role.COMPANY else None)
-            if role == Role.ADMIN:
-                user.two_factor_secret = DEMO_ADMIN_TWO_FACTOR_SECRET
-                user.two_factor_enabled_at = utcnow()
+        if auth_services.find_user(email) is not None:
+            continue
+        if email == DEMO_SIGNER:
+            add_demo_signer(email, password, name)
+            continue
+        user = auth_services.create_user(email, password, role, name=name,
+                                         company=company if role == Role.COMPANY else None)
+        if role == Role.ADMIN:
+            user.two_factor_secret = DEMO_ADMIN_TWO_FACTOR_SECRET
+            user.two_factor_enabled_at = utcnow()
     return DEMO_LOGINS
 
 
@@ -79,12 +87,14 @@ def load(if_empty):
     goals = load_demo_goals()
     join_requests = load_demo_join_requests()
     listings = load_demo_exchange()
+    signatures = load_demo_partnership()
     db.session.commit()
     click.echo(f"Demonetværk: {created} nye virksomheder (i alt {DEMO_COMPANIES} i netværket), "
                f"{joined} nye medlemmer de seneste år, {memberships} nye gruppemedlemskaber, "
                f"{schemes} bidragsmodeller, {portal_logins} log ind i portalen, "
                f"{meetings} møder, {invoices} fakturaer, {cases} rådgivningsforløb, {goals} mål for årsrapporten, "
-               f"{join_requests} anmodninger om optagelse, {listings} annoncer i byttecentralen.")
+               f"{join_requests} anmodninger om optagelse, {listings} annoncer i byttecentralen, "
+               f"{signatures} underskrifter på partnerskabsaftalen.")
     click.echo("Demo-logins (kun til udvikling):")
     for email, password, role, _name in logins:
         click.echo(f"  {role:<8} {email:<24} {password}")

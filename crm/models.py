@@ -51,4 +51,5 @@ from crm.meetings.models import (  # noqa: F401
     Meeting,
     MeetingAttachment,
 )
+from crm.partnership.models import AgreementVersion, Signature  # noqa: F401
 from crm.reports.models import ReportGoal  # noqa: F401

@@ -90,6 +90,7 @@ from crm.meetings.models import (
     MeetingStatus,
     Rsvp,
 )
+from crm.partnership.models import AgreementVersion, Signature, SignatureKind
 from crm.reports.models import ReportGoal
 from crm.security import Role
 from tests.conftest import PASSWORD, enrol_two_factor, valid_cvr
@@ -140,6 +141,7 @@ class World:
     users: dict
     join_request: JoinRequest = None
     goal: ReportGoal = None
+    agreement: AgreementVersion = None
     manual_goal: ReportGoal = None
     tokens: dict = field(default_factory=dict)
     #: Bank statements: "statement" (a CSV awaiting confirmation), "transaction" (unmatched), "matched"
@@ -447,6 +449,17 @@ def build_world(db, app):
                                address="192.0.2.10", created_at=now - timedelta(days=2))
     db.session.add_all([goal, manual_goal, join_request])
     db.session.flush()
+    # The agreement: the company signed up under the first version; a second is in force and waits for it.
+    first = AgreementVersion(title="Partnerskabsaftale 2019", takes_effect_on=date(2019, 1, 1), notice_months=3,
+                             body="# Formål\r\n\r\nVi driver netværket **sammen**.\r\n- Bidrag årligt")
+    agreement = AgreementVersion(title="Partnerskabsaftale – ny udgave", takes_effect_on=today - timedelta(days=30),
+                                 notice_months=3, body="# Formål\r\n\r\nVi driver netværket sammen.\r\n\r\n"
+                                                       "<script>alert(1)</script>")
+    db.session.add_all([first, agreement])
+    db.session.flush()
+    db.session.add(Signature(company_id=company.id, kind=SignatureKind.SIGN_UP, agreement_id=first.id,
+                             contact_id=contact.id, user_id=company_user.id, signer_name=contact.name,
+                             starts_on=date(2019, 3, 1), year=2019, net_ore=400_000, vat_ore=100_000))
     group_request.requested_by_id = company_user.id
 
     tokens = {
@@ -467,7 +480,7 @@ def build_world(db, app):
         users=users, tokens=tokens, goal=goal, manual_goal=manual_goal, bank=_bank(db, contribution, today),
         join_request=join_request,
         api_tokens={role: api_tokens.create_token(users[role], f"Integration ({role})")[0] for role in ROLES},
-        exchange=_exchange(db, company, tenant, neighbour, users, now))
+        exchange=_exchange(db, company, tenant, neighbour, users, now), agreement=agreement)
     world.cases = _cases(db, company, contact, users["staff"], today)
     world.ids = {name: getter(world) for name, getter in URL_ARGUMENTS.items()}
     world.alternates = {name: getter(world) for name, getter in ALTERNATES.items()}
@@ -532,6 +545,7 @@ URL_ARGUMENTS = {
     "goal_id": lambda w: w.goal.id,
     "case_id": lambda w: w.cases["case"].id,
     "partner_id": lambda w: w.cases["partner"].id,
+    "version_id": lambda w: w.agreement.id,
     "step": lambda w: "invited",
     "listing_id": lambda w: w.exchange["listing"].id,
     "picture_id": lambda w: w.exchange["picture"].id,

@@ -138,6 +138,7 @@ class ContactForm(FlaskForm):
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50), single_line(PHONE_ON_ONE_LINE)])
     is_primary = BooleanField(_l("Primær kontaktperson (får invitationer og referater)"))
     receives_meeting_mail = BooleanField(_l("Får også invitationer og referater"))
+    may_sign = BooleanField(_l("Må skrive under for virksomheden (partnerskabsaftalen, udmeldelse)"))
     lawful_basis = SelectField(_l("Grundlag for at registrere personen"),
                                choices=[SelectChoice(b.value, label) for b, label in BASIS_LABELS.items()],
                                default=LawfulBasis.LEGITIMATE_INTEREST.value)
@@ -147,7 +148,7 @@ class ContactForm(FlaskForm):
         return {
             "name": self.name.data.strip(), "title": (self.title.data or "").strip(), "email": self.email.data,
             "phone": (self.phone.data or "").strip(), "is_primary": self.is_primary.data,
-            "receives_meeting_mail": self.receives_meeting_mail.data,
+            "receives_meeting_mail": self.receives_meeting_mail.data, "may_sign": self.may_sign.data,
             "lawful_basis": LawfulBasis(self.lawful_basis.data),
             "newsletter_consent": self.newsletter_consent.data,
         }

@@ -120,6 +120,8 @@ class Contact(db.Model):
     is_primary: Mapped[bool] = mapped_column(default=False)
     #: Also gets invitations and minutes (the primary contact always does).
     receives_meeting_mail: Mapped[bool] = mapped_column(default=False)
+    #: May sign for the company (the partnership agreement, notice); staff set it. The primary contact always may.
+    may_sign: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     lawful_basis: Mapped[LawfulBasis] = mapped_column(
         enum_type(LawfulBasis, "lawful_basis"), default=LawfulBasis.LEGITIMATE_INTEREST
     )

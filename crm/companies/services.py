@@ -35,7 +35,7 @@ COMPANY_FIELDS = (
     "directory_listed",
 )
 CONTACT_FIELDS = (
-    "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "lawful_basis", "source",
+    "name", "title", "email", "phone", "is_primary", "receives_meeting_mail", "may_sign", "lawful_basis", "source",
     "newsletter_consent", "consent_text_version", "consent_channel",
 )
 LEGAL_SUFFIXES = re.compile(r"\b(aps|a/s|as|i/s|is|k/s|ks|ivs|p/s|smba|amba|fmba)\b\.?", re.IGNORECASE)
@@ -131,8 +131,9 @@ def update_company(company, values, *, by=None, tags=None):
         other = find_by_cvr(values["cvr"])
         if other is not None and other.id != company.id:
             raise DuplicateCompany(other)
-    if values.get("status", CompanyStatus.LEFT) != CompanyStatus.LEFT and "left_on" not in values:
-        values["left_on"] = None  # back in the network: no longer "left on" a day
+    if values.get("status", company.status) not in (company.status, CompanyStatus.LEFT) and "left_on" not in values:
+        values["left_on"] = None  # back in the network, or a member again: no longer "left on" a day
+    # (the same status keeps the day: a member under notice to leave the partnership stays under notice)
     changes = diff(company, values)
     if tags is not None:
         before = company.tag_names

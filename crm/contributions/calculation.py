@@ -218,7 +218,8 @@ def _amount(rules, company, tier_part, year):
     months = 12
     if rules.prorate and year is not None and company.joined_on and company.joined_on.year == year:
         months = 12 - company.joined_on.month + 1
-        notes.append("prorated")
+        if months < 12:  # joined in January: the whole year, nothing to note
+            notes.append("prorated")
     numerator, denominator = numerator * months, denominator * 12
     percent_off = rules.discounts.get(company.id, 0)
     if percent_off:

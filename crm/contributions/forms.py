@@ -219,6 +219,7 @@ class SchemeForm(FlaskForm):
     vat = BooleanField(_l("Læg 25 % moms på"), default=True)
     prorate = BooleanField(_l("Forholdsmæssigt pr. måned for virksomheder, der melder sig ind i årets løb"),
                            default=True)
+    proposed = BooleanField(_l("Vis i portalen som den foreslåede ordning for året, indtil en ordning er vedtaget"))
     due_days = WholeNumberField(_l("Betalingsfrist (dage)"), default=30, minimum=1, maximum=365, message=DAYS_MESSAGE)
     reminder_1_days = WholeNumberField(_l("Første påmindelse, dage efter forfald"), default=14, minimum=1,
                                        maximum=365, message=DAYS_MESSAGE)
@@ -259,11 +260,12 @@ class SchemeForm(FlaskForm):
                 "unpaid_share": UnpaidShare(self.unpaid_share.data),
                 "minimum_ore": self.minimum.ore, "maximum_ore": self.maximum.ore, "vat": self.vat.data,
                 "prorate": self.prorate.data, "due_days": self.due_days.data,
-                "reminder_1_days": self.reminder_1_days.data, "reminder_2_days": self.reminder_2_days.data}
+                "reminder_1_days": self.reminder_1_days.data, "reminder_2_days": self.reminder_2_days.data,
+                "proposed": self.proposed.data}
 
     def fill_from(self, scheme):
         for field in ("name", "year", "split_plots", "owner_share_pct", "vat", "prorate", "due_days",
-                      "reminder_1_days", "reminder_2_days"):
+                      "reminder_1_days", "reminder_2_days", "proposed"):
             getattr(self, field).data = getattr(scheme, field)
         self.tier_basis.data, self.tenant_split.data = scheme.tier_basis.value, scheme.tenant_split.value
         self.unpaid_share.data = scheme.unpaid_share.value

@@ -8,6 +8,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm.db import UTCDateTime, enum_type, utcnow
@@ -64,6 +65,8 @@ class ContributionScheme(db.Model):
     year: Mapped[int]
     name: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(default=False)
+    #: Published to the companies in the portal as the proposed scheme for its year, until one is adopted.
+    proposed: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     base_ore: Mapped[int] = mapped_column(BigInteger, default=0)
     tier_basis: Mapped[TierBasis] = mapped_column(enum_type(TierBasis, "tier_basis"), default=TierBasis.NONE)
     #: With tiers by area: each plot's tier amount is split between its owner and its current tenants.

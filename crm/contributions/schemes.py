@@ -17,14 +17,15 @@ from crm.contributions.models import (
     TierBasis,
     UnpaidShare,
 )
+from crm.contributions.notifications import invoice_lines
 from crm.db import utcnow
 from crm.extensions import db
 
 SCHEME_FIELDS = ("year", "name", "base_ore", "tier_basis", "split_plots", "owner_share_pct", "tenant_split",
                  "unpaid_share", "minimum_ore", "maximum_ore", "vat", "prorate", "due_days", "reminder_1_days",
-                 "reminder_2_days")
+                 "reminder_2_days", "proposed")
 #: Fields a caller may leave out (added after the first schemes were made; their value then is the old behaviour).
-SCHEME_DEFAULTS = {"unpaid_share": UnpaidShare.REDISTRIBUTE}
+SCHEME_DEFAULTS = {"unpaid_share": UnpaidShare.REDISTRIBUTE, "proposed": False}
 
 
 def rules_of(scheme):
@@ -41,7 +42,8 @@ def rules_of(scheme):
 
 
 def payers(year):
-    """The companies that pay for the year: members who had joined by its end, by name. Read as plain values
+    """The companies that pay for the year: members who had joined by its end and whose membership (after a notice)
+    had not ended before it began, by name. Read as plain values
     (no enum or date conversion but for the few who joined this year): 39,400 companies in a fraction of a second.
     """
     joined_this_year = case((Company.joined_on >= date(year, 1, 1), Company.joined_on))  # only these prorate
@@ -49,7 +51,8 @@ def payers(year):
         select(Company.id, type_coerce(Company.role, String), Company.employees, cast(Company.area_m2, Float),
                joined_this_year)
         .where(Company.status == CompanyStatus.MEMBER,
-               or_(Company.joined_on.is_(None), Company.joined_on <= date(year, 12, 31)))
+               or_(Company.joined_on.is_(None), Company.joined_on <= date(year, 12, 31)),
+               or_(Company.left_on.is_(None), Company.left_on >= date(year, 1, 1)))
         .order_by(Company.name, Company.id)
     ).all()
     return [calculation.CompanyFacts(id_, role, employees, area, joined_on)
@@ -87,6 +90,27 @@ def calculate(scheme, companies=None):
     return calculation.calculate(rules_of(scheme), companies, plots, year=scheme.year)
 
 
+def amount_if_paying(scheme, company, joined_on=None):
+    """The company's amount under the scheme were it a paying member from joined_on (None: all year), with the
+    reasons as the invoice lists them: what billing would make, by the very same calculation over the same payers.
+    (calculation.Amount, invoice lines)."""
+    year = scheme.year
+    joined = joined_on if joined_on and joined_on >= date(year, 1, 1) else None  # as payers() reads it
+    facts = calculation.CompanyFacts(company.id, str(company.role), company.employees,
+                                     float(company.area_m2) if company.area_m2 is not None else None, joined)
+    companies = [payer for payer in payers(year) if payer.id != company.id] + [facts]
+    amount = next(amount for amount in calculate(scheme, companies) if amount.company_id == company.id)
+    adjustment = next((row for row in scheme.adjustments if row.company_id == company.id), None)
+    return amount, invoice_lines(scheme, amount, adjustment)
+
+
+def proposed_or_active(year):
+    """The scheme the portal shows for the year: the adopted one, else the latest one published as proposed."""
+    return active_scheme(year) or db.session.scalar(
+        select(ContributionScheme).where(ContributionScheme.year == year, ContributionScheme.proposed)
+        .order_by(ContributionScheme.id.desc()).limit(1))
+
+
 def save_scheme(scheme, values, tiers, *, by=None):
     """Create or change a scenario: its fields and its tier table (refused with TierError, naming the band)."""
     tiers = calculation.check_tiers(tiers) if values.get("tier_basis") != TierBasis.NONE else ()
@@ -118,7 +142,7 @@ def _plain(value):
 def copy_scheme(scheme, *, by=None):
     """A new scenario with the same rules, tiers and adjustments, not active."""
     copy = ContributionScheme(**{field: getattr(scheme, field) for field in SCHEME_FIELDS})
-    copy.name = f"{scheme.name} (kopi)"[:200]
+    copy.name, copy.proposed = f"{scheme.name} (kopi)"[:200], False
     copy.tiers = [ContributionTier(lower=t.lower, upper=t.upper, amount_ore=t.amount_ore) for t in scheme.tiers]
     copy.adjustments = [ContributionAdjustment(company_id=a.company_id, kind=a.kind, percent=a.percent,
                                                reason=a.reason) for a in scheme.adjustments]

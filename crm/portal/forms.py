@@ -44,6 +44,7 @@ class OurContactForm(ContactForm):
     """A contact person as the company keeps it: the lawful basis stays with staff."""
 
     lawful_basis = None
+    may_sign = None
     newsletter_consent = BooleanField(CONSENT_LABEL)
 
     def contact_values(self):

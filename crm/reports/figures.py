@@ -68,7 +68,17 @@ FIGURES = (
     Figure("members_start", "network", _l("Medlemmer ved årets start"), company_list="members-start"),
     Figure("members_end", "network", _l("Medlemmer ved årets slutning"), company_list="members-end"),
     Figure("new_members", "network", _l("Nye medlemmer"), company_list="new-members"),
+    Figure("new_owners", "network", _l("heraf ejere"), company_list="new-members", role=CompanyRole.OWNER),
+    Figure("new_tenants", "network", _l("heraf lejere"), company_list="new-members", role=CompanyRole.TENANT),
+    Figure("new_both", "network", _l("heraf både ejer og lejer"), company_list="new-members",
+           role=CompanyRole.BOTH),
     Figure("left", "network", _l("Udmeldte"), company_list="left", lower_is_better=True),
+    Figure("left_owners", "network", _l("heraf ejere"), company_list="left", role=CompanyRole.OWNER,
+           lower_is_better=True),
+    Figure("left_tenants", "network", _l("heraf lejere"), company_list="left", role=CompanyRole.TENANT,
+           lower_is_better=True),
+    Figure("left_both", "network", _l("heraf både ejer og lejer"), company_list="left", role=CompanyRole.BOTH,
+           lower_is_better=True),
     Figure("portal_active", "portal", _l("Portalaktive virksomheder (mindst ét log ind i året)"),
            company_list="portal-active"),
     Figure("portal_logins", "portal", _l("Log ind i portalen"), company_list="portal-active"),
@@ -131,12 +141,16 @@ def year_report(year, now=None):
     money = overview(year)
     swap = exchange.year_figures(year)
     members_start, members_end, joined, gone = network.member_counts(year)
+    joined_roles, gone_roles = network.by_role(network.new_members(year)), network.by_role(network.left(year))
     values = {
         "invited": sum(roles.values()),
         "invited_owners": roles.get(CompanyRole.OWNER, 0),
         "invited_tenants": roles.get(CompanyRole.TENANT, 0),
         "invited_both": roles.get(CompanyRole.BOTH, 0),
         "members_start": members_start, "members_end": members_end, "new_members": joined, "left": gone,
+        **{f"{key}_{suffix}": roles.get(role, 0) for key, roles in (("new", joined_roles), ("left", gone_roles))
+           for suffix, role in (("owners", CompanyRole.OWNER), ("tenants", CompanyRole.TENANT),
+                                ("both", CompanyRole.BOTH))},
         "portal_active": network.count(network.portal_active(year)),
         "portal_logins": network.portal_logins(year),
         "portal_users": network.count(network.with_portal_user(year)),

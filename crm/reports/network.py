@@ -6,7 +6,9 @@ Definitions (the issue's words, made exact):
 - member on a day: a company with status member or left that had joined by that day (a member without a join date
   counts from always) and had not left by it (a left company without a leaving date is not counted);
 - members at the start of the year: members on 31 December the year before; at the end: on 31 December;
-- new members: joined during the year; left: status left with a leaving date in the year;
+- new members: joined during the year; left: a leaving date in the year, whether the company left the area
+  (status left) or left the partnership by notice (a member until then, invited again after);
+- a company that left the partnership by notice is invited again and keeps the days it joined and left;
 - portal-active: at least one login to the portal (crm.auth PortalLogin) in the year;
 - with a portal user: a company user created by the year's end who chose a password and is still active or
   logged in since the year began.
@@ -52,10 +54,18 @@ def invited_between(start, end):
     )
 
 
+def ever_member():
+    """The condition on companies: member now or before (left the area, or left the partnership by notice and
+    invited again, keeping the days it joined and left)."""
+    return or_(Company.status.in_((CompanyStatus.MEMBER, CompanyStatus.LEFT)),
+               and_(Company.status == CompanyStatus.INVITED, Company.joined_on.is_not(None),
+                    Company.left_on.is_not(None)))
+
+
 def member_on(day):
     """The condition on companies: a member at the end of `day`."""
     member = Company.status == CompanyStatus.MEMBER
-    return and_(Company.status.in_((CompanyStatus.MEMBER, CompanyStatus.LEFT)),
+    return and_(ever_member(),
                 or_(and_(Company.joined_on.is_(None), member), Company.joined_on <= day),
                 or_(and_(Company.left_on.is_(None), member), Company.left_on > day))
 
@@ -69,12 +79,13 @@ def members_at_end(year):
 
 
 def _joined_in(year):
-    return and_(Company.status.in_((CompanyStatus.MEMBER, CompanyStatus.LEFT)),
-                Company.joined_on.between(date(year, 1, 1), last_day(year)))
+    return and_(ever_member(), Company.joined_on.between(date(year, 1, 1), last_day(year)))
 
 
 def _left_in(year):
-    return and_(Company.status == CompanyStatus.LEFT, Company.left_on.between(date(year, 1, 1), last_day(year)))
+    """Left the area, or the partnership (a notice ending in the year; a member under notice counts in the year
+    its membership ends)."""
+    return and_(ever_member(), Company.left_on.between(date(year, 1, 1), last_day(year)))
 
 
 def new_members(year):

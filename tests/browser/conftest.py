@@ -122,3 +122,18 @@ def axe_violations(page):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return [(v["id"], v["help"], [(n["target"], n.get("failureSummary", "")[:300]) for n in v["nodes"]][:3])
             for v in results.response["violations"]]
+
+
+def deliver_to_sink(live_server):
+    """Run the mail worker once against the live server's database; the messages a local SMTP server received."""
+    from crm.mail.worker import run_worker
+    from tests.mail.smtp import SMTPSink
+    from tests.mail.test_worker import worker_app_for
+
+    sink = SMTPSink().start()
+    try:
+        with worker_app_for(live_server.app.config["SQLALCHEMY_DATABASE_URI"], sink).app_context():
+            run_worker(once=True)
+        return [message.parsed() for message in sink.messages]
+    finally:
+        sink.stop()

@@ -29,11 +29,11 @@ COMPANY_USER = "responsive-firma@browser.example"
 STAFF_PAGES = {
     "home": "/", "company list": "/companies/", "company": "/companies/{company}", "meeting list": "/meetings/",
     "meeting": "/meetings/{meeting}", "check-in": "/meetings/{meeting}/checkin", "group list": "/groups/",
-    "group": "/groups/affald", "contributions": "/contributions/", "outbox": "/outbox/",
+    "group": "/groups/affald", "contributions": "/contributions/", "outbox": "/outbox/", "partnership": "/partnership/",
 }
 PORTAL_PAGES = {
     "portal home": "/portal/", "our company": "/portal/company", "portal meetings": "/portal/meetings",
-    "invoices": "/portal/invoices",
+    "invoices": "/portal/invoices", "membership": "/portal/membership/",
 }
 #: The menu link each role follows from the drawer, and the path it must lead to.
 MENU_LINK = {STAFF: ("Arbejdsgrupper", "/groups/"), COMPANY_USER: ("Fakturaer", "/portal/invoices")}
@@ -68,6 +68,7 @@ def responsive_world(live_server):
         db.session.add(GroupMembership(group_id=group.id, company_id=company.id, contact_id=contact.id))
         meeting_id = _meetings_with(company, contact)
         _an_invoice_for(company)
+        _an_agreement()
         queue_email(to_address=contact.email, to_name=contact.name, company=company,
                     subject="Invitation: Netværksmøde om fælles energi og affald på Holmen", body_text="Hej Mette")
         db.session.commit()
@@ -101,6 +102,17 @@ def _meetings_with(company, contact):
                         Attendance(meeting_id=past.id, company_id=company.id, contact_id=contact.id,
                                    status=AttendanceStatus.PRESENT)])
     return meeting.id
+
+
+def _an_agreement():
+    """The partnership agreement in force (made when the network has none), for the membership pages."""
+    from crm.extensions import db
+    from crm.partnership.models import AgreementVersion
+    from tests.partnership.helpers import AGREEMENT_TEXT
+
+    if db.session.scalars(select(AgreementVersion)).first() is None:
+        db.session.add(AgreementVersion(title="Partnerskabsaftale for Avedøre Holme Erhvervsnetværk",
+                                        takes_effect_on=date(2020, 1, 1), notice_months=3, body=AGREEMENT_TEXT))
 
 
 def _an_invoice_for(company):

@@ -80,6 +80,10 @@ def test_demo_load_gives_a_network_and_working_logins_and_is_idempotent(demo_app
     page = admin.get(f"/contributions/?year={adopted.year}").get_data(as_text=True)
     listed = reporting.invoices(adopted.year).items[0]
     assert listed.invoice_label in page and str(escape(listed.company.name)) in page, "the demo year is billed"
+    signer = app.test_client()  # an invited company's contact who may sign shows signing up in the portal
+    assert login(signer, "inviteret@holme.example", "holme-demo-inviteret").status_code == 302
+    page = signer.get("/portal/membership/").get_data(as_text=True)
+    assert "Hvad I ville betale" in page and "Meld virksomheden ind" in page and "Grundbidrag" in page
     before = counts()
     again = app.test_cli_runner().invoke(args=["demo", "load", "--if-empty"])
     assert "springes over" in again.output

@@ -40,6 +40,8 @@ NOT_EDIT_FORMS = {
     "mail.newsletter": "writes a newsletter: the form starts empty",
     "mail_public.unsubscribe": "one-click unsubscribe: submitting it is the change",
     "contributions.new_scheme": "creates a scenario: the form starts with defaults, not an object",
+    "partnership.new_version": "creates a new version of the agreement (prefilled from the one in force); a saved "
+                               "version is never edited",
     "contributions.billing_run": "runs the billing of a year: an action, not an object's form",
     "reports.new_goal": "sets a new goal for a year: the form starts empty",
     "joining.join": "a company asks to join the network: the form starts empty",

@@ -175,6 +175,14 @@ ROUTES = {
     "portal.request_erasure": ("POST", "/portal/company/contacts/{contact}/erasure", COMPANY),
     "portal.invite_contact": ("POST", "/portal/contacts/{contact}/invite", ALL),
     "portal.download_data": ("GET", "/portal/company/data.zip", COMPANY),
+    "portal_partnership.index": ("GET", "/portal/membership/", COMPANY),
+    "portal_partnership.figures": ("POST", "/portal/membership/figures", COMPANY),
+    "portal_partnership.sign": ("POST", "/portal/membership/sign", COMPANY),
+    "portal_partnership.agreement_pdf": ("GET", "/portal/membership/agreement.pdf", COMPANY),
+    "partnership.index": ("GET", "/partnership/", STAFF),
+    "partnership.new_version": ("GET", "/partnership/agreements/new", ADMIN),
+    "partnership.version": ("GET", "/partnership/agreements/{agreement}", STAFF),
+    "partnership.version_pdf": ("GET", "/partnership/agreements/{agreement}.pdf", STAFF),
     "portal.groups": ("GET", "/portal/groups", COMPANY),
     "portal.group_request": ("POST", "/portal/groups/vand/request", COMPANY),
     "portal.directory": ("GET", "/portal/directory", COMPANY),
@@ -308,9 +316,13 @@ def sample(db, make_company):
     db.session.flush()
     case = GreenCase(company_id=company.id, kind=CaseKind.ADVICE, partner_id=partner.id, started_on=starts.date())
     db.session.add(case)
+    from crm.partnership.models import AgreementVersion
+
+    agreement = AgreementVersion(title="Aftale", body="# Aftale", takes_effect_on=starts.date().replace(year=2020))
+    db.session.add_all([contribution, mailing, goal, agreement])
     db.session.commit()
-    return {"mailing": mailing.id, "scheme": scheme.id, "contribution": contribution.id, "goal": goal.id,
-            "goal_year": goal.year,
+    return {"mailing": mailing.id, "scheme": scheme.id, "agreement": agreement.id, "contribution": contribution.id,
+            "goal": goal.id, "goal_year": goal.year,
             "email": email.id, "company": company.id, "contact": contact.id, "plot": plot.id, "upload": upload.id,
             "membership": membership.id, "meeting": meeting.id, "invitation": invitation.id,
             "statement": statement.id, "transaction": transaction.id, "case": case.id, "partner": partner.id}

@@ -81,6 +81,8 @@ def test_the_year_report_gathers_every_figure(built):
     assert values == {
         "invited": 7, "invited_owners": 2, "invited_tenants": 4, "invited_both": 1,
         "members_start": 3, "members_end": 3, "new_members": 1, "left": 1,
+        "new_owners": 0, "new_tenants": 1, "new_both": 0,  # B joined as a tenant; C left as one
+        "left_owners": 0, "left_tenants": 1, "left_both": 0,
         "portal_active": 2, "portal_logins": 3, "portal_users": 4,
         "network_meetings": 2, "group_meetings": 1, "other_meetings": 0,
         "average_companies": 2.0, "fewest_companies": 1, "most_companies": 3, "came_once": 4,
