@@ -18,6 +18,7 @@ def _end_memberships_once_a_day(response):
     day = services.today()
     if state.get("memberships_ended_on") == day or response.status_code >= 500:
         return response
+    db.session.rollback()  # nothing the request left unsaved goes in with this commit (the view commits its own)
     try:
         if services.end_memberships(day):
             db.session.commit()
