@@ -18,8 +18,10 @@ from crm.backups import archive, postgresql, sqlite
 from crm.backups.archive import BackupError, Manifest
 from crm.extensions import db
 
-#: Rows that `db upgrade` itself writes into a new database: a database holding only these is empty.
-MIGRATION_ROWS = ("alembic_version", "working_groups")
+#: Tables whose rows `db upgrade` itself writes into a new database (the revision and the seeded lists: working
+#: groups, the swap centre's categories and savings factors, the advice cases' partners): a database holding only
+#: these is empty.
+MIGRATION_ROWS = ("alembic_version", "working_groups", "exchange_categories", "exchange_factors", "case_partners")
 
 
 def _kind(engine):
