@@ -102,7 +102,8 @@ def database_unavailable(error):
         error.connection_invalidated or isinstance(error, OperationalError | InterfaceError))
 
 
-def _database_error(error):
+def database_error_answer(error):
+    """The answer to a database error: 503 with the Danish page when the database is unavailable, else 500."""
     if not database_unavailable(error):
         return _unexpected_error(error)
     reason = str(getattr(error, "orig", None) or error).partition("\n")[0]
@@ -146,6 +147,6 @@ def init_app(app):
     app.teardown_appcontext(_end_session_without_the_database)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(DBAPIError, _database_error)
-    app.register_error_handler(PoolTimeout, _database_error)
+    app.register_error_handler(DBAPIError, database_error_answer)
+    app.register_error_handler(PoolTimeout, database_error_answer)
     app.register_error_handler(Exception, _unexpected_error)

@@ -13,7 +13,7 @@ committed or rolled back, in one INSERT and one short transaction of their own:
   without its row. An error page keeps its answer (the failure is logged).
 """
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, make_response, request
 from flask_login import current_user
 from sqlalchemy import insert
 from sqlalchemy.exc import SQLAlchemyError
@@ -21,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm.actor import current_actor
 from crm.audit.access_models import AccessEntry, AccessKind
 from crm.db import utcnow
+from crm.errors import database_error_answer, database_unavailable
 from crm.extensions import db
 
 #: Rows per INSERT statement: a request reads fewer; a large export is written in statements of this many (SQLite
@@ -85,9 +86,14 @@ def _write_recorded_reads(response):
         for start in range(0, len(rows), ROWS_PER_INSERT):
             db.session.execute(insert(AccessEntry).values(rows[start:start + ROWS_PER_INSERT]))
         db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    except SQLAlchemyError as error:
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            current_app.logger.exception("Rollback after the access log failed")
         if response.status_code < 400:
+            if database_unavailable(error):  # the database went away after the page was made: 503, as any page
+                return make_response(database_error_answer(error))
             raise  # the error page answers instead: the data does not leave without its row
         current_app.logger.exception("The access log could not record the reads of a refused request")
     return response
