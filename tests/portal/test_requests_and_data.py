@@ -82,7 +82,7 @@ def test_download_our_data_has_every_part_as_json_and_csv_and_only_our_company(w
     expected = {"company", "contacts", "consents", "plots", "timeline", "mails", "invitations", "attendance",
                 "action_items", "groups", "group_requests", "invoices", "payments", "adjustments", "reminder_hold",
                 "logins", "portal_logins", "removal_requests", "advice_cases", "exchange_listings",
-                "exchange_messages", "exchange_mail_choices", "partnership"}
+                "exchange_messages", "exchange_mail_choices", "partnership", "join_requests"}
     assert {part.name for part in data_export.parts(world.ours)} == expected
     for part in expected:
         assert {f"{part}.json", f"{part}.csv"} <= names
