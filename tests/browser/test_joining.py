@@ -7,25 +7,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import axe_violations, log_in
+from tests.browser.conftest import axe_violations, deliver_to_sink, log_in
 from tests.conftest import valid_cvr
 
 pytestmark = pytest.mark.browser
-
-
-def deliver_to_sink(live_server):
-    """Run the mail worker once against the live server's database; the messages a local SMTP server received."""
-    from crm.mail.worker import run_worker
-    from tests.mail.smtp import SMTPSink
-    from tests.mail.test_worker import worker_app_for
-
-    sink = SMTPSink().start()
-    try:
-        with worker_app_for(live_server.app.config["SQLALCHEMY_DATABASE_URI"], sink).app_context():
-            run_worker(once=True)
-        return [message.parsed() for message in sink.messages]
-    finally:
-        sink.stop()
 
 
 def fill_join_form(page, cvr, email):
