@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from crm.audit.models import AuditEntry
-from crm.auth.models import LoginFailure, User
+from crm.auth.models import LoginAddress, LoginFailure, User
 from tests.conftest import PASSWORD, csrf_token, login, post
 
 GENERIC = "E-mail eller adgangskode er forkert."
@@ -191,6 +191,22 @@ def test_many_addresses_failing_against_one_account_are_stopped_but_a_known_addr
     refused = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "auth.login_throttled")).all()
     assert {entry.changes["reason"] for entry in refused} == {"account"}
     assert "10.2.0.1" in {entry.address for entry in refused}
+
+
+def test_each_login_refreshes_the_known_address_and_forgets_ones_unused_for_too_long(app, make_user, db):
+    user = make_user("staff")
+    assert login(client_at(app, "10.0.5.1"), user.email).status_code == 302
+    assert login(client_at(app, "10.0.5.2"), user.email).status_code == 302
+    rows = {row.address: row for row in db.session.scalars(select(LoginAddress).where(LoginAddress.user_id == user.id))}
+    days = app.config["LOGIN_KNOWN_ADDRESS_DAYS"]
+    rows["10.0.5.1"].last_login_at -= timedelta(days=days - 1)  # known still
+    rows["10.0.5.2"].last_login_at -= timedelta(days=days + 1)  # unused for too long
+    db.session.commit()
+    assert login(client_at(app, "10.0.5.1"), user.email).status_code == 302
+    db.session.expire_all()
+    rows = db.session.scalars(select(LoginAddress).where(LoginAddress.user_id == user.id)).all()
+    assert [row.address for row in rows] == ["10.0.5.1"]
+    assert rows[0].last_login_at > db.session.get(User, user.id).last_login_at - timedelta(minutes=1)
 
 
 @pytest.mark.parametrize("cookie", ["²:token", "9223372036854775808:token", "abc", "", "1:", ":x"])
