@@ -2,13 +2,13 @@
 
 A view names what it shows (`record_access(AccessKind.COMPANY_CONTACTS, contacts=company.contacts,
 company_ids=[company.id])`); the reads are kept on the request (flask.g) and written at its end, whatever the view
-committed or rolled back, in one INSERT and one short transaction of their own:
+committed or rolled back, in one short transaction of their own:
 
 - What the view left uncommitted is rolled back first, as the end of the request would have done anyway, so the
   log's commit never carries a half-done change of a failed form.
 - On SQLite every transaction takes the write lock (BEGIN IMMEDIATE, crm.db); the read's own transaction has ended
-  by then, so the log's insert waits its turn like any write (at most the busy timeout) and holds the lock for one
-  INSERT.
+  by then, so the log's insert waits its turn like any write (at most the busy timeout) and holds the lock only while
+  its rows go in.
 - When the log cannot be written, a page that would show the data answers 500 instead: the data does not leave
   without its row. An error page keeps its answer (the failure is logged).
 """
@@ -24,9 +24,6 @@ from crm.db import utcnow
 from crm.errors import database_error_answer, database_unavailable
 from crm.extensions import db
 
-#: Rows per INSERT statement: a request reads fewer; a large export is written in statements of this many (SQLite
-#: takes at most 32,766 values in one statement).
-ROWS_PER_INSERT = 1000
 _BUFFER = "access_reads"
 
 
@@ -44,7 +41,7 @@ def record_access(kind, *, contacts=(), company_ids=()):
     if not reads:
         reads = [(kind, None, None)]
     if not has_request_context():  # a command: its own transaction carries the rows
-        db.session.execute(insert(AccessEntry), _rows(reads, _reader()))
+        _insert(_rows(reads, _reader()))
         return
     buffer = g.setdefault(_BUFFER, {"reader": _reader(), "reads": {}})
     buffer["reads"].update(dict.fromkeys(reads))
@@ -70,21 +67,27 @@ def _rows(reads, reader):
             for kind, contact_id, company_id in reads]
 
 
+def _insert(rows):
+    """The rows in as few statements as the database takes: the table's one cached INSERT, executed for many rows
+    (SQLAlchemy writes them as multi-row VALUES in batches), not a statement compiled anew for each list of rows,
+    which cost a list page more than its own queries."""
+    db.session.execute(insert(AccessEntry.__table__), rows)
+
+
 def recorded_reads():
     """The reads the current request has recorded and not yet written: [(kind, contact id, company id)]."""
     return list(g.get(_BUFFER, {}).get("reads", ()))
 
 
 def _write_recorded_reads(response):
-    """After the view: the request's reads in one INSERT and one commit of their own (see the module's text)."""
+    """After the view: the request's reads in one transaction of their own (see the module's text)."""
     buffer = g.pop(_BUFFER, None)
     if not buffer:
         return response
     rows = _rows(buffer["reads"], buffer["reader"])
     try:
         db.session.rollback()  # nothing the view left uncommitted is kept, here or at the end of the request
-        for start in range(0, len(rows), ROWS_PER_INSERT):
-            db.session.execute(insert(AccessEntry).values(rows[start:start + ROWS_PER_INSERT]))
+        _insert(rows)
         db.session.commit()
     except SQLAlchemyError as error:
         try:

@@ -1,6 +1,7 @@
 """Every read of a person's data leaves a row in the access log: who, when, from where, what (ids), which page."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import select
 
@@ -14,6 +15,8 @@ from crm.security import Role, roles_required
 from tests.conftest import login, make_app
 
 ADDRESS = {"REMOTE_ADDR": "192.0.2.44"}
+#: Persons in one large export: 10 columns a row make more values than SQLite takes in one statement (32,766).
+MANY = 4_000
 
 
 def _rows(db, **where):
@@ -175,7 +178,14 @@ def _app_with_pages(database_url, make_company):
         record_access(AccessKind.CONTACT, contacts=[db_.session.get(Contact, contact_id)])
         raise RuntimeError("the page broke after reading")
 
+    @roles_required(Role.STAFF)
+    def many(company_id):  # a large export: more values than SQLite takes in one statement
+        record_access(AccessKind.EXPORT, contacts=[SimpleNamespace(id=number, company_id=company_id)
+                                                   for number in range(1, MANY + 1)])
+        return "exported"
+
     app.add_url_rule("/test/uncommitted/<int:contact_id>", view_func=uncommitted)
+    app.add_url_rule("/test/many/<int:company_id>", view_func=many)
     app.add_url_rule("/test/failing/<int:contact_id>", view_func=failing)
     return app
 
@@ -196,3 +206,17 @@ def test_the_log_commits_its_rows_alone_and_a_failed_page_still_logs(database_ur
     assert db.session.get(Contact, karen.id).company.name == "Før Ændring ApS"
     assert [(row.contact_id, row.path) for row in _rows(db)] == [
         (karen.id, f"/test/uncommitted/{karen.id}"), (karen.id, f"/test/failing/{karen.id}")]
+
+
+def test_a_large_export_logs_every_person_in_it(database_url, db, make_company, make_user):
+    company = make_company(name="Stor Eksport A/S")
+    user = make_user(Role.STAFF)
+    app = _app_with_pages(database_url, make_company)
+    with app.app_context():
+        client = app.test_client()
+        login(client, user.email)
+        assert client.get(f"/test/many/{company.id}").get_data(as_text=True) == "exported"
+    rows = _rows(db, kind=AccessKind.EXPORT)
+    assert sorted(row.contact_id for row in rows) == list(range(1, MANY + 1))
+    assert {(row.company_id, row.user_id, row.path) for row in rows} == {
+        (company.id, user.id, f"/test/many/{company.id}")}
