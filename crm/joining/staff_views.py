@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from crm.audit.access import record_access
+from crm.audit.access_models import AccessKind
 from crm.companies.forms import ROLE_LABELS, STATUS_LABELS
 from crm.companies.services import find_by_cvr
 from crm.extensions import db
@@ -25,11 +27,16 @@ INVITATION_REFUSALS = {
 @bp.get("/companies/join-requests")
 @roles_required(*STAFF_ROLES)
 def requests():
-    return render_template("joining/requests.html", pending=services.pending_requests(),
-                           decided=services.decided_requests())
+    pending = services.pending_requests()
+    if pending:  # the waiting requesters' names: not yet contact persons, so the page's own row (its path) tells
+        record_access(AccessKind.SEARCH)
+    return render_template("joining/requests.html", pending=pending, decided=services.decided_requests())
 
 
 def _show(row, decline_form=None, status=200):
+    # The requester's name, e-mail and phone: the contact person the request became once approved, else the page
+    # alone (its path names the request).
+    record_access(AccessKind.CONTACT, contacts=[row.contact])
     return render_template("joining/show.html", row=row, known=find_by_cvr(row.cvr), role_labels=ROLE_LABELS,
                            status_labels=STATUS_LABELS,
                            others=services.others_with_cvr(row), approve_form=ApproveForm(),

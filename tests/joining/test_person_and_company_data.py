@@ -7,6 +7,7 @@ import zipfile
 
 from sqlalchemy import select
 
+from crm.audit.access_models import AccessEntry, AccessKind
 from crm.auth.models import User
 from crm.companies.merging import merge_companies
 from crm.companies.models import Company
@@ -93,3 +94,21 @@ def test_the_retention_run_deletes_declined_and_unanswered_requests_after_their_
 
     left = db.session.scalars(select(JoinRequest.contact_email).order_by(JoinRequest.id)).all()
     assert left == [kept_approved.contact_email, recent.contact_email]
+
+
+def test_staff_reading_a_request_leaves_a_row_in_the_access_log(db, client, staff_client, make_user):
+    """The requester's name, e-mail and phone are a person's data: the list and the request's page are logged,
+    by the page while it is only a request, by the contact person once approved."""
+    send_join(client, contact_name="Lise Læser")
+    row = db.session.scalars(select(JoinRequest)).one()
+    assert staff_client.get("/companies/join-requests").status_code == 200
+    assert staff_client.get(f"/companies/join-requests/{row.id}").status_code == 200
+    approved(db, make_user("staff"), row)
+    assert staff_client.get(f"/companies/join-requests/{row.id}").status_code == 200
+    entries = db.session.scalars(select(AccessEntry).order_by(AccessEntry.id)).all()
+    assert [(entry.kind, entry.path, entry.contact_id) for entry in entries] == [
+        (AccessKind.SEARCH, "/companies/join-requests", None),
+        (AccessKind.CONTACT, f"/companies/join-requests/{row.id}", None),
+        (AccessKind.CONTACT, f"/companies/join-requests/{row.id}", row.contact_id),
+    ]
+    assert row.contact_id is not None and entries[-1].company_id == row.company_id
