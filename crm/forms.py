@@ -3,7 +3,11 @@
 import re
 
 from flask_babel import lazy_gettext as _l
+from wtforms import DateField, Field, IntegerField, SelectField
 from wtforms.validators import AnyOf, Length, ValidationError
+
+from crm.cvr import InvalidNumber
+from crm.http import whole_number
 
 #: What breaks a text out of its line or cannot be seen: the C0 and C1 control characters (line feed, carriage
 #: return, tab and NUL among them) and Unicode's line and paragraph separators. A name meets mail headers, CSV
@@ -140,3 +144,86 @@ class _WTFormsTranslations:
 
 WTFORMS_TRANSLATIONS = _WTFormsTranslations()
 
+
+#: Dates of meetings and deadlines lie in these years; anything else is a typing error (and 0001-01-01 or
+#: 9999-12-31 cannot even be turned into UTC).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+def within_years(form, field):
+    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+        raise ValidationError(_l("Vælg en dato mellem år %(first)d og %(last)d.", first=FIRST_YEAR,
+                                 last=LAST_YEAR))
+
+
+def normalised_with(normalise):
+    """A validator: the field's text replaced by normalise(text) (a CVR, phone or EAN number in its one form), or
+    refused with the reason normalise gives (InvalidNumber)."""
+    def validator(form, field):
+        if field.data:
+            try:
+                field.data = normalise(field.data)
+            except InvalidNumber as error:
+                raise ValidationError(str(error)) from None
+    return validator
+
+
+class DayField(DateField):
+    """A date as the browser's date field sends it (åååå-mm-dd); anything else is refused in Danish."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "DateField"  # what the form macros know it by
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Skriv datoen som åååå-mm-dd, fx 2025-03-04.")) from None
+
+
+class WholeNumberField(IntegerField):
+    """A whole number of ASCII digits that the database can hold ("²" is not a number here)."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = whole_number(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Skriv et helt tal, fx 15.")) from None
+
+
+class IdListField(Field):
+    """A repeated hidden field of ids (`invitation=12&invitation=14`): a list of whole numbers, empty if none."""
+
+    def process_formdata(self, valuelist):
+        self.data = []
+        for text in valuelist:
+            try:
+                self.data.append(whole_number(text))
+            except ValueError:
+                raise ValueError(_l("Valget «%(text)s» findes ikke. Genindlæs siden og prøv igen.",
+                                    text=text[:20])) from None
+
+
+class ChoiceField(SelectField):
+    """A select field whose refusals (a value not on the list) are Danish."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.type = "SelectField"  # the form macros draw a select (and no "optional" mark) by this type
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(NOT_A_CHOICE) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(NOT_A_CHOICE) from None

@@ -108,7 +108,7 @@ def _company(rng, company_id, cvrs, names, as_of):
                                                       employees=employees)
     return {
         "id": company_id,
-        "cvr": _cvr(rng, cvrs),
+        "cvr": new_cvr(rng, cvrs),
         "name": name,
         "street": street,
         "postal_code": POSTAL_CODE,
@@ -167,7 +167,7 @@ def _genitive(surname):
     return f"{surname}'" if surname[-1] in "sxz" else f"{surname}s"
 
 
-def _cvr(rng, taken):
+def new_cvr(rng, taken):
     """A fictional CVR number with a valid modulus-11 check, not yet in `taken`."""
     while True:
         digits = str(rng.randrange(4_000_000, 10_000_000))

@@ -21,8 +21,8 @@ from crm.companies.importer import parse_danish_number
 from crm.companies.importer.danish_dates import EARLIEST_DATE, LATEST_DATE
 from crm.companies.importer.rows import MAX_AREA_M2, MAX_EMPLOYEES
 from crm.companies.models import ActivityKind, CompanyRole, CompanyStatus, LawfulBasis
-from crm.cvr import InvalidNumber, normalise_cvr, normalise_ean, normalise_p_number
-from crm.forms import plain_text, single_line
+from crm.cvr import normalise_cvr, normalise_ean, normalise_p_number
+from crm.forms import normalised_with, plain_text, single_line
 
 ROLE_LABELS = {CompanyRole.OWNER: _l("Ejer"), CompanyRole.TENANT: _l("Lejer"), CompanyRole.BOTH: _l("Ejer og lejer")}
 STATUS_LABELS = {CompanyStatus.INVITED: _l("Inviteret"), CompanyStatus.MEMBER: _l("Medlem"),
@@ -77,19 +77,9 @@ EMPLOYEES_RANGE = NumberRange(min=0, max=MAX_EMPLOYEES, message=_l("Skriv et hel
 AREA_RANGE = NumberRange(min=0, max=MAX_AREA_M2, message=_l("Skriv et areal mellem 0 og 10.000.000 m²."))
 
 
-def _checked(normalise):
-    def validator(form, field):
-        if field.data:
-            try:
-                field.data = normalise(field.data)
-            except InvalidNumber as error:
-                raise ValidationError(str(error)) from None
-    return validator
-
-
 class CompanyForm(FlaskForm):
     cvr = StringField(_l("CVR-nummer"), description=_l("8 cifre, fx 12345678 eller DK 12 34 56 78."),
-                      validators=[DataRequired(_l("Skriv virksomhedens CVR-nummer.")), _checked(normalise_cvr)])
+                      validators=[DataRequired(_l("Skriv virksomhedens CVR-nummer.")), normalised_with(normalise_cvr)])
     name = StringField(_l("Navn"), validators=[DataRequired(_l("Skriv virksomhedens navn.")), Length(max=200),
                                                single_line(NAME_ON_ONE_LINE)])
     street = StringField(_l("Adresse"), validators=[Optional(), Length(max=200), single_line()])
@@ -104,9 +94,9 @@ class CompanyForm(FlaskForm):
     employees = IntegerField(_l("Antal ansatte"), validators=[Optional(), EMPLOYEES_RANGE])
     area_m2 = DanishDecimalField(_l("Grundareal (m²)"), places=2, validators=[Optional(), AREA_RANGE])
     industry = StringField(_l("Branche"), validators=[Optional(), Length(max=200), single_line()])
-    p_number = StringField(_l("P-nummer"), validators=[Optional(), _checked(normalise_p_number)])
+    p_number = StringField(_l("P-nummer"), validators=[Optional(), normalised_with(normalise_p_number)])
     ean = StringField(_l("EAN-nummer"), description=_l("Til elektroniske fakturaer, 13 cifre."),
-                      validators=[Optional(), _checked(normalise_ean)])
+                      validators=[Optional(), normalised_with(normalise_ean)])
     website = StringField(_l("Hjemmeside"), validators=[
         Optional(), Length(max=300), single_line(),
         URL(require_tld=True, message=_l("Skriv en hel adresse, fx https://firma.dk"))])
@@ -168,7 +158,7 @@ class LeftForm(FlaskForm):
 class MergeForm(FlaskForm):
     other_cvr = StringField(_l("CVR-nummer på dubletten"),
                             description=_l("Dubletten lægges ind under denne virksomhed og slettes derefter."),
-                            validators=[DataRequired(_l("Skriv CVR-nummeret.")), _checked(normalise_cvr)])
+                            validators=[DataRequired(_l("Skriv CVR-nummeret.")), normalised_with(normalise_cvr)])
     confirm = HiddenField()
 
 
@@ -182,7 +172,8 @@ class PlotForm(FlaskForm):
 
 class TenancyForm(FlaskForm):
     tenant_cvr = StringField(_l("Lejerens CVR-nummer"),
-                             validators=[DataRequired(_l("Skriv lejerens CVR-nummer.")), _checked(normalise_cvr)])
+                             validators=[DataRequired(_l("Skriv lejerens CVR-nummer.")),
+                                         normalised_with(normalise_cvr)])
     from_date = DateField(_l("Fra"), validators=[Optional(), _in_the_registers_years])
     to_date = DateField(_l("Til"), validators=[Optional(), _in_the_registers_years])
 

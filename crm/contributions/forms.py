@@ -9,7 +9,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -25,6 +25,7 @@ from crm.companies.importer import parse_danish_number
 from crm.contributions.calculation import Tier
 from crm.contributions.models import AdjustmentKind, ContributionState, TenantSplit, TierBasis, UnpaidShare
 from crm.cvr import InvalidNumber, normalise_cvr
+from crm.forms import ChoiceField, DayField
 
 BASIS_LABELS = {TierBasis.NONE: _l("Ingen trin"), TierBasis.EMPLOYEES: _l("Antal ansatte"),
                 TierBasis.AREA: _l("Grundareal (m²)")}
@@ -111,35 +112,6 @@ class WholeNumberField(IntegerField):
             self.process_errors = []
             self.errors = [self.message]
             raise StopValidation()
-
-
-class ChoiceField(SelectField):
-    """A select whose refusal of a value that is not among its choices is in Danish."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "SelectField"  # the form macros draw a select (and no "optional" mark) by this type
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(_l("Vælg en af mulighederne på listen.")) from None
-
-
-class DanishDateField(DateField):
-    """A date field whose refusal of a text that is not a date is in Danish."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.type = "DateField"
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Skriv en dato, fx 2031-02-10.")) from None
 
 
 def kroner_to_ore(text, *, required=True):
@@ -303,7 +275,7 @@ class BillingForm(FlaskForm):
 
 class PaymentForm(FlaskForm):
     amount = KronerField(_l("Beløb (kr.)"))
-    paid_on = DanishDateField(_l("Betalt den"), validators=[InputRequired(_l("Skriv datoen for betalingen."))])
+    paid_on = DayField(_l("Betalt den"), validators=[InputRequired(_l("Skriv datoen for betalingen."))])
     reference = StringField(_l("Reference"), validators=[Optional(), PlainText(), Length(max=200)])
 
     def validate_amount(self, field):

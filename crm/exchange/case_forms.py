@@ -7,9 +7,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from crm.exchange.case_models import CaseKind, CaseOutcome
-from crm.forms import at_most, plain_text, single_line
+from crm.forms import ChoiceField, DayField, at_most, plain_text, single_line, within_years
 from crm.http import whole_number
-from crm.meetings.forms import ChoiceField, DayField, within_years
 
 KIND_LABELS = {
     CaseKind.ADVICE: _l("Rådgivning om grøn omstilling"),

@@ -18,8 +18,8 @@ from crm.exchange.blueprint import bp
 from crm.exchange.case_forms import KIND_LABELS, OUTCOME_LABELS, CaseForm, PartnerForm
 from crm.exchange.case_models import CaseKind, CaseOutcome, CasePartner, GreenCase
 from crm.extensions import db
+from crm.forms import FIRST_YEAR, LAST_YEAR
 from crm.http import whole_number
-from crm.meetings.forms import FIRST_YEAR, LAST_YEAR
 from crm.security import STAFF_ROLES, roles_required
 
 

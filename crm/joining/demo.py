@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from crm.companies.demo_generate import _cvr
+from crm.companies.demo_generate import new_cvr
 from crm.companies.models import Company, CompanyRole
 from crm.db import utcnow
 from crm.extensions import db
@@ -30,7 +30,7 @@ def load_demo_join_requests(seed=18):
     for name, street, role, contact, local, phone, days in DEMO_REQUESTS:
         domain = name.split()[1].lower().replace("æ", "ae").replace("ø", "oe") + ".example"
         db.session.add(JoinRequest(
-            cvr=_cvr(rng, taken), name=name, street=street, postal_code="2650", city="Hvidovre", role=role,
+            cvr=new_cvr(rng, taken), name=name, street=street, postal_code="2650", city="Hvidovre", role=role,
             contact_name=contact, contact_email=f"{local}@{domain}", contact_phone=phone,
             consent_at=now - timedelta(days=days), consent_text_version=CONSENT_TEXT_VERSION,
             address="192.0.2.18", created_at=now - timedelta(days=days)))

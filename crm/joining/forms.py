@@ -6,10 +6,10 @@ from wtforms import BooleanField, EmailField, RadioField, StringField, TextAreaF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from crm.companies.forms import NAME_ON_ONE_LINE, PHONE_ON_ONE_LINE, ROLE_LABELS, _checked
+from crm.companies.forms import NAME_ON_ONE_LINE, PHONE_ON_ONE_LINE, ROLE_LABELS
 from crm.companies.models import CompanyRole
 from crm.cvr import normalise_cvr
-from crm.forms import TOO_LONG, one_of, plain_text, single_line
+from crm.forms import TOO_LONG, normalised_with, one_of, plain_text, single_line
 
 #: Avedøre Holme lies in postal district 2650 Hvidovre. The form asks no more than that: the area has too many
 #: streets and numbers to list, and staff see the address before they approve.
@@ -34,7 +34,7 @@ def _line(limit, message=None):
 class JoinForm(FlaskForm):
     cvr = StringField(_l("CVR-nummer"), description=_l("8 cifre, fx 12345678 eller DK 12 34 56 78."),
                       validators=[DataRequired(_l("Skriv virksomhedens CVR-nummer.")), Length(max=20, message=TOO_LONG),
-                                  _checked(normalise_cvr)])
+                                  normalised_with(normalise_cvr)])
     name = StringField(_l("Virksomhedens navn"), validators=[DataRequired(_l("Skriv virksomhedens navn.")),
                                                              *_line(200, NAME_ON_ONE_LINE)])
     street = StringField(_l("Adresse på Avedøre Holme"), description=_l("Vej og nummer, fx Stamholmen 151."),

@@ -1,7 +1,7 @@
 """Forms of the meeting cycle.
 
 Every form refuses what it cannot store instead of cutting it: a text over its limit is an error naming the
-limit, a date outside FIRST_YEAR..LAST_YEAR is refused, and values that end up in a mail subject or a calendar
+limit, a date outside crm.forms.FIRST_YEAR..LAST_YEAR is refused, and values that end up in a mail subject or a calendar
 line (titles, places, names) must be one line.
 """
 
@@ -10,13 +10,9 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     EmailField,
-    Field,
     HiddenField,
-    IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
@@ -27,7 +23,18 @@ from wtforms.validators import URL, AnyOf, DataRequired, Email, NumberRange, Opt
 from crm.companies.lookup import CompanyField
 from crm.companies.models import CompanyRole, CompanyStatus
 from crm.cvr import InvalidNumber, normalise_cvr
-from crm.forms import NOT_A_CHOICE, at_most, has_control_characters, plain_text, single_line
+from crm.forms import (
+    NOT_A_CHOICE,
+    ChoiceField,
+    DayField,
+    IdListField,
+    WholeNumberField,
+    at_most,
+    has_control_characters,
+    plain_text,
+    single_line,
+    within_years,
+)
 from crm.http import whole_number
 from crm.meetings.models import AttendanceStatus, MeetingKind, Rsvp
 
@@ -37,23 +44,11 @@ KIND_LABELS = {MeetingKind.NETWORK: _l("Netværksmøde"), MeetingKind.GROUP: _l(
 #: The answers as the company gives them (the RSVP page, the portal).
 RSVP_LABELS = {Rsvp.YES: _l("Ja, vi kommer"), Rsvp.NO: _l("Nej, vi kommer ikke"), Rsvp.MAYBE: _l("Måske")}
 
-#: Dates of meetings and deadlines lie in these years; anything else is a typing error (and 0001-01-01 or
-#: 9999-12-31 cannot even be turned into UTC).
-FIRST_YEAR, LAST_YEAR = 2000, 2100
-
 #: An agenda item's planned length, in minutes.
 MAX_AGENDA_MINUTES = 600
 
 
 _AGENDA_MINUTES = re.compile(r"[0-9]{1,3}")
-
-
-
-
-def within_years(form, field):
-    if field.data is not None and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
-        raise ValidationError(_l("Vælg en dato mellem år %(first)d og %(last)d.", first=FIRST_YEAR,
-                                 last=LAST_YEAR))
 
 
 def cvr_number(form, field):
@@ -63,58 +58,6 @@ def cvr_number(form, field):
             field.data = normalise_cvr(field.data)
         except InvalidNumber as error:
             raise ValidationError(str(error)) from None
-
-
-class DayField(DateField):
-    """A date as the browser's date field sends it (åååå-mm-dd); anything else is refused in Danish."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Skriv datoen som åååå-mm-dd, fx 2025-03-04.")) from None
-
-
-class WholeNumberField(IntegerField):
-    """A whole number of ASCII digits that the database can hold ("²" is not a number here)."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        try:
-            self.data = whole_number(valuelist[0])
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Skriv et helt tal, fx 15.")) from None
-
-
-class IdListField(Field):
-    """A repeated hidden field of ids (`invitation=12&invitation=14`): a list of whole numbers, empty if none."""
-
-    def process_formdata(self, valuelist):
-        self.data = []
-        for text in valuelist:
-            try:
-                self.data.append(whole_number(text))
-            except ValueError:
-                raise ValueError(_l("Valget «%(text)s» findes ikke. Genindlæs siden og prøv igen.",
-                                    text=text[:20])) from None
-
-
-class ChoiceField(SelectField):
-    """A select field whose refusals (a value not on the list) are Danish."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(NOT_A_CHOICE) from None
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValidationError:
-            raise ValidationError(NOT_A_CHOICE) from None
 
 
 def _group_id(value):

@@ -305,9 +305,9 @@ def test_an_amount_beyond_what_the_database_holds_is_refused_not_a_server_error(
     ({"amount": "9223372036854775808"}, "Beløbet er for stort"),
     ({"amount": "1²"}, "«1²» er ikke et tal"),
     ({"amount": "100\x01"}, "usynligt styretegn"),
-    ({"paid_on": "²"}, "Skriv en dato"),
-    ({"paid_on": "99999-01-01"}, "Skriv en dato"),
-    ({"paid_on": "2031-02-10\x01"}, "Skriv en dato"),
+    ({"paid_on": "²"}, "Skriv datoen som åååå-mm-dd"),
+    ({"paid_on": "99999-01-01"}, "Skriv datoen som åååå-mm-dd"),
+    ({"paid_on": "2031-02-10\x01"}, "Skriv datoen som åååå-mm-dd"),
     ({"reference": "Bank\x01"}, "usynligt styretegn"),
     ({"reference": "Bank\r\nX-Header: 1"}, "usynligt styretegn"),
 ])
