@@ -158,9 +158,9 @@ def within_years(form, field):
 
 def normalised_with(normalise):
     """A validator: the field's text replaced by normalise(text) (a CVR, phone or EAN number in its one form), or
-    refused with the reason normalise gives (InvalidNumber)."""
+    refused with the reason normalise gives (InvalidNumber). A text an earlier validator refused is left as it is."""
     def validator(form, field):
-        if field.data:
+        if field.data and not field.errors:
             try:
                 field.data = normalise(field.data)
             except InvalidNumber as error:

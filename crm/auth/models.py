@@ -103,7 +103,7 @@ class PasswordResetRequest(db.Model):
 
 class LoginAddress(db.Model):
     """A network address the user has logged in from: while the account is under guessing from many addresses,
-    these may still try (see crm.auth.services.throttle_reason)."""
+    these may still try (see crm.auth.throttle.throttle_reason)."""
 
     __tablename__ = "login_addresses"
     __table_args__ = (UniqueConstraint("user_id", "address"),)

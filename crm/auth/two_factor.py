@@ -25,7 +25,8 @@ from crm.actor import current_actor
 from crm.audit.services import record
 from crm.auth import notifications
 from crm.auth.models import LoginFailure, RecoveryCode, User
-from crm.auth.services import complete_login, end_sessions, throttle_reason
+from crm.auth.services import complete_login, end_sessions
+from crm.auth.throttle import throttle_reason
 from crm.db import utcnow
 from crm.extensions import db
 from crm.security import Role

@@ -31,6 +31,7 @@ from crm.forms import (
     WholeNumberField,
     at_most,
     has_control_characters,
+    normalised_with,
     plain_text,
     single_line,
     within_years,
@@ -49,15 +50,6 @@ MAX_AGENDA_MINUTES = 600
 
 
 _AGENDA_MINUTES = re.compile(r"[0-9]{1,3}")
-
-
-def cvr_number(form, field):
-    """Normalise a CVR number (DK 12 34 56 78 -> 12345678); refused with the reason."""
-    if field.data and not field.errors:
-        try:
-            field.data = normalise_cvr(field.data)
-        except InvalidNumber as error:
-            raise ValidationError(str(error)) from None
 
 
 def _group_id(value):
@@ -158,7 +150,7 @@ class WalkInForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[
         Optional(), at_most(254), Email(_l("Skriv en gyldig e-mail, fx navn@firma.dk."), check_deliverability=False)])
     cvr = StringField(_l("Virksomhedens CVR-nummer"), validators=[
-        DataRequired(_l("Skriv virksomhedens CVR-nummer.")), at_most(20), cvr_number])
+        DataRequired(_l("Skriv virksomhedens CVR-nummer.")), at_most(20), normalised_with(normalise_cvr)])
     company_name = StringField(_l("Virksomhedens navn, hvis den er ny"),
                                validators=[Optional(), at_most(200), single_line()])
 

@@ -12,11 +12,11 @@ from crm.auth.services import (
     find_user,
     issue_link,
     note_login,
-    remember_login_address,
     set_password,
     spend_links,
     valid_link,
 )
+from crm.auth.throttle import remember_login_address
 from crm.companies.models import ActivityKind
 from crm.companies.services import log_activity
 from crm.db import utcnow

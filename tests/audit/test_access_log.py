@@ -190,18 +190,24 @@ def _app_with_pages(database_url, make_company):
     return app
 
 
+def _staff_reads(database_url, make_company, user, *paths):
+    """(status, text) of each path, asked by the user logged in on the app with the test pages."""
+    app = _app_with_pages(database_url, make_company)
+    with app.app_context():
+        client = app.test_client()
+        login(client, user.email)
+        return [(answer.status_code, answer.get_data(as_text=True)) for answer in map(client.get, paths)]
+
+
 def test_the_log_commits_its_rows_alone_and_a_failed_page_still_logs(database_url, db, make_company, make_user):
     """What a view changed without committing is rolled back, never carried by the log's commit; a page that
     failed after reading still leaves its row."""
     company = make_company(name="Før Ændring ApS")
     (karen,) = _people(db, company, "Karen Holm")
-    user = make_user(Role.STAFF)
-    app = _app_with_pages(database_url, make_company)
-    with app.app_context():
-        client = app.test_client()
-        login(client, user.email)
-        assert client.get(f"/test/uncommitted/{karen.id}").get_data(as_text=True) == "shown"
-        assert client.get(f"/test/failing/{karen.id}").status_code == 500
+    shown, failed = _staff_reads(database_url, make_company, make_user(Role.STAFF),
+                                 f"/test/uncommitted/{karen.id}", f"/test/failing/{karen.id}")
+    assert shown[1] == "shown"
+    assert failed[0] == 500
     db.session.expire_all()
     assert db.session.get(Contact, karen.id).company.name == "Før Ændring ApS"
     assert [(row.contact_id, row.path) for row in _rows(db)] == [
@@ -211,11 +217,8 @@ def test_the_log_commits_its_rows_alone_and_a_failed_page_still_logs(database_ur
 def test_a_large_export_logs_every_person_in_it(database_url, db, make_company, make_user):
     company = make_company(name="Stor Eksport A/S")
     user = make_user(Role.STAFF)
-    app = _app_with_pages(database_url, make_company)
-    with app.app_context():
-        client = app.test_client()
-        login(client, user.email)
-        assert client.get(f"/test/many/{company.id}").get_data(as_text=True) == "exported"
+    [(_status, text)] = _staff_reads(database_url, make_company, user, f"/test/many/{company.id}")
+    assert text == "exported"
     rows = _rows(db, kind=AccessKind.EXPORT)
     assert sorted(row.contact_id for row in rows) == list(range(1, MANY + 1))
     assert {(row.company_id, row.user_id, row.path) for row in rows} == {
